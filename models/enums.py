@@ -1,0 +1,42 @@
+"""Enumerations shared by the models, the resolvers and the GraphQL schema."""
+
+from enum import Enum
+
+
+class ReportStatus(str, Enum):
+    SUBMITTED = "SUBMITTED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    IN_PROGRESS = "IN_PROGRESS"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+    DUPLICATE = "DUPLICATE"
+
+
+class PublicGroup(str, Enum):
+    """The three states citizens know from Qlue: red, yellow, green."""
+
+    WAITING = "WAITING"
+    IN_PROCESS = "IN_PROCESS"
+    DONE = "DONE"
+
+
+class Role(str, Enum):
+    CITIZEN = "CITIZEN"
+    OFFICER = "OFFICER"
+    DISPATCHER = "DISPATCHER"
+    AGENCY_ADMIN = "AGENCY_ADMIN"
+    CITY_ADMIN = "CITY_ADMIN"
+
+
+class AreaLevel(str, Enum):
+    KECAMATAN = "KECAMATAN"
+    KELURAHAN = "KELURAHAN"
+
+
+class EventKind(str, Enum):
+    FILED = "FILED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    ASSIGNED = "ASSIGNED"
+    REROUTED = "REROUTED"
+    COMMENTED = "COMMENTED"

@@ -1,0 +1,37 @@
+"""The report status machine: the one table every status change is checked against."""
+
+from models.enums import PublicGroup, ReportStatus
+
+S = ReportStatus
+
+# Allowed moves. RESOLVED -> IN_PROGRESS is the citizen's "not fixed" dispute or a reopen.
+TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
+    S.SUBMITTED: frozenset({S.ACKNOWLEDGED, S.REJECTED, S.DUPLICATE}),
+    S.ACKNOWLEDGED: frozenset({S.IN_PROGRESS, S.REJECTED, S.DUPLICATE}),
+    S.IN_PROGRESS: frozenset({S.RESOLVED, S.REJECTED, S.DUPLICATE}),
+    S.RESOLVED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+    S.CLOSED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.DUPLICATE: frozenset(),
+}
+
+PUBLIC_GROUP: dict[ReportStatus, PublicGroup] = {
+    S.SUBMITTED: PublicGroup.WAITING,
+    S.ACKNOWLEDGED: PublicGroup.IN_PROCESS,
+    S.IN_PROGRESS: PublicGroup.IN_PROCESS,
+    S.RESOLVED: PublicGroup.DONE,
+    S.CLOSED: PublicGroup.DONE,
+    S.REJECTED: PublicGroup.DONE,
+    S.DUPLICATE: PublicGroup.DONE,
+}
+
+# Statuses in which the city still owes the citizen work (used for overdue and queues).
+OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACKNOWLEDGED, S.IN_PROGRESS})
+
+
+def can_transition(current: ReportStatus, target: ReportStatus) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def statuses_in_group(group: PublicGroup) -> frozenset[ReportStatus]:
+    return frozenset(status for status, g in PUBLIC_GROUP.items() if g is group)

@@ -1,0 +1,102 @@
+"""Reports and their append-only timeline."""
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from models.enums import EventKind, ReportStatus
+
+if TYPE_CHECKING:
+    from models.directory import Agency, Area, Category, User
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 4000  # as Open311
+ADDRESS_MAX = 500
+NOTE_MAX = 2000
+
+
+class Report(Model):
+    id = fields.BigIntField(primary_key=True)
+    code = fields.CharField(max_length=16, unique=True, description="public code for phone and SMS")
+    title = fields.CharField(max_length=TITLE_MAX)
+    description = fields.TextField()
+    category: fields.ForeignKeyRelation["Category"] = fields.ForeignKeyField(
+        "sigap.Category", related_name="reports", on_delete=fields.RESTRICT
+    )
+    agency: fields.ForeignKeyRelation["Agency"] = fields.ForeignKeyField(
+        "sigap.Agency", related_name="reports", on_delete=fields.RESTRICT
+    )
+    area: fields.ForeignKeyNullableRelation["Area"] = fields.ForeignKeyField(
+        "sigap.Area", related_name="reports", null=True, on_delete=fields.RESTRICT
+    )
+    latitude = fields.FloatField()
+    longitude = fields.FloatField()
+    address = fields.CharField(max_length=ADDRESS_MAX, null=True)
+    status = fields.CharEnumField(ReportStatus, max_length=16, default=ReportStatus.SUBMITTED)
+    status_reason = fields.CharField(max_length=NOTE_MAX, null=True)
+    duplicate_of: fields.ForeignKeyNullableRelation["Report"] = fields.ForeignKeyField(
+        "sigap.Report", related_name="duplicates", null=True, on_delete=fields.RESTRICT
+    )
+    reporter: fields.ForeignKeyNullableRelation["User"] = fields.ForeignKeyField(
+        "sigap.User", related_name="reports", null=True, on_delete=fields.SET_NULL
+    )
+    assignee: fields.ForeignKeyNullableRelation["User"] = fields.ForeignKeyField(
+        "sigap.User", related_name="assigned_reports", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    acknowledged_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    acknowledge_due_at = fields.DatetimeField()
+    due_at = fields.DatetimeField()
+
+    category_id: int
+    agency_id: int
+    area_id: int | None
+    reporter_id: int | None
+    assignee_id: int | None
+    duplicate_of_id: int | None
+
+    class Meta:
+        table = "reports"
+        indexes = [
+            Index(fields=("created_at", "id")),
+            Index(fields=("status", "created_at")),
+            Index(fields=("agency_id", "created_at")),
+            Index(fields=("category_id", "created_at")),
+            Index(fields=("area_id", "created_at")),
+            Index(fields=("latitude", "longitude")),
+            Index(fields=("due_at",)),
+        ]
+
+
+class ReportEvent(Model):
+    """One entry of a report's timeline. Its id is the monotonic cursor of the live feed.
+
+    Written in the same transaction as the change it records (the outbox).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "sigap.Report", related_name="events", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(EventKind, max_length=24)
+    actor: fields.ForeignKeyNullableRelation["User"] = fields.ForeignKeyField(
+        "sigap.User", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    from_status = fields.CharEnumField(ReportStatus, max_length=16, null=True)
+    to_status = fields.CharEnumField(ReportStatus, max_length=16, null=True)
+    note = fields.CharField(max_length=NOTE_MAX, null=True)
+    data = fields.JSONField(null=True, description="kind-specific details, e.g. old and new agency")
+    created_at = fields.DatetimeField()
+    published_at = fields.DatetimeField(null=True, description="set by the relay once on the bus")
+
+    report_id: int
+    actor_id: int | None
+
+    class Meta:
+        table = "report_events"
+        indexes = [Index(fields=("report_id", "id"))]

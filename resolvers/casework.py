@@ -1,0 +1,217 @@
+"""Changing a report: status, assignment and re-routing. Each change writes its event
+in the same transaction, after locking the report row so concurrent changes serialise."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, Role, User
+from models.lifecycle import OPEN_STATUSES, can_transition
+from models.reports import NOTE_MAX
+from resolvers.errors import DomainError, ErrorCode, FieldError, fail
+from resolvers.timeline import record_event, utcnow
+from resolvers.validation import clean_text
+
+S = ReportStatus
+STAFF_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.AGENCY_ADMIN, Role.CITY_ADMIN})
+
+
+async def _locked_report(connection: BaseDBAsyncClient, report_id: int) -> Report:
+    report = await Report.filter(id=report_id).select_for_update().using_db(connection).first()
+    if report is None:
+        raise fail(ErrorCode.NOT_FOUND, "Laporan tidak ditemukan", "Report not found", "id")
+    return report
+
+
+def _note(field: str, value: str | None, *, required: bool) -> str | None:
+    errors: list[FieldError] = []
+    note = clean_text(errors, field, value, max_length=NOTE_MAX, required=required)
+    if errors:
+        raise DomainError(*errors)
+    return note
+
+
+async def update_status(
+    report_id: int,
+    status: ReportStatus,
+    *,
+    note: str | None,
+    actor: User | None,
+    duplicate_of_id: int | None = None,
+) -> tuple[Report, ReportEvent]:
+    if status is S.REJECTED:
+        reason = _note("note", note, required=True)
+    else:
+        reason = _note("note", note, required=False)
+    async with in_transaction() as connection:
+        report = await _locked_report(connection, report_id)
+        current = report.status
+        if not can_transition(current, status):
+            raise fail(
+                ErrorCode.ILLEGAL_TRANSITION,
+                f"Status tidak bisa diubah dari {current.value} ke {status.value}",
+                f"Cannot change status from {current.value} to {status.value}",
+                "status",
+            )
+        if status is S.DUPLICATE:
+            report.duplicate_of_id = await _original_for(connection, report, duplicate_of_id)
+        now = utcnow()
+        report.status = status
+        report.updated_at = now
+        if status is S.ACKNOWLEDGED:
+            report.acknowledged_at = now
+        elif status is S.RESOLVED:
+            report.resolved_at = now
+        elif status is S.IN_PROGRESS and current is S.RESOLVED:
+            report.resolved_at = None  # reopened: the earlier resolution stays in the timeline
+        elif status in {S.CLOSED, S.REJECTED, S.DUPLICATE}:
+            report.closed_at = now
+        if status in {S.REJECTED, S.DUPLICATE}:
+            report.status_reason = reason
+        await report.save(using_db=connection)
+        event = await record_event(
+            connection,
+            report,
+            EventKind.STATUS_CHANGED,
+            actor=actor,
+            at=now,
+            from_status=current,
+            to_status=status,
+            note=reason,
+            data={"duplicateOfId": report.duplicate_of_id} if status is S.DUPLICATE else None,
+        )
+    return report, event
+
+
+async def _original_for(
+    connection: BaseDBAsyncClient, report: Report, duplicate_of_id: int | None
+) -> int:
+    def invalid(message: str, message_en: str) -> DomainError:
+        return fail(ErrorCode.INVALID_DUPLICATE, message, message_en, "duplicateOfId")
+
+    if duplicate_of_id is None:
+        raise invalid("Laporan asli wajib disebutkan", "A duplicate must name the original report")
+    if duplicate_of_id == report.id:
+        raise invalid("Laporan tidak bisa menjadi duplikat dirinya", "A report cannot duplicate itself")
+    original = await Report.filter(id=duplicate_of_id).using_db(connection).first()
+    if original is None:
+        raise invalid("Laporan asli tidak ditemukan", "The original report does not exist")
+    if original.status is S.DUPLICATE:
+        raise invalid(
+            "Laporan asli juga duplikat; pilih laporan utamanya",
+            "The original is itself a duplicate; name the report it duplicates",
+        )
+    return original.id
+
+
+async def assign_report(
+    report_id: int, assignee_id: int, *, note: str | None, actor: User | None
+) -> tuple[Report, ReportEvent]:
+    note = _note("note", note, required=False)
+    async with in_transaction() as connection:
+        report = await _locked_report(connection, report_id)
+        if report.status not in OPEN_STATUSES:
+            raise fail(
+                ErrorCode.ILLEGAL_TRANSITION,
+                "Laporan yang sudah selesai tidak bisa ditugaskan",
+                "A finished report cannot be assigned",
+                "id",
+            )
+        assignee = await User.filter(id=assignee_id, is_active=True).using_db(connection).first()
+        if assignee is None:
+            raise fail(ErrorCode.NOT_FOUND, "Petugas tidak ditemukan", "Officer not found", "assigneeId")
+        if assignee.role not in STAFF_ROLES:
+            raise fail(
+                ErrorCode.NOT_STAFF, "Hanya petugas yang bisa ditugaskan", "Only staff can be assigned", "assigneeId"
+            )
+        if assignee.agency_id != report.agency_id:
+            raise fail(
+                ErrorCode.WRONG_AGENCY,
+                "Petugas bukan dari dinas yang menangani laporan ini",
+                "The officer does not belong to the agency handling this report",
+                "assigneeId",
+            )
+        if report.assignee_id == assignee.id:
+            raise fail(
+                ErrorCode.NOTHING_CHANGED,
+                "Laporan sudah ditugaskan ke petugas ini",
+                "The report is already assigned to this officer",
+                "assigneeId",
+            )
+        now = utcnow()
+        previous = report.assignee_id
+        report.assignee_id = assignee.id
+        report.updated_at = now
+        await report.save(using_db=connection)
+        event = await record_event(
+            connection,
+            report,
+            EventKind.ASSIGNED,
+            actor=actor,
+            at=now,
+            note=note,
+            data={"assigneeId": assignee.id, "previousAssigneeId": previous},
+        )
+    return report, event
+
+
+async def reroute_report(
+    report_id: int,
+    *,
+    category_id: int | None,
+    agency_id: int | None,
+    reason: str | None,
+    actor: User | None,
+) -> tuple[Report, ReportEvent]:
+    reason = _note("reason", reason, required=True)
+    if category_id is None and agency_id is None:
+        raise fail(
+            ErrorCode.REQUIRED,
+            "Pilih kategori atau dinas tujuan",
+            "Give a new category or a new agency",
+            "categoryId",
+        )
+    async with in_transaction() as connection:
+        report = await _locked_report(connection, report_id)
+        if report.status not in OPEN_STATUSES:
+            raise fail(
+                ErrorCode.ILLEGAL_TRANSITION,
+                "Laporan yang sudah selesai tidak bisa dialihkan",
+                "A finished report cannot be re-routed",
+                "id",
+            )
+        category = await Category.filter(id=category_id or report.category_id).using_db(connection).first()
+        if category is None:
+            raise fail(ErrorCode.UNKNOWN_CATEGORY, "Kategori tidak dikenal", "Unknown category", "categoryId")
+        target_agency_id = agency_id if agency_id is not None else category.agency_id
+        if not await Agency.filter(id=target_agency_id).using_db(connection).exists():
+            raise fail(ErrorCode.NOT_FOUND, "Dinas tidak ditemukan", "Agency not found", "agencyId")
+        if category.id == report.category_id and target_agency_id == report.agency_id:
+            raise fail(
+                ErrorCode.NOTHING_CHANGED,
+                "Laporan sudah berada di kategori dan dinas ini",
+                "The report already has this category and agency",
+                "categoryId",
+            )
+        now = utcnow()
+        data = {
+            "fromCategoryId": report.category_id,
+            "toCategoryId": category.id,
+            "fromAgencyId": report.agency_id,
+            "toAgencyId": target_agency_id,
+        }
+        if target_agency_id != report.agency_id:
+            report.assignee_id = None  # the officer belonged to the agency that let it go
+        report.category_id = category.id
+        report.agency_id = target_agency_id
+        report.acknowledge_due_at = report.created_at + timedelta(hours=category.response_hours)
+        report.due_at = report.created_at + timedelta(hours=category.resolution_hours)
+        report.updated_at = now
+        await report.save(using_db=connection)
+        event = await record_event(
+            connection, report, EventKind.REROUTED, actor=actor, at=now, note=reason, data=data
+        )
+    return report, event

@@ -1,0 +1,46 @@
+"""Expected failures of the domain, each with a stable code clients can switch on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    INVALID_ID = "INVALID_ID"
+    NOT_FOUND = "NOT_FOUND"
+    UNKNOWN_CATEGORY = "UNKNOWN_CATEGORY"
+    INACTIVE_CATEGORY = "INACTIVE_CATEGORY"
+    INVALID_COORDINATES = "INVALID_COORDINATES"
+    OUTSIDE_SERVICE_AREA = "OUTSIDE_SERVICE_AREA"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    INVALID_DUPLICATE = "INVALID_DUPLICATE"
+    NOT_STAFF = "NOT_STAFF"
+    WRONG_AGENCY = "WRONG_AGENCY"
+    NOTHING_CHANGED = "NOTHING_CHANGED"
+    INVALID_PAGE_SIZE = "INVALID_PAGE_SIZE"
+    INVALID_CURSOR = "INVALID_CURSOR"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    code: ErrorCode
+    message: str  # Indonesian, shown to citizens first
+    message_en: str
+    field: str | None = None
+
+
+class DomainError(Exception):
+    """Raised by a resolver when input is refused; nothing has been written."""
+
+    def __init__(self, *errors: FieldError) -> None:
+        super().__init__("; ".join(e.message_en for e in errors))
+        self.errors = list(errors)
+
+
+def fail(code: ErrorCode, message: str, message_en: str, field: str | None = None) -> DomainError:
+    return DomainError(FieldError(code, message, message_en, field))

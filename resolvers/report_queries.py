@@ -1,0 +1,232 @@
+"""Finding reports: one filter, keyset pages in a few orders, and lookups by id or code."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import orjson
+from tortoise.expressions import Q, RawSQL
+from tortoise.queryset import QuerySet
+
+from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
+from models.lifecycle import OPEN_STATUSES, statuses_in_group
+from resolvers.directory_queries import Row, rows_by_id
+from resolvers.errors import ErrorCode, fail
+from resolvers.geo import BoundingBox, Circle
+from resolvers.public_code import normalise_public_code
+from resolvers.timeline import utcnow
+
+MAX_PAGE_SIZE = 100
+MAX_RADIUS_M = 50_000
+EVENT_COLUMNS = (
+    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "created_at",
+)  # fmt: skip
+REPORT_COLUMNS = (
+    "id", "code", "title", "description", "category_id", "agency_id", "area_id",
+    "latitude", "longitude", "address", "status", "status_reason", "duplicate_of_id",
+    "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
+    "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
+)  # fmt: skip
+
+
+class ReportOrder(str, Enum):
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+    DUE_SOONEST = "DUE_SOONEST"
+    RECENTLY_UPDATED = "RECENTLY_UPDATED"
+
+
+# order -> (column, descending)
+_ORDER_KEYS: dict[ReportOrder, tuple[str, bool]] = {
+    ReportOrder.NEWEST: ("created_at", True),
+    ReportOrder.OLDEST: ("created_at", False),
+    ReportOrder.DUE_SOONEST: ("due_at", False),
+    ReportOrder.RECENTLY_UPDATED: ("updated_at", True),
+}
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    statuses: Sequence[ReportStatus] = ()
+    public_groups: Sequence[PublicGroup] = ()
+    category_ids: Sequence[int] = ()
+    agency_ids: Sequence[int] = ()
+    area_ids: Sequence[int] = ()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    bounding_box: BoundingBox | None = None
+    near: Circle | None = None
+    text: str | None = None
+    overdue: bool | None = None
+
+
+@dataclass
+class ReportPage:
+    rows: list[dict[str, Any]]
+    has_next_page: bool
+    has_previous_page: bool
+    _filtered: QuerySet[Report] = field(repr=False)
+
+    def cursor(self, row: dict[str, Any], order: ReportOrder) -> str:
+        return encode_cursor(order, row)
+
+    async def total_count(self) -> int:
+        return await self._filtered.count()
+
+
+def encode_cursor(order: ReportOrder, row: dict[str, Any]) -> str:
+    column, _ = _ORDER_KEYS[order]
+    value = row[column]
+    payload = [order.value, value.isoformat() if isinstance(value, datetime) else value, row["id"]]
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode()
+
+
+def _decode_cursor(cursor: str, order: ReportOrder) -> tuple[datetime, int]:
+    try:
+        kind, value, row_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if kind != order.value or not isinstance(row_id, int):
+            raise ValueError
+        return datetime.fromisoformat(value), row_id
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, UnicodeEncodeError) as exc:
+        raise fail(
+            ErrorCode.INVALID_CURSOR,
+            "Kursor halaman tidak valid untuk urutan ini",
+            "The cursor is not valid for this order",
+            "after",
+        ) from exc
+
+
+def check_page_size(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise fail(
+            ErrorCode.INVALID_PAGE_SIZE,
+            f"first harus antara 1 dan {MAX_PAGE_SIZE}",
+            f"first must be between 1 and {MAX_PAGE_SIZE}",
+            "first",
+        )
+
+
+async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
+    query = Report.all()
+    statuses: set[ReportStatus] | None = set(flt.statuses) if flt.statuses else None
+    if flt.public_groups:
+        grouped = set().union(*(statuses_in_group(g) for g in flt.public_groups))
+        statuses = grouped if statuses is None else statuses & grouped
+    if statuses is not None:
+        # An empty intersection (status CLOSED in group WAITING) matches nothing.
+        query = query.filter(status__in=sorted(s.value for s in statuses))
+    if flt.category_ids:
+        query = query.filter(category_id__in=list(flt.category_ids))
+    if flt.agency_ids:
+        query = query.filter(agency_id__in=list(flt.agency_ids))
+    if flt.area_ids:
+        query = query.filter(area_id__in=await _with_child_areas(flt.area_ids))
+    if flt.created_after:
+        query = query.filter(created_at__gte=flt.created_after)
+    if flt.created_before:
+        query = query.filter(created_at__lt=flt.created_before)
+    if flt.bounding_box:
+        query = _within(query, flt.bounding_box)
+    if flt.near:
+        _check_circle(flt.near)
+        query = _within(query, flt.near.bounding_box())
+        radius2 = flt.near.radius_m * flt.near.radius_m
+        query = query.annotate(
+            distance2=RawSQL(flt.near.squared_distance_sql("latitude", "longitude"))
+        ).filter(distance2__lte=radius2)
+    if flt.text and flt.text.strip():
+        text = flt.text.strip()[:200]
+        query = query.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    if flt.overdue is not None:
+        overdue = Q(status__in=[s.value for s in OPEN_STATUSES], due_at__lt=utcnow())
+        query = query.filter(overdue if flt.overdue else ~overdue)
+    return query
+
+
+def _within(query: QuerySet[Report], box: BoundingBox) -> QuerySet[Report]:
+    if not box.is_valid():
+        raise fail(
+            ErrorCode.INVALID_COORDINATES,
+            "Kotak batas tidak valid",
+            "The bounding box is not a valid rectangle",
+            "boundingBox",
+        )
+    return query.filter(
+        latitude__gte=box.min_lat,
+        latitude__lte=box.max_lat,
+        longitude__gte=box.min_lon,
+        longitude__lte=box.max_lon,
+    )
+
+
+def _check_circle(circle: Circle) -> None:
+    if not BoundingBox(-90, -180, 90, 180).contains(circle.lat, circle.lon) or not (
+        0 < circle.radius_m <= MAX_RADIUS_M
+    ):
+        raise fail(
+            ErrorCode.INVALID_COORDINATES,
+            f"Titik tidak valid atau radius di luar 1..{MAX_RADIUS_M} m",
+            f"Invalid point, or radius outside 1..{MAX_RADIUS_M} m",
+            "near",
+        )
+
+
+async def _with_child_areas(area_ids: Sequence[int]) -> list[int]:
+    children = await Area.filter(parent_id__in=list(area_ids)).values_list("id", flat=True)
+    return sorted(set(area_ids) | set(children))
+
+
+async def report_page(
+    flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder
+) -> ReportPage:
+    check_page_size(first)
+    filtered = await filtered_reports(flt)
+    column, descending = _ORDER_KEYS[order]
+    page_query = filtered
+    if after:
+        value, row_id = _decode_cursor(after, order)
+        if descending:
+            page_query = page_query.filter(Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": row_id}))
+        else:
+            page_query = page_query.filter(Q(**{f"{column}__gt": value}) | Q(**{column: value, "id__gt": row_id}))
+    sign = "-" if descending else ""
+    rows = await page_query.order_by(f"{sign}{column}", f"{sign}id").limit(first + 1).values(*REPORT_COLUMNS)
+    return ReportPage(
+        rows=rows[:first],
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+        _filtered=filtered,
+    )
+
+
+async def report_by_id(report_id: int) -> dict[str, Any] | None:
+    return await Report.filter(id=report_id).first().values(*REPORT_COLUMNS)
+
+
+async def report_by_code(code: str) -> dict[str, Any] | None:
+    normalised = normalise_public_code(code)
+    if normalised is None:
+        return None
+    return await Report.filter(code=normalised).first().values(*REPORT_COLUMNS)
+
+
+async def reports_by_id(ids: Sequence[int]) -> list[Row | None]:
+    return rows_by_id(await Report.filter(id__in=list(ids)).values(*REPORT_COLUMNS), ids)
+
+
+async def events_by_report(report_ids: Sequence[int]) -> list[list[Row]]:
+    rows = await ReportEvent.filter(report_id__in=list(report_ids)).order_by("id").values(*EVENT_COLUMNS)
+    grouped: dict[int, list[Row]] = {i: [] for i in report_ids}
+    for row in rows:
+        grouped[row["report_id"]].append(row)
+    return [grouped[i] for i in report_ids]
+
+
+async def event_by_id(event_id: int) -> Row | None:
+    return await ReportEvent.filter(id=event_id).first().values(*EVENT_COLUMNS)

@@ -1,0 +1,40 @@
+"""Writing a report's timeline. Every change to a report goes through `record_event`,
+inside the transaction of the change, so the timeline doubles as the live-feed outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import EventKind, Report, ReportEvent, ReportStatus, User
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def record_event(
+    connection: BaseDBAsyncClient,
+    report: Report,
+    kind: EventKind,
+    *,
+    actor: User | None,
+    at: datetime,
+    from_status: ReportStatus | None = None,
+    to_status: ReportStatus | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> ReportEvent:
+    return await ReportEvent.create(
+        report=report,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+        created_at=at,
+        using_db=connection,
+    )

@@ -1,0 +1,68 @@
+"""Checks on free text and coordinates that every mutation shares."""
+
+from __future__ import annotations
+
+import re
+
+from resolvers.errors import ErrorCode, FieldError
+from resolvers.geo import BoundingBox, valid_coordinates
+
+# NUL cannot be stored by PostgreSQL and other control characters only hide text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(
+    errors: list[FieldError], field: str, value: str | None, *, max_length: int, required: bool
+) -> str | None:
+    """The trimmed text, or None with an error appended when it is refused."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            errors.append(
+                FieldError(ErrorCode.REQUIRED, f"{field} wajib diisi", f"{field} is required", field)
+            )
+        return None
+    if _CONTROL.search(text):
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID_INPUT,
+                f"{field} berisi karakter yang tidak diizinkan",
+                f"{field} contains control characters",
+                field,
+            )
+        )
+        return None
+    if len(text) > max_length:
+        errors.append(
+            FieldError(
+                ErrorCode.TOO_LONG,
+                f"{field} paling banyak {max_length} karakter",
+                f"{field} must be at most {max_length} characters",
+                field,
+            )
+        )
+        return None
+    return text
+
+
+def check_location(
+    errors: list[FieldError], lat: float, lon: float, service_area: BoundingBox
+) -> None:
+    if not valid_coordinates(lat, lon):
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID_COORDINATES,
+                "Koordinat tidak valid (lintang -90..90, bujur -180..180)",
+                "Coordinates out of range (latitude -90..90, longitude -180..180)",
+                "location",
+            )
+        )
+    elif not service_area.contains(lat, lon):
+        errors.append(
+            FieldError(
+                ErrorCode.OUTSIDE_SERVICE_AREA,
+                "Lokasi berada di luar wilayah layanan kota",
+                "The location is outside the city's service area",
+                "location",
+            )
+        )

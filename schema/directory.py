@@ -1,0 +1,117 @@
+"""GraphQL types of the directory: agencies, categories and areas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from models import AreaLevel as AreaLevelEnum
+from resolvers import directory_queries
+from schema.context import Info
+from schema.ids import to_global_id
+
+AreaLevel = strawberry.enum(AreaLevelEnum, name="AreaLevel")
+
+
+@strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="A city agency (OPD) that handles reports.")
+class Agency(Node):
+    code: str
+    name: str = strawberry.field(description="Indonesian name")
+    name_en: str
+    phone: str | None
+    email: str | None
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Agency:
+        return cls(
+            id=strawberry.ID(to_global_id("Agency", row["id"])),
+            pk=row["id"],
+            code=row["code"],
+            name=row["name"],
+            name_en=row["name_en"],
+            phone=row["phone"],
+            email=row["email"],
+        )
+
+
+@strawberry.type(description="What a report is about; it decides the agency and the service level.")
+class Category(Node):
+    code: str
+    name: str = strawberry.field(description="Indonesian name")
+    name_en: str
+    response_hours: float = strawberry.field(description="Target time to acknowledge, in hours")
+    resolution_hours: float = strawberry.field(description="Target time to resolve, in hours")
+    is_emergency: bool
+    is_active: bool
+    pk: strawberry.Private[int]
+    agency_id: strawberry.Private[int]
+
+    @strawberry.field(description="The agency this category routes to")
+    async def agency(self, info: Info) -> Agency:
+        return Agency.from_row(await info.context.loaders.agency.load(self.agency_id))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Category:
+        return cls(
+            id=strawberry.ID(to_global_id("Category", row["id"])),
+            pk=row["id"],
+            code=row["code"],
+            name=row["name"],
+            name_en=row["name_en"],
+            response_hours=row["response_hours"],
+            resolution_hours=row["resolution_hours"],
+            is_emergency=row["is_emergency"],
+            is_active=row["is_active"],
+            agency_id=row["agency_id"],
+        )
+
+
+@strawberry.type(description="A kecamatan or kelurahan of the city.")
+class Area(Node):
+    code: str
+    name: str
+    level: AreaLevel
+    has_outline: bool = strawberry.field(description="Whether reports are routed by its polygon")
+    pk: strawberry.Private[int]
+    parent_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The kecamatan a kelurahan belongs to")
+    async def parent(self, info: Info) -> Area | None:
+        if self.parent_id is None:
+            return None
+        return Area.from_row(await info.context.loaders.area.load(self.parent_id))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Area:
+        return cls(
+            id=strawberry.ID(to_global_id("Area", row["id"])),
+            pk=row["id"],
+            code=row["code"],
+            name=row["name"],
+            level=AreaLevelEnum(row["level"]),
+            has_outline=row["polygon"] is not None,
+            parent_id=row["parent_id"],
+        )
+
+
+@strawberry.type
+class DirectoryQuery:
+    @strawberry.field(description="All agencies, by code")
+    async def agencies(self) -> list[Agency]:
+        return [Agency.from_row(row) for row in await directory_queries.list_agencies()]
+
+    @strawberry.field(description="Categories citizens can file under, by code")
+    async def categories(self, include_inactive: bool = False) -> list[Category]:
+        rows = await directory_queries.list_categories(include_inactive=include_inactive)
+        return [Category.from_row(row) for row in rows]
+
+    @strawberry.field(description="The city's areas, by code")
+    async def areas(self, level: AreaLevel | None = None) -> list[Area]:
+        return [Area.from_row(row) for row in await directory_queries.list_areas(level)]

@@ -1,0 +1,70 @@
+"""How refusals reach clients: typed errors in mutation payloads, coded GraphQL errors elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from resolvers.errors import DomainError, FieldError
+from resolvers.errors import ErrorCode as DomainErrorCode
+
+log = logging.getLogger("sigap.errors")
+
+ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode", description="Why input was refused.")
+
+
+@strawberry.type(description="Why a mutation refused its input. Nothing was written.")
+class UserError:
+    code: ErrorCode
+    message: str = strawberry.field(description="In Indonesian, for citizens")
+    message_en: str
+    field: str | None = strawberry.field(default=None, description="The input field at fault")
+
+    @classmethod
+    def from_domain(cls, error: FieldError) -> UserError:
+        return cls(code=error.code, message=error.message, message_en=error.message_en, field=error.field)
+
+
+def user_errors(exc: DomainError) -> list[UserError]:
+    return [UserError.from_domain(e) for e in exc.errors]
+
+
+class CodedErrors(SchemaExtension):
+    """Give every GraphQL error a code; replace unexpected failures by a masked error with a
+    request id, the details going to the log and never to the client."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [_coded(error) for error in result.errors]
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if original is None:
+        extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
+        return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+    if isinstance(original, DomainError):
+        first = original.errors[0]
+        extensions = {"code": first.code.value, "field": first.field, "messageEn": first.message_en}
+        return GraphQLError(first.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+    if isinstance(original, GraphQLError):
+        return error
+    request_id = uuid.uuid4().hex
+    log.error("request %s failed at %s", request_id, error.path, exc_info=original)
+    return GraphQLError(
+        f"Internal error; quote request id {request_id}",
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        None,
+        {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )

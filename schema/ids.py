@@ -1,0 +1,52 @@
+"""Opaque global IDs ("Report:42" in base64), so an ID of one type is never taken for another."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from resolvers.errors import DomainError, ErrorCode, fail
+
+MAX_ID_LENGTH = 64
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def split_global_id(global_id: str) -> tuple[str, int]:
+    """(type name, primary key) of a global ID; raises DomainError INVALID_ID otherwise."""
+    try:
+        if len(global_id) > MAX_ID_LENGTH:
+            raise ValueError
+        type_name, _, pk = base64.b64decode(global_id.encode(), validate=True).decode().partition(":")
+        number = int(pk)
+        if not type_name or number <= 0 or not pk.isdigit():
+            raise ValueError
+        return type_name, number
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise _invalid(global_id) from exc
+
+
+def from_global_id(global_id: str, expected_type: str, field: str = "id") -> int:
+    type_name, pk = split_global_id(global_id)
+    if type_name != expected_type:
+        raise _invalid(global_id, field, expected_type)
+    return pk
+
+
+def _invalid(global_id: str, field: str = "id", expected: str | None = None) -> DomainError:
+    wanted = f" of a {expected}" if expected else ""
+    return fail(
+        ErrorCode.INVALID_ID,
+        f"ID tidak valid{(' untuk ' + expected) if expected else ''}",
+        f"Not a valid ID{wanted}",
+        field,
+    )
+
+
+def optional_global_id(global_id: str | None, expected_type: str, field: str) -> int | None:
+    return None if global_id is None else from_global_id(global_id, expected_type, field)
+
+
+__all__ = ["DomainError", "from_global_id", "optional_global_id", "split_global_id", "to_global_id"]

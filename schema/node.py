@@ -1,0 +1,38 @@
+"""`node(id:)`: any object by its global ID, through the same loaders as nested fields."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import report_queries
+from schema.context import Info
+from schema.directory import Agency, Area, Category, Node
+from schema.ids import split_global_id
+from schema.reports import Report, ReportEvent, StaffMember
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global ID")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, pk = split_global_id(id)
+        loaders = info.context.loaders
+        if type_name == "Report":
+            row = await loaders.report.load(pk)
+            return Report.from_row(row) if row else None
+        if type_name == "Agency":
+            row = await loaders.agency.load(pk)
+            return Agency.from_row(row) if row else None
+        if type_name == "Category":
+            row = await loaders.category.load(pk)
+            return Category.from_row(row) if row else None
+        if type_name == "Area":
+            row = await loaders.area.load(pk)
+            return Area.from_row(row) if row else None
+        if type_name == "ReportEvent":
+            row = await report_queries.event_by_id(pk)
+            return ReportEvent.from_row(row) if row else None
+        if type_name == "User":
+            row = await loaders.user.load(pk)
+            return StaffMember.from_row(row) if row and row["role"] != "CITIZEN" else None
+        return None

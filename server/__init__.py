@@ -1,0 +1,1 @@
+"""The Starlette application, its settings and the `sigap` command."""

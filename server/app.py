@@ -1,0 +1,59 @@
+"""The Starlette application: /graphql, /health, and the lifespan that opens the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tortoise import Tortoise
+
+from models.seed import load_seed
+from schema import schema
+from server.database import apply_migrations, connect, disconnect
+from server.graphql_view import SigapGraphQL
+from server.settings import Settings
+
+log = logging.getLogger("sigap")
+
+
+async def health(request: Request) -> JSONResponse:
+    """For load balancers: 200 while the database answers, 503 otherwise."""
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
+        log.warning("health check failed: %r", exc)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await apply_migrations(settings.database_url)
+        await connect(settings.database_url)
+        if settings.seed_on_start:
+            created = await load_seed()
+            if any(created.values()):
+                log.info("seeded the launch directory: %s", created)
+        try:
+            yield
+        finally:
+            await disconnect()
+
+    graphql = SigapGraphQL(schema, settings)
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

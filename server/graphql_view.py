@@ -1,0 +1,54 @@
+"""Strawberry's ASGI view, hardened for a public endpoint and wired to Sigap's context."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import StrawberryGraphQLError
+from cross_web import HTTPException
+
+from schema.context import Context
+from server.settings import Settings
+
+log = logging.getLogger("sigap.http")
+
+
+class SigapGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: Any, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        return Context(request=request, response=response, service_area=self.settings.service_area)
+
+    def decode_json(self, data: str | bytes) -> object:
+        parsed = orjson.loads(data)  # JSONDecodeError (also for invalid UTF-8) becomes a 400
+        if not isinstance(parsed, dict):
+            # Strawberry would treat a list as a batch and fail on scalars with a 500.
+            raise HTTPException(400, "The request body must be one JSON object")
+        return parsed
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            await super().__call__(scope, receive, send)
+        except (StrawberryGraphQLError, ValueError, KeyError, TypeError, UnicodeError) as exc:
+            # A malformed request that slipped past Strawberry's own checks: the client's fault.
+            log.info("malformed GraphQL request: %r", exc)
+            await PlainTextResponse("Malformed GraphQL request", status_code=400)(scope, receive, send)

@@ -1,0 +1,87 @@
+"""Settings, read once from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+
+
+class SettingsError(ValueError):
+    """The environment holds a value Sigap cannot run with."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite://{Path('data') / 'sigap.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = field(default_factory=_default_database_url)
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    service_area: BoundingBox = KUPANG_SERVICE_AREA
+    timezone: str = "Asia/Makassar"
+    seed_on_start: bool = True
+    graphiql: bool = True
+    max_page_size: int = 100
+    log_level: str = "info"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        environment = env.get("SIGAP_ENV", "development")
+        if environment not in {"development", "production", "test"}:
+            raise SettingsError("SIGAP_ENV must be development, production or test")
+        production = environment == "production"
+        try:
+            port = int(env.get("PORT", "8000"))
+        except ValueError as exc:
+            raise SettingsError("PORT must be a number") from exc
+        return cls(
+            environment=environment,
+            database_url=env.get("DATABASE_URL") or _default_database_url(),
+            redis_url=env.get("REDIS_URL") or None,
+            host=env.get("HOST", "127.0.0.1"),
+            port=port,
+            service_area=_service_area(env.get("SERVICE_AREA")),
+            timezone=env.get("SIGAP_TIMEZONE", "Asia/Makassar"),
+            seed_on_start=_flag(env.get("SEED_ON_START"), default=not production),
+            graphiql=_flag(env.get("GRAPHIQL"), default=not production),
+            log_level=env.get("LOG_LEVEL", "info"),
+        )
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"expected a yes/no flag, got {value!r}")
+
+
+def _service_area(text: str | None) -> BoundingBox:
+    if not text:
+        return KUPANG_SERVICE_AREA
+    try:
+        min_lat, min_lon, max_lat, max_lon = (float(part) for part in text.split(","))
+    except ValueError as exc:
+        raise SettingsError(f"SERVICE_AREA must be 'minLat,minLon,maxLat,maxLon', got {text!r}") from exc
+    box = BoundingBox(min_lat, min_lon, max_lat, max_lon)
+    if not box.is_valid() or min_lat == max_lat or min_lon == max_lon:
+        raise SettingsError(f"SERVICE_AREA is not a valid rectangle: {text!r}")
+    return box
