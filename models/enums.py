@@ -1,9 +1,9 @@
 """Enumerations shared by the models, the resolvers and the GraphQL schema."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ReportStatus(str, Enum):
+class ReportStatus(StrEnum):
     SUBMITTED = "SUBMITTED"
     ACKNOWLEDGED = "ACKNOWLEDGED"
     IN_PROGRESS = "IN_PROGRESS"
@@ -13,7 +13,7 @@ class ReportStatus(str, Enum):
     DUPLICATE = "DUPLICATE"
 
 
-class PublicGroup(str, Enum):
+class PublicGroup(StrEnum):
     """The three states citizens know from Qlue: red, yellow, green."""
 
     WAITING = "WAITING"
@@ -21,7 +21,7 @@ class PublicGroup(str, Enum):
     DONE = "DONE"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     CITIZEN = "CITIZEN"
     OFFICER = "OFFICER"
     DISPATCHER = "DISPATCHER"
@@ -29,12 +29,12 @@ class Role(str, Enum):
     CITY_ADMIN = "CITY_ADMIN"
 
 
-class AreaLevel(str, Enum):
+class AreaLevel(StrEnum):
     KECAMATAN = "KECAMATAN"
     KELURAHAN = "KELURAHAN"
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     FILED = "FILED"
     STATUS_CHANGED = "STATUS_CHANGED"
     ASSIGNED = "ASSIGNED"

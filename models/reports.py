@@ -1,6 +1,6 @@
 """Reports and their append-only timeline."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -90,7 +90,9 @@ class ReportEvent(Model):
     from_status = fields.CharEnumField(ReportStatus, max_length=16, null=True)
     to_status = fields.CharEnumField(ReportStatus, max_length=16, null=True)
     note = fields.CharField(max_length=NOTE_MAX, null=True)
-    data = fields.JSONField(null=True, description="kind-specific details, e.g. old and new agency")
+    data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
+        null=True, description="kind-specific details, e.g. old and new agency"
+    )
     created_at = fields.DatetimeField()
     published_at = fields.DatetimeField(null=True, description="set by the relay once on the bus")
 

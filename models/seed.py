@@ -38,7 +38,9 @@ class CategorySeed:
 # problems; fires and missing persons are emergencies measured in minutes.
 CATEGORIES: list[CategorySeed] = [
     CategorySeed("SAMPAH", "Sampah", "Trash", "DLH", 24, 72),
-    CategorySeed("LAMPU_RAMBU", "Lampu & rambu lalu lintas rusak", "Broken traffic lights and signs", "DISHUB", 24, 168),
+    CategorySeed(
+        "LAMPU_RAMBU", "Lampu & rambu lalu lintas rusak", "Broken traffic lights and signs", "DISHUB", 24, 168
+    ),
     CategorySeed("KEMACETAN", "Kemacetan", "Congestion", "DISHUB", 1, 4),
     CategorySeed("PELANGGARAN_LALIN", "Pelanggaran lalu lintas", "Traffic violation", "DISHUB", 2, 24),
     CategorySeed("PARKIR_LIAR", "Parkir liar", "Illegal parking", "DISHUB", 4, 24),

@@ -86,9 +86,7 @@ async def update_status(
     return report, event
 
 
-async def _original_for(
-    connection: BaseDBAsyncClient, report: Report, duplicate_of_id: int | None
-) -> int:
+async def _original_for(connection: BaseDBAsyncClient, report: Report, duplicate_of_id: int | None) -> int:
     def invalid(message: str, message_en: str) -> DomainError:
         return fail(ErrorCode.INVALID_DUPLICATE, message, message_en, "duplicateOfId")
 
@@ -125,7 +123,10 @@ async def assign_report(
             raise fail(ErrorCode.NOT_FOUND, "Petugas tidak ditemukan", "Officer not found", "assigneeId")
         if assignee.role not in STAFF_ROLES:
             raise fail(
-                ErrorCode.NOT_STAFF, "Hanya petugas yang bisa ditugaskan", "Only staff can be assigned", "assigneeId"
+                ErrorCode.NOT_STAFF,
+                "Hanya petugas yang bisa ditugaskan",
+                "Only staff can be assigned",
+                "assigneeId",
             )
         if assignee.agency_id != report.agency_id:
             raise fail(

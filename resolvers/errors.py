@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     REQUIRED = "REQUIRED"
     TOO_LONG = "TOO_LONG"

@@ -31,9 +31,7 @@ class FilingInput:
     address: str | None = None
 
 
-async def file_report(
-    data: FilingInput, *, reporter: User | None, service_area: BoundingBox
-) -> Report:
+async def file_report(data: FilingInput, *, reporter: User | None, service_area: BoundingBox) -> Report:
     errors: list[FieldError] = []
     title = clean_text(errors, "title", data.title, max_length=TITLE_MAX, required=True)
     description = clean_text(
@@ -91,8 +89,10 @@ async def _find_category(errors: list[FieldError], data: FilingInput) -> Categor
             FieldError(ErrorCode.REQUIRED, "Kategori wajib dipilih", "A category is required", "category")
         )
         return None
-    query = Category.filter(id=data.category_id) if data.category_id is not None else Category.filter(
-        code=(data.category_code or "").strip().upper()
+    query = (
+        Category.filter(id=data.category_id)
+        if data.category_id is not None
+        else Category.filter(code=(data.category_code or "").strip().upper())
     )
     category = await query.first()
     if category is None:

@@ -20,10 +20,7 @@ class BoundingBox:
         return self.min_lat <= lat <= self.max_lat and self.min_lon <= lon <= self.max_lon
 
     def is_valid(self) -> bool:
-        return (
-            -90 <= self.min_lat <= self.max_lat <= 90
-            and -180 <= self.min_lon <= self.max_lon <= 180
-        )
+        return -90 <= self.min_lat <= self.max_lat <= 90 and -180 <= self.min_lon <= self.max_lon <= 180
 
 
 # The default service area of Kupang; the SERVICE_AREA setting overrides it.

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -35,7 +35,7 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
-class ReportOrder(str, Enum):
+class ReportOrder(StrEnum):
     NEWEST = "NEWEST"
     OLDEST = "OLDEST"
     DUE_SOONEST = "DUE_SOONEST"
@@ -179,22 +179,24 @@ def _check_circle(circle: Circle) -> None:
 
 async def _with_child_areas(area_ids: Sequence[int]) -> list[int]:
     children = await Area.filter(parent_id__in=list(area_ids)).values_list("id", flat=True)
-    return sorted(set(area_ids) | set(children))
+    return sorted(set(area_ids) | {int(area_id) for area_id in children})  # type: ignore[call-overload]
 
 
-async def report_page(
-    flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder
-) -> ReportPage:
+def _after_cursor(column: str, descending: bool, value: datetime, row_id: int) -> Q:
+    """Rows strictly after (value, id) in the page order: keyset pagination, stable under inserts."""
+    op = "lt" if descending else "gt"
+    beyond: dict[str, Any] = {f"{column}__{op}": value}
+    tie: dict[str, Any] = {column: value, f"id__{op}": row_id}
+    return Q(**beyond) | Q(**tie)
+
+
+async def report_page(flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder) -> ReportPage:
     check_page_size(first)
     filtered = await filtered_reports(flt)
     column, descending = _ORDER_KEYS[order]
     page_query = filtered
     if after:
-        value, row_id = _decode_cursor(after, order)
-        if descending:
-            page_query = page_query.filter(Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": row_id}))
-        else:
-            page_query = page_query.filter(Q(**{f"{column}__gt": value}) | Q(**{column: value, "id__gt": row_id}))
+        page_query = page_query.filter(_after_cursor(column, descending, *_decode_cursor(after, order)))
     sign = "-" if descending else ""
     rows = await page_query.order_by(f"{sign}{column}", f"{sign}id").limit(first + 1).values(*REPORT_COLUMNS)
     return ReportPage(

@@ -47,7 +47,10 @@ class AreaIndex:
             if cached is None or cached.updated_at != row["updated_at"]:
                 area = await Area.get(id=area_id)
                 self._shapes[area_id] = _AreaShape(
-                    area_id, AreaLevel(row["level"]), row["updated_at"], prep(parse_polygon(area.polygon or ""))
+                    area_id,
+                    AreaLevel(row["level"]),
+                    row["updated_at"],
+                    prep(parse_polygon(area.polygon or "")),
                 )
         return list(self._shapes.values())
 

@@ -45,9 +45,7 @@ def clean_text(
     return text
 
 
-def check_location(
-    errors: list[FieldError], lat: float, lon: float, service_area: BoundingBox
-) -> None:
+def check_location(errors: list[FieldError], lat: float, lon: float, service_area: BoundingBox) -> None:
     if not valid_coordinates(lat, lon):
         errors.append(
             FieldError(

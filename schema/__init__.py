@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.directory import DirectoryQuery
-from schema.errors import CodedErrors
+from schema.errors import coded_errors
 from schema.mutations import Mutation
 from schema.node import NodeQuery
 from schema.reports import ReportQuery
@@ -20,18 +30,33 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 
 
+class SigapSchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            result.errors = coded_errors(result.errors)
+        return result
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Silence Strawberry's own error log: refusals are expected, and `coded_errors` logs
+        unexpected failures once, with the request id the client was given."""
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return SigapSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(),
         extensions=[
-            CodedErrors,
-            ParserCache(maxsize=512),
-            ValidationCache(maxsize=512),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            # Factories: a fresh extension per request (the caches themselves are module-wide).
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         ],
     )
 

@@ -29,7 +29,9 @@ class Loaders:
     """One DataLoader per (model, key); made per request so nothing leaks between callers."""
 
     agency: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.agencies_by_id))
-    category: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.categories_by_id))
+    category: DataLoader[int, Any] = field(
+        default_factory=lambda: _loader(directory_queries.categories_by_id)
+    )
     area: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.areas_by_id))
     user: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.users_by_id))
     report: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.reports_by_id))

@@ -6,12 +6,10 @@ from typing import Any
 
 import strawberry
 
-from models import AreaLevel as AreaLevelEnum
+from models import AreaLevel
 from resolvers import directory_queries
 from schema.context import Info
 from schema.ids import to_global_id
-
-AreaLevel = strawberry.enum(AreaLevelEnum, name="AreaLevel")
 
 
 @strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
@@ -95,7 +93,7 @@ class Area(Node):
             pk=row["id"],
             code=row["code"],
             name=row["name"],
-            level=AreaLevelEnum(row["level"]),
+            level=AreaLevel(row["level"]),
             has_outline=row["polygon"] is not None,
             parent_id=row["parent_id"],
         )

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import DomainError, FieldError
-from resolvers.errors import ErrorCode as DomainErrorCode
+from resolvers.errors import DomainError, ErrorCode, FieldError
 
 log = logging.getLogger("sigap.errors")
-
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode", description="Why input was refused.")
 
 
 @strawberry.type(description="Why a mutation refused its input. Nothing was written.")
@@ -34,27 +29,25 @@ def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError.from_domain(e) for e in exc.errors]
 
 
-class CodedErrors(SchemaExtension):
+def coded_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
     """Give every GraphQL error a code; replace unexpected failures by a masked error with a
     request id, the details going to the log and never to the client."""
-
-    def on_execute(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        result.errors = [_coded(error) for error in result.errors]
+    return [_coded(error) for error in errors]
 
 
 def _coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
-        return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+        return GraphQLError(
+            error.message, error.nodes, error.source, error.positions, error.path, None, extensions
+        )
     if isinstance(original, DomainError):
         first = original.errors[0]
         extensions = {"code": first.code.value, "field": first.field, "messageEn": first.message_en}
-        return GraphQLError(first.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+        return GraphQLError(
+            first.message, error.nodes, error.source, error.positions, error.path, None, extensions
+        )
     if isinstance(original, GraphQLError):
         return error
     request_id = uuid.uuid4().hex

@@ -14,7 +14,7 @@ def to_global_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
-def split_global_id(global_id: str) -> tuple[str, int]:
+def split_global_id(global_id: str, field: str = "id") -> tuple[str, int]:
     """(type name, primary key) of a global ID; raises DomainError INVALID_ID otherwise."""
     try:
         if len(global_id) > MAX_ID_LENGTH:
@@ -25,17 +25,17 @@ def split_global_id(global_id: str) -> tuple[str, int]:
             raise ValueError
         return type_name, number
     except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise _invalid(global_id) from exc
+        raise _invalid(field) from exc
 
 
 def from_global_id(global_id: str, expected_type: str, field: str = "id") -> int:
-    type_name, pk = split_global_id(global_id)
+    type_name, pk = split_global_id(global_id, field)
     if type_name != expected_type:
-        raise _invalid(global_id, field, expected_type)
+        raise _invalid(field, expected_type)
     return pk
 
 
-def _invalid(global_id: str, field: str = "id", expected: str | None = None) -> DomainError:
+def _invalid(field: str, expected: str | None = None) -> DomainError:
     wanted = f" of a {expected}" if expected else ""
     return fail(
         ErrorCode.INVALID_ID,

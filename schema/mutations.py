@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from models import ReportStatus as ReportStatusEnum
+from models import ReportStatus
 from resolvers import casework, filing, report_queries
 from resolvers.errors import DomainError
 from schema.context import Info
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
-from schema.reports import Report, ReportEvent, ReportStatus
+from schema.reports import Report, ReportEvent
 
 
 @strawberry.input
@@ -104,7 +104,7 @@ class Mutation:
         try:
             report, event = await casework.update_status(
                 from_global_id(input.id, "Report"),
-                ReportStatusEnum(input.status),
+                input.status,
                 note=input.note,
                 actor=info.context.viewer,
                 duplicate_of_id=optional_global_id(input.duplicate_of_id, "Report", "duplicateOfId"),

@@ -8,26 +8,15 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from models import EventKind as EventKindEnum
-from models import PublicGroup as PublicGroupEnum
-from models import ReportStatus as ReportStatusEnum
-from models import Role as RoleEnum
+from models import EventKind, PublicGroup, ReportStatus, Role
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
-from resolvers.report_queries import ReportOrder as ReportOrderEnum
+from resolvers.report_queries import ReportOrder
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node
 from schema.ids import from_global_id, to_global_id
-
-ReportStatus = strawberry.enum(ReportStatusEnum, name="ReportStatus")
-PublicGroup = strawberry.enum(
-    PublicGroupEnum, name="PublicGroup", description="Qlue's three states: waiting, in process, done"
-)
-EventKind = strawberry.enum(EventKindEnum, name="EventKind")
-Role = strawberry.enum(RoleEnum, name="Role")
-ReportOrder = strawberry.enum(ReportOrderEnum, name="ReportOrder")
 
 
 @strawberry.type
@@ -43,7 +32,9 @@ class StaffMember(Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> StaffMember:
-        return cls(id=strawberry.ID(to_global_id("User", row["id"])), name=row["name"], role=RoleEnum(row["role"]))
+        return cls(
+            id=strawberry.ID(to_global_id("User", row["id"])), name=row["name"], role=Role(row["role"])
+        )
 
 
 @strawberry.type(description="One entry of a report's timeline; `cursor` orders the live feed")
@@ -62,14 +53,14 @@ class ReportEvent(Node):
         if self.actor_id is None:
             return None
         row = await info.context.loaders.user.load(self.actor_id)
-        return RoleEnum(row["role"]) if row else None
+        return Role(row["role"]) if row else None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ReportEvent:
         return cls(
             id=strawberry.ID(to_global_id("ReportEvent", row["id"])),
             cursor=str(row["id"]),
-            kind=EventKindEnum(row["kind"]),
+            kind=EventKind(row["kind"]),
             from_status=row["from_status"],
             to_status=row["to_status"],
             note=row["note"],
@@ -142,7 +133,7 @@ class Report(Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Report:
-        status = ReportStatusEnum(row["status"])
+        status = ReportStatus(row["status"])
         return cls(
             id=strawberry.ID(to_global_id("Report", row["id"])),
             pk=row["id"],
@@ -161,7 +152,7 @@ class Report(Node):
             closed_at=row["closed_at"],
             acknowledge_due_at=row["acknowledge_due_at"],
             due_at=row["due_at"],
-            allowed_statuses=sorted(TRANSITIONS[status], key=list(ReportStatusEnum).index),
+            allowed_statuses=sorted(TRANSITIONS[status], key=list(ReportStatus).index),
             category_id=row["category_id"],
             agency_id=row["agency_id"],
             area_id=row["area_id"],
@@ -242,7 +233,7 @@ class ReportConnection:
         return await self.page.total_count()
 
     @classmethod
-    def from_page(cls, page: report_queries.ReportPage, order: ReportOrderEnum) -> ReportConnection:
+    def from_page(cls, page: report_queries.ReportPage, order: ReportOrder) -> ReportConnection:
         edges = [ReportEdge(cursor=page.cursor(row, order), node=Report.from_row(row)) for row in page.rows]
         return cls(
             edges=edges,
@@ -274,7 +265,7 @@ class ReportQuery:
         first: int = 20,
         after: str | None = None,
         filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrderEnum.NEWEST,
+        order_by: ReportOrder = ReportOrder.NEWEST,
     ) -> ReportConnection:
         domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
         page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)

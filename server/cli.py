@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"sigap: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     if args.command == "serve":
         _serve(settings)
     elif args.command == "migrate":

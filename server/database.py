@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,7 @@ async def connect(database_url: str) -> None:
 
 async def disconnect() -> None:
     await Tortoise.close_connections()
+
+
+# For Tortoise's own commands: `tortoise -c server.database.TORTOISE_ORM makemigrations`.
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or "sqlite://data/sigap.db")

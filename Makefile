@@ -1,0 +1,39 @@
+# Sigap: `make run` serves the API on the embedded default; `make test` runs every test.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint check schema migrations bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)  ## serve on http://127.0.0.1:8000/graphql with SQLite, migrated and seeded
+	$(BIN)/sigap serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint  ## lint, type-check, then the whole suite on SQLite and PostgreSQL
+	$(BIN)/python -m pytest
+
+schema: $(STAMP)  ## rewrite schema.graphql from the code, after an intended API change
+	$(BIN)/python -c 'from schema import schema; open("schema.graphql", "w").write(schema.as_str() + "\n")'
+
+migrations: $(STAMP)  ## write the migration for model changes into models/migrations
+	$(BIN)/tortoise -c server.database.TORTOISE_ORM makemigrations
+
+bench: $(STAMP)  ## the reports-page benchmark against PostgreSQL (see bench/README.md)
+	$(BIN)/python -m bench.reports_page
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

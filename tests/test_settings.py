@@ -1,0 +1,55 @@
+"""Settings come from the environment, and bad values stop start-up with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from server.settings import Settings, SettingsError
+
+
+def test_defaults_are_the_embedded_development_setup() -> None:
+    settings = Settings.from_env({})
+
+    assert settings.database_url.startswith("sqlite://")
+    assert settings.redis_url is None
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.service_area == KUPANG_SERVICE_AREA
+    assert settings.graphiql
+    assert settings.seed_on_start
+
+
+def test_production_turns_off_graphiql_and_seeding() -> None:
+    settings = Settings.from_env({"SIGAP_ENV": "production", "DATABASE_URL": "postgres://db/sigap"})
+
+    assert not settings.graphiql
+    assert not settings.seed_on_start
+
+
+def test_environment_overrides() -> None:
+    settings = Settings.from_env(
+        {
+            "HOST": "0.0.0.0",
+            "PORT": "9000",
+            "SERVICE_AREA": "-6.4,106.6,-6.0,107.0",
+            "REDIS_URL": "redis://r:6379/0",
+        }
+    )
+
+    assert (settings.host, settings.port, settings.redis_url) == ("0.0.0.0", 9000, "redis://r:6379/0")
+    assert settings.service_area == BoundingBox(-6.4, 106.6, -6.0, 107.0)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PORT": "eighty"},
+        {"SERVICE_AREA": "1,2,3"},
+        {"SERVICE_AREA": "5,0,1,1"},
+        {"SIGAP_ENV": "staging"},
+        {"GRAPHIQL": "maybe"},
+    ],
+)
+def test_bad_values_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
