@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -28,6 +24,13 @@ Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery))
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
+
+# Built once: the validation cache is keyed by the rule classes, and Strawberry's limiter
+# extensions would create new classes on every request, missing the cache every time.
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_limit_rule(MAX_DEPTH, None),
+    alias_limit_rule(MAX_ALIASES),
+]
 
 
 class SigapSchema(strawberry.Schema):
@@ -52,11 +55,10 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(),
         extensions=[
             # Factories: a fresh extension per request (the caches themselves are module-wide).
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: AddValidationRules(LIMIT_RULES),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         ],
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
@@ -36,6 +37,45 @@ class Loaders:
     user: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.users_by_id))
     report: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.reports_by_id))
     events: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.events_by_report))
+    _known: dict[str, dict[int, Any]] = field(default_factory=dict)
+
+    async def prefetch(self, kind: str, ids: Iterable[int]) -> None:
+        """Load rows in one batch and keep them for `now_or_later`, so that list items can
+        resolve these fields synchronously: no task and no gather per item."""
+        wanted = sorted(set(ids))
+        rows = await getattr(self, kind).load_many(wanted)
+        self._known.setdefault(kind, {}).update(zip(wanted, rows, strict=True))
+
+    def known_rows(self, kind: str) -> list[Any]:
+        return [row for row in self._known.get(kind, {}).values() if row is not None]
+
+    def now_or_later(self, kind: str, pk: int, convert: Callable[[Any], V]) -> V | Awaitable[V]:
+        """The converted row: at once if prefetched, else an awaitable through the DataLoader."""
+        row = self._known.get(kind, {}).get(pk)
+        if row is not None:
+            return convert(row)
+        loader: DataLoader[int, Any] = getattr(self, kind)
+
+        async def later() -> V:
+            return convert(await loader.load(pk))
+
+        return later()
+
+
+@dataclass
+class CachePolicy:
+    """What the answer being computed depends on, besides the query and the data.
+
+    Resolvers of time-dependent fields lower `valid_until`; resolvers whose answer depends on
+    anything else (the clock in a filter, the caller) clear `cacheable`.
+    """
+
+    cacheable: bool = True
+    valid_until: datetime | None = None
+
+    def expires_at(self, moment: datetime) -> None:
+        if self.valid_until is None or moment < self.valid_until:
+            self.valid_until = moment
 
 
 @dataclass
@@ -45,6 +85,8 @@ class Context:
     viewer: User | None = None
     service_area: BoundingBox = KUPANG_SERVICE_AREA
     loaders: Loaders = field(default_factory=Loaders)
+    cache_policy: CachePolicy = field(default_factory=CachePolicy)
+    visibility: str = "public"  # who may see what; answers are cached per visibility
 
 
 Info = strawberry.Info[Context, None]

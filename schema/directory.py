@@ -52,8 +52,8 @@ class Category(Node):
     agency_id: strawberry.Private[int]
 
     @strawberry.field(description="The agency this category routes to")
-    async def agency(self, info: Info) -> Agency:
-        return Agency.from_row(await info.context.loaders.agency.load(self.agency_id))
+    def agency(self, info: Info) -> Agency:
+        return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Category:

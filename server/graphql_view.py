@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -13,8 +14,11 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.types import ExecutionResult
 
+from resolvers.data_version import data_version
 from schema.context import Context
+from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
 
 log = logging.getLogger("sigap.http")
@@ -28,6 +32,34 @@ class SigapGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
         )
         self.settings = settings
+        self.cache = ResponseCache() if settings.response_cache else None
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: Any,
+        context: Context,
+        root_value: None,
+        sub_response: Any,
+    ) -> Any:
+        key = None if self.cache is None else cache_key(request_data, context.visibility)
+        if key is None or self.cache is None:
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        version = await data_version()  # taken before computing: the answer is at least this fresh
+        hit = self.cache.get(key, version, datetime.now(UTC))
+        if hit is not None:
+            return ExecutionResult(data=hit.data, errors=None)
+        result = await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+        policy = context.cache_policy
+        if isinstance(result, ExecutionResult) and not result.errors and result.data and policy.cacheable:
+            size = len(orjson.dumps(result.data))
+            self.cache.put(key, CachedAnswer(version, result.data, policy.valid_until, size))
+        return result
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(request=request, response=response, service_area=self.settings.service_area)

@@ -29,6 +29,7 @@ class Settings:
     seed_on_start: bool = True
     graphiql: bool = True
     max_page_size: int = 100
+    response_cache: bool = True
     log_level: str = "info"
 
     @property
@@ -61,6 +62,7 @@ class Settings:
             seed_on_start=_flag(env.get("SEED_ON_START"), default=not production),
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
             log_level=env.get("LOG_LEVEL", "info"),
+            response_cache=_flag(env.get("RESPONSE_CACHE"), default=True),
         )
 
 

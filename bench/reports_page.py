@@ -1,0 +1,220 @@
+"""Benchmark: `reports(first: 50)` with nested category and agency, against a plain endpoint.
+
+Seeds 10,000 reports into a PostgreSQL database, starts Sigap (`sigap serve`) and the plain
+Starlette endpoint (bench/plain_endpoint.py) as separate processes, and drives each with wrk
+(16 connections, 10 s by default). Prints requests/s, p50/p99 latency and the server's peak memory,
+and the GraphQL/plain throughput ratio measured in this same run.
+
+    python -m bench.reports_page [--duration 10] [--connections 16] [--reports 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import orjson
+
+from models.seed import load_seed
+from resolvers.public_code import new_public_code
+from server.database import apply_migrations, connect, disconnect
+
+REPO = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("SIGAP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+WRK = shutil.which("wrk") or "wrk"
+QUERY = """{ reports(first: 50) { edges { node { id title status location { lat lon } createdAt
+  category { code name } agency { code name } } } } }"""
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    peak_rss_mb: float
+
+
+def pg(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+async def prepare_database(name: str, count: int) -> str:
+    admin = await asyncpg.connect(pg(ADMIN_URL))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    await apply_migrations(url)
+    await connect(url)
+    await load_seed()
+    await disconnect()
+    connection = await asyncpg.connect(pg(url))
+    categories = await connection.fetch("SELECT id, agency_id, resolution_hours FROM categories")
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    statuses = ["SUBMITTED", "ACKNOWLEDGED", "IN_PROGRESS", "RESOLVED", "CLOSED"]
+    rows = []
+    for n in range(count):
+        category = rng.choice(categories)
+        created = now - timedelta(minutes=n * 7)
+        rows.append(
+            (
+                new_public_code(), f"Laporan warga nomor {n}", "Deskripsi laporan " * 5,
+                category["id"], category["agency_id"], None,
+                -10.27 + rng.random() * 0.18, 123.50 + rng.random() * 0.22, None,
+                rng.choice(statuses), None, None, None, None,
+                created, created, None, None, None,
+                created + timedelta(hours=1), created + timedelta(hours=category["resolution_hours"]),
+            )
+        )  # fmt: skip
+    columns = [
+        "code", "title", "description", "category_id", "agency_id", "area_id", "latitude", "longitude",
+        "address", "status", "status_reason", "duplicate_of_id", "reporter_id", "assignee_id", "created_at",
+        "updated_at", "acknowledged_at", "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
+    ]  # fmt: skip
+    await connection.copy_records_to_table("reports", records=rows, columns=columns)
+    await connection.execute(
+        "INSERT INTO report_events (report_id, kind, to_status, created_at, published_at) "
+        "SELECT id, 'FILED', 'SUBMITTED', created_at, created_at FROM reports"
+    )
+    await connection.execute("ANALYZE")
+    await connection.close()
+    return url
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(command: list[str], env: dict[str, str], health_url: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env})  # noqa: S603 - our own programs
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(health_url, timeout=1).status_code < 500:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{command} did not come up")
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tuple[float, float, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if body is not None:
+            script.write(
+                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f"wrk.body = {orjson.dumps(body.decode()).decode()}\n"
+            )
+    output = subprocess.run(  # noqa: S603 - wrk from Debian
+        [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script.name, url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return rps, _latency(output, "50%"), _latency(output, "99%")
+
+
+def _latency(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def check_same_rows(graphql_url: str, plain_url: str) -> None:
+    """Both servers must answer with the same 50 reports, or the comparison means nothing."""
+    graphql = httpx.post(graphql_url, json={"query": QUERY}).json()["data"]["reports"]["edges"]
+    plain = httpx.get(plain_url).json()["data"]["reports"]
+    assert [e["node"]["title"] for e in graphql] == [r["title"] for r in plain], "servers disagree"
+    assert len(plain) == 50
+
+
+def measure(
+    name: str, process: subprocess.Popen[bytes], url: str, body: bytes | None, args: argparse.Namespace
+) -> Result:
+    wrk(url, duration=2, connections=args.connections, body=body)  # warm-up: connections, caches
+    rps, p50, p99 = wrk(url, duration=args.duration, connections=args.connections, body=body)
+    return Result(name, rps, p50, p99, peak_rss_mb(process.pid))
+
+
+def start_sigap(url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = start(
+        [sys.executable, "-m", "server.cli", "serve"],
+        {"DATABASE_URL": url, "PORT": str(port), "SIGAP_ENV": "production", "LOG_LEVEL": "warning", **env},
+        f"http://127.0.0.1:{port}/health",
+    )
+    return process, f"http://127.0.0.1:{port}/graphql"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--reports", type=int, default=10_000)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+    url = asyncio.run(prepare_database("sigap_bench", args.reports))
+    print(f"seeded {args.reports} reports into {url}")
+    body = orjson.dumps({"query": QUERY})
+    plain_port = free_port()
+    plain_url = f"http://127.0.0.1:{plain_port}/reports"
+    plain = start([sys.executable, "-m", "bench.plain_endpoint", str(plain_port), url], {}, plain_url)
+    processes = [plain]
+    try:
+        cached, cached_url = start_sigap(url)
+        processes.append(cached)
+        uncached, uncached_url = start_sigap(url, RESPONSE_CACHE="0")
+        processes.append(uncached)
+        check_same_rows(cached_url, plain_url)
+        check_same_rows(uncached_url, plain_url)
+        results = [
+            measure("plain Starlette + asyncpg", plain, plain_url, None, args),
+            measure("Sigap (response cache)", cached, cached_url, body, args),
+            measure("Sigap (cache off)", uncached, uncached_url, body, args),
+        ]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+    print(f"\nreports(first: 50) + category + agency; {args.connections} connections, {args.duration} s each")
+    print(f"{'server':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'peak RSS MB':>14}{'vs plain':>10}")
+    for r in results:
+        ratio = r.requests_per_s / results[0].requests_per_s
+        print(
+            f"{r.name:<28}{r.requests_per_s:>10.0f}{r.p50_ms:>10.1f}{r.p99_ms:>10.1f}"
+            f"{r.peak_rss_mb:>14.1f}{ratio:>10.2f}"
+        )
+    print("goal: >= 0.50 of plain; PostGraphile 4 reached about 0.43 here (shared/PERFORMANCE.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
