@@ -8,15 +8,15 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, Role, User
+from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, User
 from models.lifecycle import OPEN_STATUSES, can_transition
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
+from resolvers.identity import STAFF_ROLES
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import clean_text
 
 S = ReportStatus
-STAFF_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.AGENCY_ADMIN, Role.CITY_ADMIN})
 
 
 async def _locked_report(connection: BaseDBAsyncClient, report_id: int) -> Report:

@@ -1,4 +1,4 @@
-"""The per-request context: who is asking, the service area, and per-request DataLoaders."""
+"""The per-request context: who is asking (the principal), the service area, per-request DataLoaders."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from models import User
 from resolvers import directory_queries, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers.identity import ANONYMOUS, Principal
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -82,11 +83,19 @@ class CachePolicy:
 class Context:
     request: Any = None
     response: Any = None
-    viewer: User | None = None
+    principal: Principal = ANONYMOUS
     service_area: BoundingBox = KUPANG_SERVICE_AREA
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)
-    visibility: str = "public"  # who may see what; answers are cached per visibility
+
+    @property
+    def viewer(self) -> User | None:
+        return self.principal.user
+
+    @property
+    def visibility(self) -> str:
+        """Answers are cached and live updates shared per visibility."""
+        return self.principal.visibility
 
 
 Info = strawberry.Info[Context, None]

@@ -17,6 +17,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.types import ExecutionResult
 
 from resolvers.data_version import data_version
+from resolvers.identity import Principal
 from schema.context import Context
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
@@ -62,7 +63,11 @@ class SigapGraphQL(GraphQL[Context, None]):
         return result
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        return Context(request=request, response=response, service_area=self.settings.service_area)
+        client = request.client.host if request.client else "unknown"
+        principal = Principal(client=f"ip:{client}")  # credentials: see the trust issue
+        return Context(
+            request=request, response=response, principal=principal, service_area=self.settings.service_area
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         parsed = orjson.loads(data)  # JSONDecodeError (also for invalid UTF-8) becomes a 400

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import User
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers.identity import ANONYMOUS, Principal
 from schema import schema
 from schema.context import Context
 
@@ -18,12 +18,14 @@ async def run(
     query: str,
     variables: dict[str, Any] | None = None,
     *,
-    viewer: User | None = None,
+    principal: Principal = ANONYMOUS,
     service_area: BoundingBox = KUPANG_SERVICE_AREA,
 ) -> Any:
     """Execute and return the result (data and errors)."""
     return await schema.execute(
-        query, variable_values=variables, context_value=Context(viewer=viewer, service_area=service_area)
+        query,
+        variable_values=variables,
+        context_value=Context(principal=principal, service_area=service_area),
     )
 
 

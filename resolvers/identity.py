@@ -1,0 +1,57 @@
+"""Who is calling: the principal every permission check, privacy rule and limit is decided on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from models import Role, User
+
+STAFF_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.AGENCY_ADMIN, Role.CITY_ADMIN})
+
+
+class PrincipalKind(StrEnum):
+    ANONYMOUS = "ANONYMOUS"  # no credentials (a public web page, a first-time reporter)
+    USER = "USER"  # signed in: a citizen or staff, see `user.role`
+    PARTNER = "PARTNER"  # an API key with scopes and a budget
+    DISPLAY = "DISPLAY"  # the command center's read-only wall key
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: PrincipalKind = PrincipalKind.ANONYMOUS
+    user: User | None = None
+    api_key_id: int | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    # Rate limits and budgets are counted per client: the key or user when known, else the address.
+    client: str = "anonymous"
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user is not None else None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def agency_id(self) -> int | None:
+        return self.user.agency_id if self.user is not None and self.is_staff else None
+
+    @property
+    def visibility(self) -> str:
+        """Principals with the same visibility see exactly the same data (cache and fan-out key)."""
+        if self.user is not None and self.role is Role.CITY_ADMIN:
+            return "city"
+        if self.user is not None and self.is_staff:
+            return f"agency:{self.agency_id}"
+        if self.user is not None:
+            return f"user:{self.user.id}"  # a citizen sees their own reports' private fields
+        return "public"
+
+
+ANONYMOUS = Principal()
+
+
+def principal_for_user(user: User, *, client: str | None = None) -> Principal:
+    return Principal(kind=PrincipalKind.USER, user=user, client=client or f"user:{user.id}")
