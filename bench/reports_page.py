@@ -15,6 +15,7 @@ import asyncio
 import os
 import random
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -164,7 +165,14 @@ def start_sigap(url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = start(
         [sys.executable, "-m", "server.cli", "serve"],
-        {"DATABASE_URL": url, "PORT": str(port), "SIGAP_ENV": "production", "LOG_LEVEL": "warning", **env},
+        {
+            "DATABASE_URL": url,
+            "PORT": str(port),
+            "SIGAP_ENV": "production",
+            "LOG_LEVEL": "warning",
+            "JWT_SECRET": secrets.token_urlsafe(32),
+            **env,
+        },
         f"http://127.0.0.1:{port}/health",
     )
     return process, f"http://127.0.0.1:{port}/graphql"

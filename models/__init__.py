@@ -1,21 +1,25 @@
 """Tortoise models of Sigap. Imports nothing else of the project."""
 
+from models.access import ApiKey, RefreshToken
 from models.directory import Agency, Area, Category, User
-from models.enums import AreaLevel, EventKind, PublicGroup, ReportStatus, Role
+from models.enums import ApiKeyKind, AreaLevel, EventKind, PublicGroup, ReportStatus, Role
 from models.reports import Report, ReportEvent
 
-MODEL_MODULES = ["models.directory", "models.reports"]
+MODEL_MODULES = ["models.directory", "models.reports", "models.access"]
 APP_LABEL = "sigap"
 
 __all__ = [
     "APP_LABEL",
     "MODEL_MODULES",
     "Agency",
+    "ApiKey",
+    "ApiKeyKind",
     "Area",
     "AreaLevel",
     "Category",
     "EventKind",
     "PublicGroup",
+    "RefreshToken",
     "Report",
     "ReportEvent",
     "ReportStatus",

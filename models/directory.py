@@ -36,6 +36,9 @@ class Category(Model):
     response_hours = fields.FloatField(description="target time to acknowledge")
     resolution_hours = fields.FloatField(description="target time to resolve")
     is_emergency = fields.BooleanField(default=False)
+    is_sensitive = fields.BooleanField(
+        default=False, description="exact location shown only to the reporter and the agency"
+    )
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

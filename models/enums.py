@@ -40,3 +40,8 @@ class EventKind(StrEnum):
     ASSIGNED = "ASSIGNED"
     REROUTED = "REROUTED"
     COMMENTED = "COMMENTED"
+
+
+class ApiKeyKind(StrEnum):
+    PARTNER = "PARTNER"
+    DISPLAY = "DISPLAY"

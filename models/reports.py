@@ -33,11 +33,19 @@ class Report(Model):
     )
     latitude = fields.FloatField()
     longitude = fields.FloatField()
+    # What the public sees and searches: coarsened for sensitive categories (missing persons).
+    public_latitude = fields.FloatField()
+    public_longitude = fields.FloatField()
     address = fields.CharField(max_length=ADDRESS_MAX, null=True)
     status = fields.CharEnumField(ReportStatus, max_length=16, default=ReportStatus.SUBMITTED)
     status_reason = fields.CharField(max_length=NOTE_MAX, null=True)
     duplicate_of: fields.ForeignKeyNullableRelation["Report"] = fields.ForeignKeyField(
         "sigap.Report", related_name="duplicates", null=True, on_delete=fields.RESTRICT
+    )
+    contact_name = fields.CharField(max_length=200, null=True, description="private: reporter and agency")
+    contact_phone = fields.CharField(max_length=40, null=True, description="private: reporter and agency")
+    tracking_token_hash = fields.CharField(
+        max_length=64, null=True, unique=True, description="anonymous filer's secret, hashed"
     )
     reporter: fields.ForeignKeyNullableRelation["User"] = fields.ForeignKeyField(
         "sigap.User", related_name="reports", null=True, on_delete=fields.SET_NULL
@@ -69,6 +77,7 @@ class Report(Model):
             Index(fields=("category_id", "created_at")),
             Index(fields=("area_id", "created_at")),
             Index(fields=("latitude", "longitude")),
+            Index(fields=("public_latitude", "public_longitude")),
             Index(fields=("due_at",)),
         ]
 

@@ -32,6 +32,7 @@ class CategorySeed:
     response_hours: float
     resolution_hours: float
     is_emergency: bool = False
+    is_sensitive: bool = False  # exact location only for the reporter and the agency
 
 
 # Targets follow Jakarta's CRM (follow-up within 24 h, done within 7 days) for ordinary
@@ -44,14 +45,23 @@ CATEGORIES: list[CategorySeed] = [
     CategorySeed("KEMACETAN", "Kemacetan", "Congestion", "DISHUB", 1, 4),
     CategorySeed("PELANGGARAN_LALIN", "Pelanggaran lalu lintas", "Traffic violation", "DISHUB", 2, 24),
     CategorySeed("PARKIR_LIAR", "Parkir liar", "Illegal parking", "DISHUB", 4, 24),
-    CategorySeed("PENGEMIS", "Pengemis", "Beggars", "DINSOS", 24, 72),
+    CategorySeed("PENGEMIS", "Pengemis", "Beggars", "DINSOS", 24, 72, is_sensitive=True),
     CategorySeed("FASILITAS_ANAK", "Fasilitas anak", "Children's facilities", "DINSOS", 24, 168),
-    CategorySeed("ORANG_HILANG", "Orang hilang", "Missing person", "DINSOS", 0.25, 72, True),
+    CategorySeed(
+        "ORANG_HILANG",
+        "Orang hilang",
+        "Missing person",
+        "DINSOS",
+        0.25,
+        72,
+        is_emergency=True,
+        is_sensitive=True,
+    ),
     CategorySeed("PKL_LIAR", "PKL liar", "Illegal street vendors", "SATPOLPP", 24, 72),
     CategorySeed("PELANGGARAN_BANGUNAN", "Pelanggaran bangunan", "Building violation", "PUPR", 72, 336),
     CategorySeed("IKLAN_LIAR", "Iklan liar", "Illegal advertising", "SATPOLPP", 24, 168),
     CategorySeed("FOGGING_DBD", "Permintaan fogging DBD", "Dengue fogging request", "DINKES", 24, 72),
-    CategorySeed("KEBAKARAN", "Kebakaran", "Fire", "DAMKAR", 5 / 60, 2, True),
+    CategorySeed("KEBAKARAN", "Kebakaran", "Fire", "DAMKAR", 5 / 60, 2, is_emergency=True),
 ]
 
 KECAMATAN: list[tuple[str, str]] = [
@@ -85,6 +95,7 @@ async def load_seed() -> dict[str, int]:
                     "response_hours": seed.response_hours,
                     "resolution_hours": seed.resolution_hours,
                     "is_emergency": seed.is_emergency,
+                    "is_sensitive": seed.is_sensitive,
                 },
             )
             created["categories"] += was_created

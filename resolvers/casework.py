@@ -12,7 +12,9 @@ from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatu
 from models.lifecycle import OPEN_STATUSES, can_transition
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
-from resolvers.identity import STAFF_ROLES
+from resolvers.identity import STAFF_ROLES, Principal
+from resolvers.permissions import require_can_reroute, require_signed_in, require_works_on
+from resolvers.privacy import public_location
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import clean_text
 
@@ -39,15 +41,17 @@ async def update_status(
     status: ReportStatus,
     *,
     note: str | None,
-    actor: User | None,
+    principal: Principal,
     duplicate_of_id: int | None = None,
 ) -> tuple[Report, ReportEvent]:
+    require_signed_in(principal)
     if status is S.REJECTED:
         reason = _note("note", note, required=True)
     else:
         reason = _note("note", note, required=False)
     async with in_transaction() as connection:
         report = await _locked_report(connection, report_id)
+        require_works_on(principal, report.agency_id)
         current = report.status
         if not can_transition(current, status):
             raise fail(
@@ -76,7 +80,7 @@ async def update_status(
             connection,
             report,
             EventKind.STATUS_CHANGED,
-            actor=actor,
+            actor=principal.user,
             at=now,
             from_status=current,
             to_status=status,
@@ -106,11 +110,13 @@ async def _original_for(connection: BaseDBAsyncClient, report: Report, duplicate
 
 
 async def assign_report(
-    report_id: int, assignee_id: int, *, note: str | None, actor: User | None
+    report_id: int, assignee_id: int, *, note: str | None, principal: Principal
 ) -> tuple[Report, ReportEvent]:
+    require_signed_in(principal)
     note = _note("note", note, required=False)
     async with in_transaction() as connection:
         report = await _locked_report(connection, report_id)
+        require_works_on(principal, report.agency_id)
         if report.status not in OPEN_STATUSES:
             raise fail(
                 ErrorCode.ILLEGAL_TRANSITION,
@@ -151,7 +157,7 @@ async def assign_report(
             connection,
             report,
             EventKind.ASSIGNED,
-            actor=actor,
+            actor=principal.user,
             at=now,
             note=note,
             data={"assigneeId": assignee.id, "previousAssigneeId": previous},
@@ -165,8 +171,9 @@ async def reroute_report(
     category_id: int | None,
     agency_id: int | None,
     reason: str | None,
-    actor: User | None,
+    principal: Principal,
 ) -> tuple[Report, ReportEvent]:
+    require_signed_in(principal)
     reason = _note("reason", reason, required=True)
     if category_id is None and agency_id is None:
         raise fail(
@@ -177,6 +184,7 @@ async def reroute_report(
         )
     async with in_transaction() as connection:
         report = await _locked_report(connection, report_id)
+        require_can_reroute(principal, report.agency_id)
         if report.status not in OPEN_STATUSES:
             raise fail(
                 ErrorCode.ILLEGAL_TRANSITION,
@@ -208,11 +216,14 @@ async def reroute_report(
             report.assignee_id = None  # the officer belonged to the agency that let it go
         report.category_id = category.id
         report.agency_id = target_agency_id
+        report.public_latitude, report.public_longitude = public_location(
+            category, report.latitude, report.longitude
+        )
         report.acknowledge_due_at = report.created_at + timedelta(hours=category.response_hours)
         report.due_at = report.created_at + timedelta(hours=category.resolution_hours)
         report.updated_at = now
         await report.save(using_db=connection)
         event = await record_event(
-            connection, report, EventKind.REROUTED, actor=actor, at=now, note=reason, data=data
+            connection, report, EventKind.REROUTED, actor=principal.user, at=now, note=reason, data=data
         )
     return report, event

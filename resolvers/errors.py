@@ -24,6 +24,12 @@ class ErrorCode(StrEnum):
     NOTHING_CHANGED = "NOTHING_CHANGED"
     INVALID_PAGE_SIZE = "INVALID_PAGE_SIZE"
     INVALID_CURSOR = "INVALID_CURSOR"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code, not a secret
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a secret
 
 
 @dataclass(frozen=True)

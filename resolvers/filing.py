@@ -8,12 +8,16 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Category, EventKind, Report, ReportStatus, User
+from models import Category, EventKind, Report, ReportStatus
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
+from resolvers.identity import Principal
+from resolvers.permissions import require_can_file
+from resolvers.privacy import public_location
 from resolvers.public_code import new_public_code
 from resolvers.routing import route_report
+from resolvers.secrets_at_rest import digest, new_secret
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import check_location, clean_text
 
@@ -29,21 +33,35 @@ class FilingInput:
     category_id: int | None = None
     category_code: str | None = None
     address: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
 
 
-async def file_report(data: FilingInput, *, reporter: User | None, service_area: BoundingBox) -> Report:
+@dataclass(frozen=True)
+class Filed:
+    report: Report
+    tracking_token: str | None  # for a filer without an account: shown once, stored hashed
+
+
+async def file_report(data: FilingInput, *, principal: Principal, service_area: BoundingBox) -> Filed:
+    require_can_file(principal)
+    reporter = principal.user
     errors: list[FieldError] = []
     title = clean_text(errors, "title", data.title, max_length=TITLE_MAX, required=True)
     description = clean_text(
         errors, "description", data.description, max_length=DESCRIPTION_MAX, required=True
     )
     address = clean_text(errors, "address", data.address, max_length=ADDRESS_MAX, required=False)
+    contact_name = clean_text(errors, "contactName", data.contact_name, max_length=200, required=False)
+    contact_phone = clean_text(errors, "contactPhone", data.contact_phone, max_length=40, required=False)
     check_location(errors, data.latitude, data.longitude, service_area)
     category = await _find_category(errors, data)
     if errors or category is None or title is None or description is None:
         raise DomainError(*errors)
 
     route = await route_report(category, data.latitude, data.longitude)
+    public_lat, public_lon = public_location(category, data.latitude, data.longitude)
+    tracking_token = new_secret() if reporter is None else None
     now = utcnow()
     for attempt in range(_CODE_ATTEMPTS):
         try:
@@ -57,7 +75,12 @@ async def file_report(data: FilingInput, *, reporter: User | None, service_area:
                     area_id=route.area_id,
                     latitude=data.latitude,
                     longitude=data.longitude,
+                    public_latitude=public_lat,
+                    public_longitude=public_lon,
                     address=address,
+                    contact_name=contact_name,
+                    contact_phone=contact_phone,
+                    tracking_token_hash=digest(tracking_token) if tracking_token else None,
                     status=ReportStatus.SUBMITTED,
                     reporter=reporter,
                     created_at=now,
@@ -75,7 +98,7 @@ async def file_report(data: FilingInput, *, reporter: User | None, service_area:
                     to_status=ReportStatus.SUBMITTED,
                     data={"agencyId": route.agency_id, "areaId": route.area_id},
                 )
-            return report
+            return Filed(report, tracking_token)
         except IntegrityError:
             # A public code collision (about one in 10^12 per pair): draw another code.
             if attempt == _CODE_ATTEMPTS - 1:

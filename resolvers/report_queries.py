@@ -20,6 +20,7 @@ from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.public_code import normalise_public_code
+from resolvers.secrets_at_rest import digest
 from resolvers.timeline import utcnow
 
 MAX_PAGE_SIZE = 100
@@ -29,7 +30,8 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 REPORT_COLUMNS = (
     "id", "code", "title", "description", "category_id", "agency_id", "area_id",
-    "latitude", "longitude", "address", "status", "status_reason", "duplicate_of_id",
+    "latitude", "longitude", "public_latitude", "public_longitude", "address", "contact_name",
+    "contact_phone", "status", "status_reason", "duplicate_of_id",
     "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
     "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
 )  # fmt: skip
@@ -216,6 +218,12 @@ async def report_by_code(code: str) -> dict[str, Any] | None:
     if normalised is None:
         return None
     return await Report.filter(code=normalised).first().values(*REPORT_COLUMNS)
+
+
+async def report_by_tracking_token(token: str) -> dict[str, Any] | None:
+    if not 20 <= len(token) <= 100:
+        return None
+    return await Report.filter(tracking_token_hash=digest(token)).first().values(*REPORT_COLUMNS)
 
 
 async def reports_by_id(ids: Sequence[int]) -> list[Row | None]:

@@ -14,6 +14,7 @@ from models import User
 from resolvers import directory_queries, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
+from resolvers.tokens import TokenSigner
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -87,6 +88,9 @@ class Context:
     service_area: BoundingBox = KUPANG_SERVICE_AREA
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)
+    tokens: TokenSigner | None = None
+    # Reports whose anonymous filer proved their tracking token in this request.
+    tracked_report_ids: set[int] = field(default_factory=set)
 
     @property
     def viewer(self) -> User | None:

@@ -47,6 +47,7 @@ class Category(Node):
     response_hours: float = strawberry.field(description="Target time to acknowledge, in hours")
     resolution_hours: float = strawberry.field(description="Target time to resolve, in hours")
     is_emergency: bool
+    is_sensitive: bool = strawberry.field(description="Exact places shown only to reporter and agency")
     is_active: bool
     pk: strawberry.Private[int]
     agency_id: strawberry.Private[int]
@@ -66,6 +67,7 @@ class Category(Node):
             response_hours=row["response_hours"],
             resolution_hours=row["resolution_hours"],
             is_emergency=row["is_emergency"],
+            is_sensitive=row["is_sensitive"],
             is_active=row["is_active"],
             agency_id=row["agency_id"],
         )

@@ -27,6 +27,10 @@ class FileReportInput:
     category_id: strawberry.ID | None = None
     category_code: str | None = None
     address: str | None = None
+    contact_name: str | None = strawberry.field(default=None, description="Private: reporter and agency only")
+    contact_phone: str | None = strawberry.field(
+        default=None, description="Private: reporter and agency only"
+    )
 
 
 @strawberry.input
@@ -57,6 +61,11 @@ class RerouteReportInput:
 @strawberry.type
 class FileReportPayload:
     report: Report | None = None
+    tracking_token: str | None = strawberry.field(
+        default=None,
+        description="For a filer without an account, shown once: `report(trackingToken:)` shows them "
+        "their report with its private details",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -78,7 +87,7 @@ async def _changed(report_id: int, event_id: int) -> ReportChangePayload:
 
 
 @strawberry.type
-class Mutation:
+class ReportMutation:
     @strawberry.mutation(description="File a report; it is routed to its category's agency and area")
     async def file_report(self, info: Info, input: FileReportInput) -> FileReportPayload:
         try:
@@ -90,14 +99,19 @@ class Mutation:
                 category_id=optional_global_id(input.category_id, "Category", "categoryId"),
                 category_code=input.category_code,
                 address=input.address,
+                contact_name=input.contact_name,
+                contact_phone=input.contact_phone,
             )
-            report = await filing.file_report(
-                data, reporter=info.context.viewer, service_area=info.context.service_area
+            filed = await filing.file_report(
+                data, principal=info.context.principal, service_area=info.context.service_area
             )
         except DomainError as exc:
             return FileReportPayload(errors=user_errors(exc))
-        row = await report_queries.report_by_id(report.id)
-        return FileReportPayload(report=Report.from_row(row) if row else None)
+        row = await report_queries.report_by_id(filed.report.id)
+        info.context.tracked_report_ids.add(filed.report.id)  # the filer sees what they filed
+        return FileReportPayload(
+            report=Report.from_row(row) if row else None, tracking_token=filed.tracking_token
+        )
 
     @strawberry.mutation(description="Move a report along its lifecycle")
     async def update_report_status(self, info: Info, input: UpdateReportStatusInput) -> ReportChangePayload:
@@ -106,7 +120,7 @@ class Mutation:
                 from_global_id(input.id, "Report"),
                 input.status,
                 note=input.note,
-                actor=info.context.viewer,
+                principal=info.context.principal,
                 duplicate_of_id=optional_global_id(input.duplicate_of_id, "Report", "duplicateOfId"),
             )
         except DomainError as exc:
@@ -120,7 +134,7 @@ class Mutation:
                 from_global_id(input.id, "Report"),
                 from_global_id(input.assignee_id, "User", "assigneeId"),
                 note=input.note,
-                actor=info.context.viewer,
+                principal=info.context.principal,
             )
         except DomainError as exc:
             return ReportChangePayload(errors=user_errors(exc))
@@ -134,7 +148,7 @@ class Mutation:
                 category_id=optional_global_id(input.category_id, "Category", "categoryId"),
                 agency_id=optional_global_id(input.agency_id, "Agency", "agencyId"),
                 reason=input.reason,
-                actor=info.context.viewer,
+                principal=info.context.principal,
             )
         except DomainError as exc:
             return ReportChangePayload(errors=user_errors(exc))

@@ -13,6 +13,7 @@ from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
+from resolvers.privacy import sees_private_details
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node
@@ -23,6 +24,17 @@ from schema.ids import from_global_id, to_global_id
 class Location:
     lat: float
     lon: float
+
+
+@strawberry.type(description="The reporter's identity and contact (private)")
+class ReporterContact:
+    name: str | None
+    phone: str | None
+    email: str | None
+
+    @classmethod
+    def from_user_row(cls, row: dict[str, Any]) -> ReporterContact:
+        return cls(name=row["name"], phone=row["phone"], email=row["email"])
 
 
 @strawberry.type(description="A member of staff, as the public may see them")
@@ -78,8 +90,6 @@ class Report(Node):
     status: ReportStatus
     public_group: PublicGroup
     status_reason: str | None = strawberry.field(description="Why it was rejected or closed as duplicate")
-    location: Location
-    address: str | None
     created_at: datetime
     updated_at: datetime
     acknowledged_at: datetime | None
@@ -94,6 +104,44 @@ class Report(Node):
     area_id: strawberry.Private[int | None]
     assignee_id: strawberry.Private[int | None]
     duplicate_of_id: strawberry.Private[int | None]
+    reporter_id: strawberry.Private[int | None]
+    exact: strawberry.Private[Location]
+    public: strawberry.Private[Location]  # coarsened for sensitive categories
+    address_text: strawberry.Private[str | None]
+    contact_name: strawberry.Private[str | None]
+    contact_phone: strawberry.Private[str | None]
+
+    def _private_to(self, info: Info) -> bool:
+        context = info.context
+        return self.pk in context.tracked_report_ids or sees_private_details(
+            context.principal, agency_id=self.agency_id, reporter_id=self.reporter_id
+        )
+
+    @strawberry.field(
+        description="Exact for the reporter and the agency; rounded (~1 km) for the public "
+        "when the category is sensitive"
+    )
+    def location(self, info: Info) -> Location:
+        return self.exact if self._private_to(info) else self.public
+
+    @strawberry.field(description="Hidden from the public when the category is sensitive")
+    def address(self, info: Info) -> str | None:
+        if self.address_text is None or self.exact == self.public or self._private_to(info):
+            return self.address_text
+        return None
+
+    @strawberry.field(
+        description="Who filed it and how to reach them: only for the reporter and the "
+        "handling agency's staff"
+    )
+    def reporter_contact(self, info: Info) -> ReporterContact | None:
+        if not self._private_to(info):
+            return None
+        if self.reporter_id is None:
+            if self.contact_name is None and self.contact_phone is None:
+                return None
+            return ReporterContact(name=self.contact_name, phone=self.contact_phone, email=None)
+        return info.context.loaders.now_or_later("user", self.reporter_id, ReporterContact.from_user_row)  # type: ignore[return-value]
 
     @strawberry.field(description="Still open past its due time")
     def is_overdue(self, info: Info) -> bool:
@@ -148,8 +196,12 @@ class Report(Node):
             status=status,
             public_group=PUBLIC_GROUP[status],
             status_reason=row["status_reason"],
-            location=Location(lat=row["latitude"], lon=row["longitude"]),
-            address=row["address"],
+            exact=Location(lat=row["latitude"], lon=row["longitude"]),
+            public=Location(lat=row["public_latitude"], lon=row["public_longitude"]),
+            address_text=row["address"],
+            contact_name=row["contact_name"],
+            contact_phone=row["contact_phone"],
+            reporter_id=row["reporter_id"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             acknowledged_at=row["acknowledged_at"],
@@ -262,12 +314,24 @@ class ReportConnection:
 
 @strawberry.type
 class ReportQuery:
-    @strawberry.field(description="A report by its ID or by its public code")
-    async def report(self, id: strawberry.ID | None = None, code: str | None = None) -> Report | None:
+    @strawberry.field(
+        description="A report by its ID, its public code, or the tracking token its anonymous filer got"
+    )
+    async def report(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        code: str | None = None,
+        tracking_token: str | None = None,
+    ) -> Report | None:
         if id is not None:
             row = await report_queries.report_by_id(from_global_id(id, "Report"))
         elif code is not None:
             row = await report_queries.report_by_code(code)
+        elif tracking_token is not None:
+            row = await report_queries.report_by_tracking_token(tracking_token)
+            if row is not None:
+                info.context.tracked_report_ids.add(row["id"])  # the token proves being the filer
         else:
             raise fail(ErrorCode.REQUIRED, "Sebutkan id atau kode laporan", "Give an id or a code", "id")
         return Report.from_row(row) if row else None

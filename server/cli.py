@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import sys
 
 from models.seed import load_seed
+from resolvers.accounts import AccountInput, create_city_admin
+from resolvers.errors import DomainError
 from server.database import apply_migrations, connect, disconnect
 from server.settings import Settings, SettingsError
 
@@ -25,6 +29,21 @@ async def _seed(settings: Settings) -> None:
     finally:
         await disconnect()
     print("seeded: " + ", ".join(f"{n} new {what}" for what, n in created.items()))
+
+
+async def _create_admin(settings: Settings, email: str, name: str) -> int:
+    password = os.environ.get("SIGAP_ADMIN_PASSWORD") or getpass.getpass("Password for the city admin: ")
+    await apply_migrations(settings.database_url)
+    await connect(settings.database_url)
+    try:
+        user = await create_city_admin(AccountInput(name=name, email=email, password=password))
+    except DomainError as exc:
+        print("sigap: " + "; ".join(e.message_en for e in exc.errors), file=sys.stderr)
+        return 2
+    finally:
+        await disconnect()
+    print(f"city admin {user.email} created (id {user.id})")
+    return 0
 
 
 def _serve(settings: Settings) -> None:
@@ -47,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the API (migrates, and seeds in development)")
     commands.add_parser("migrate", help="apply the versioned database migrations")
     commands.add_parser("seed", help="load Kupang's agencies, categories and areas (idempotent)")
+    admin = commands.add_parser(
+        "create-admin", help="create the first city admin (password from SIGAP_ADMIN_PASSWORD or a prompt)"
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", required=True)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -60,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
+    elif args.command == "create-admin":
+        return asyncio.run(_create_admin(settings, args.email, args.name))
     else:
         asyncio.run(_seed(settings))
     return 0

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -17,8 +17,9 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.types import ExecutionResult
 
 from resolvers.data_version import data_version
-from resolvers.identity import Principal
+from resolvers.tokens import TokenSigner
 from schema.context import Context
+from server.authentication import Unauthenticated, authenticate
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
 
@@ -34,6 +35,7 @@ class SigapGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.cache = ResponseCache() if settings.response_cache else None
+        self.signer = TokenSigner(settings.jwt_secret)
 
     async def execute_operation(
         self,
@@ -63,10 +65,14 @@ class SigapGraphQL(GraphQL[Context, None]):
         return result
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        client = request.client.host if request.client else "unknown"
-        principal = Principal(client=f"ip:{client}")  # credentials: see the trust issue
+        client = f"ip:{request.client.host}" if request.client else "ip:unknown"
+        principal = await authenticate(request.headers, client=client, signer=self.signer)
         return Context(
-            request=request, response=response, principal=principal, service_area=self.settings.service_area
+            request=request,
+            response=response,
+            principal=principal,
+            service_area=self.settings.service_area,
+            tokens=self.signer,
         )
 
     def decode_json(self, data: str | bytes) -> object:
@@ -85,6 +91,12 @@ class SigapGraphQL(GraphQL[Context, None]):
             return
         try:
             await super().__call__(scope, receive, send)
+        except Unauthenticated as exc:
+            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
+            response = JSONResponse(
+                {"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"}
+            )
+            await response(scope, receive, send)
         except (StrawberryGraphQLError, ValueError, KeyError, TypeError, UnicodeError) as exc:
             # A malformed request that slipped past Strawberry's own checks: the client's fault.
             log.info("malformed GraphQL request: %r", exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Settings:
     graphiql: bool = True
     max_page_size: int = 100
     response_cache: bool = True
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     log_level: str = "info"
 
     @property
@@ -63,6 +65,7 @@ class Settings:
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
             log_level=env.get("LOG_LEVEL", "info"),
             response_cache=_flag(env.get("RESPONSE_CACHE"), default=True),
+            jwt_secret=_jwt_secret(env.get("JWT_SECRET"), production=production),
         )
 
 
@@ -87,3 +90,19 @@ def _service_area(text: str | None) -> BoundingBox:
     if not box.is_valid() or min_lat == max_lat or min_lon == max_lon:
         raise SettingsError(f"SERVICE_AREA is not a valid rectangle: {text!r}")
     return box
+
+
+MIN_SECRET_LENGTH = 32
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "development", "please-change-me"}
+
+
+def _jwt_secret(value: str | None, *, production: bool) -> str:
+    """Production needs a real shared secret; development makes a random one per process
+    (set JWT_SECRET to share sessions between several development processes)."""
+    if not value:
+        if production:
+            raise SettingsError("JWT_SECRET must be set in production (32+ random characters)")
+        return secrets.token_urlsafe(32)
+    if len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS:
+        raise SettingsError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} random characters")
+    return value

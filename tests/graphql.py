@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from models import Agency, Role, User
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
-from resolvers.identity import ANONYMOUS, Principal
+from resolvers.identity import ANONYMOUS, Principal, principal_for_user
+from resolvers.tokens import TokenSigner
 from schema import schema
 from schema.context import Context
 
@@ -14,19 +16,40 @@ class GraphQLErrors(AssertionError):
     pass
 
 
+class Caller:
+    """Who operations run as when a test does not say; set by fixtures such as `as_dispatcher`."""
+
+    default: Principal = ANONYMOUS
+
+
+SIGNER = TokenSigner("test-secret-" + "x" * 32)
+
+
 async def run(
     query: str,
     variables: dict[str, Any] | None = None,
     *,
-    principal: Principal = ANONYMOUS,
+    principal: Principal | None = None,
     service_area: BoundingBox = KUPANG_SERVICE_AREA,
 ) -> Any:
     """Execute and return the result (data and errors)."""
-    return await schema.execute(
-        query,
-        variable_values=variables,
-        context_value=Context(principal=principal, service_area=service_area),
+    context = Context(principal=principal or Caller.default, service_area=service_area, tokens=SIGNER)
+    return await schema.execute(query, variable_values=variables, context_value=context)
+
+
+async def staff(role: Role, agency_code: str | None, name: str = "Petugas") -> Principal:
+    """A new member of staff, signed in."""
+    agency = await Agency.get(code=agency_code) if agency_code else None
+    email = f"{name.lower().replace(' ', '.')}.{role.value.lower()}.{agency_code or 'city'}@kupang.test"
+    user = await User.create(name=name, role=role, agency=agency, email=email)
+    return principal_for_user(user)
+
+
+async def citizen(name: str = "Warga") -> Principal:
+    user = await User.create(
+        name=name, role=Role.CITIZEN, email=f"{name.lower()}@warga.test", phone="081234567"
     )
+    return principal_for_user(user)
 
 
 async def gql(query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from models import Agency, Report, ReportEvent, Role, User
 from models.lifecycle import TRANSITIONS
+from resolvers.identity import ANONYMOUS, Principal
 from schema.ids import to_global_id
 from tests.conftest import Database
-from tests.graphql import UPDATE_STATUS, file_report, gql
+from tests.graphql import UPDATE_STATUS, Caller, file_report, gql, staff
 
 ASSIGN = """
 mutation($input: AssignReportInput!) {
@@ -31,6 +33,15 @@ mutation($input: RerouteReportInput!) {
   }
 }
 """
+
+
+@pytest.fixture(autouse=True)
+async def as_dispatcher(db: Database) -> AsyncIterator[Principal]:
+    """These tests are about the lifecycle, so they act as a city-wide dispatcher; who may do
+    what is tested in test_permissions.py."""
+    Caller.default = await staff(Role.DISPATCHER, "DLH", "Dispatcher")
+    yield Caller.default
+    Caller.default = ANONYMOUS
 
 
 async def _status(report_id: str, status: str, **extra: Any) -> dict[str, Any]:

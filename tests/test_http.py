@@ -120,7 +120,7 @@ def test_graphiql_is_served_in_development(server: RunningServer) -> None:
 
 
 def test_no_graphiql_in_production(tmp_path: Path) -> None:
-    with sigap_server(tmp_path, SIGAP_ENV="production", SEED_ON_START="1") as production:
+    with sigap_server(tmp_path, SIGAP_ENV="production", SEED_ON_START="1", JWT_SECRET="x" * 40) as production:
         response = httpx.get(production.url + "/graphql", headers={"accept": "text/html"})
     assert "graphiql" not in response.text.lower()
 

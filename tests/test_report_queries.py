@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from models import Agency, Area, AreaLevel, Category, Report
+from models import Agency, Area, AreaLevel, Category, Report, Role
 from resolvers.geo import haversine_m
 from schema.ids import to_global_id
 from tests.conftest import Database, QueryLog
-from tests.graphql import UPDATE_STATUS, file_report, gql, run
+from tests.graphql import UPDATE_STATUS, file_report, gql, run, staff
 
 PAGE = """
 query($first: Int!, $after: String, $filter: ReportFilter, $order: ReportOrder) {
@@ -71,7 +71,11 @@ async def test_due_soonest_puts_emergencies_first(db: Database) -> None:
 async def test_status_and_public_group_filters(db: Database) -> None:
     waiting = await file_report(title="menunggu")
     working = await file_report(title="diproses")
-    await gql(UPDATE_STATUS, {"input": {"id": working["id"], "status": "ACKNOWLEDGED"}})
+    officer = await staff(Role.OFFICER, "DLH")
+    changed = await gql(
+        UPDATE_STATUS, {"input": {"id": working["id"], "status": "ACKNOWLEDGED"}}, principal=officer
+    )
+    assert changed["updateReportStatus"]["errors"] == []
 
     assert _titles(await _page(filter={"statuses": ["SUBMITTED"]})) == ["menunggu"]
     assert _titles(await _page(filter={"publicGroups": ["IN_PROCESS"]})) == ["diproses"]

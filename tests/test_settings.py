@@ -20,7 +20,9 @@ def test_defaults_are_the_embedded_development_setup() -> None:
 
 
 def test_production_turns_off_graphiql_and_seeding() -> None:
-    settings = Settings.from_env({"SIGAP_ENV": "production", "DATABASE_URL": "postgres://db/sigap"})
+    settings = Settings.from_env(
+        {"SIGAP_ENV": "production", "DATABASE_URL": "postgres://db/sigap", "JWT_SECRET": "k" * 40}
+    )
 
     assert not settings.graphiql
     assert not settings.seed_on_start
@@ -48,8 +50,16 @@ def test_environment_overrides() -> None:
         {"SERVICE_AREA": "5,0,1,1"},
         {"SIGAP_ENV": "staging"},
         {"GRAPHIQL": "maybe"},
+        {"SIGAP_ENV": "production"},  # no JWT_SECRET
+        {"JWT_SECRET": "changeme"},
+        {"JWT_SECRET": "short"},
     ],
 )
 def test_bad_values_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
         Settings.from_env(env)
+
+
+def test_development_makes_a_random_secret_per_process() -> None:
+    assert Settings.from_env({}).jwt_secret != Settings.from_env({}).jwt_secret
+    assert "jwt_secret" not in repr(Settings.from_env({}))

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.enums import AreaLevel, EventKind, ReportStatus, Role
+from models.enums import ApiKeyKind, AreaLevel, EventKind, ReportStatus, Role
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -52,6 +52,7 @@ class Migration(migrations.Migration):
                 ('response_hours', fields.FloatField(description='target time to acknowledge')),
                 ('resolution_hours', fields.FloatField(description='target time to resolve')),
                 ('is_emergency', fields.BooleanField(default=False)),
+                ('is_sensitive', fields.BooleanField(default=False, description='exact location shown only to the reporter and the agency')),
                 ('is_active', fields.BooleanField(default=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
@@ -76,6 +77,37 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ApiKey',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=200)),
+                ('kind', fields.CharEnumField(description='PARTNER: PARTNER\nDISPLAY: DISPLAY', enum_type=ApiKeyKind, max_length=16)),
+                ('prefix', fields.CharField(unique=True, description='public part, to find the key', max_length=16)),
+                ('secret_hash', fields.CharField(max_length=64)),
+                ('scopes', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                ('budget_per_hour', fields.IntField(description='query cost points per hour')),
+                ('created_by', fields.ForeignKeyField('sigap.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='api_keys', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'api_keys', 'app': 'sigap', 'pk_attr': 'id', 'table_description': "A partner's key (scopes and an hourly budget) or the command center's read-only display key."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RefreshToken',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('sigap.User', source_field='user_id', db_constraint=True, to_field='id', related_name='refresh_tokens', on_delete=OnDelete.CASCADE)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('family', fields.CharField(db_index=True, description='tokens rotated from one sign-in', max_length=32)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'refresh_tokens', 'app': 'sigap', 'pk_attr': 'id', 'table_description': 'A sign-in session. Rotated on every use: a reused (rotated) token revokes the whole family.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Report',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -87,10 +119,15 @@ class Migration(migrations.Migration):
                 ('area', fields.ForeignKeyField('sigap.Area', source_field='area_id', null=True, db_constraint=True, to_field='id', related_name='reports', on_delete=OnDelete.RESTRICT)),
                 ('latitude', fields.FloatField()),
                 ('longitude', fields.FloatField()),
+                ('public_latitude', fields.FloatField()),
+                ('public_longitude', fields.FloatField()),
                 ('address', fields.CharField(null=True, max_length=500)),
                 ('status', fields.CharEnumField(default=ReportStatus.SUBMITTED, description='SUBMITTED: SUBMITTED\nACKNOWLEDGED: ACKNOWLEDGED\nIN_PROGRESS: IN_PROGRESS\nRESOLVED: RESOLVED\nCLOSED: CLOSED\nREJECTED: REJECTED\nDUPLICATE: DUPLICATE', enum_type=ReportStatus, max_length=16)),
                 ('status_reason', fields.CharField(null=True, max_length=2000)),
                 ('duplicate_of', fields.ForeignKeyField('sigap.Report', source_field='duplicate_of_id', null=True, db_constraint=True, to_field='id', related_name='duplicates', on_delete=OnDelete.RESTRICT)),
+                ('contact_name', fields.CharField(null=True, description='private: reporter and agency', max_length=200)),
+                ('contact_phone', fields.CharField(null=True, description='private: reporter and agency', max_length=40)),
+                ('tracking_token_hash', fields.CharField(null=True, unique=True, description="anonymous filer's secret, hashed", max_length=64)),
                 ('reporter', fields.ForeignKeyField('sigap.User', source_field='reporter_id', null=True, db_constraint=True, to_field='id', related_name='reports', on_delete=OnDelete.SET_NULL)),
                 ('assignee', fields.ForeignKeyField('sigap.User', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name='assigned_reports', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -101,7 +138,7 @@ class Migration(migrations.Migration):
                 ('acknowledge_due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'reports', 'app': 'sigap', 'indexes': [Index(fields=['created_at', 'id']), Index(fields=['status', 'created_at']), Index(fields=['agency_id', 'created_at']), Index(fields=['category_id', 'created_at']), Index(fields=['area_id', 'created_at']), Index(fields=['latitude', 'longitude']), Index(fields=['due_at'])], 'pk_attr': 'id'},
+            options={'table': 'reports', 'app': 'sigap', 'indexes': [Index(fields=['created_at', 'id']), Index(fields=['status', 'created_at']), Index(fields=['agency_id', 'created_at']), Index(fields=['category_id', 'created_at']), Index(fields=['area_id', 'created_at']), Index(fields=['latitude', 'longitude']), Index(fields=['public_latitude', 'public_longitude']), Index(fields=['due_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,0 +1,52 @@
+"""Credentials: revocable refresh tokens and API keys. Only hashes of secrets are stored."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import ApiKeyKind
+
+if TYPE_CHECKING:
+    from models.directory import User
+
+
+class RefreshToken(Model):
+    """A sign-in session. Rotated on every use: a reused (rotated) token revokes the whole family."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "sigap.User", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    family = fields.CharField(max_length=32, db_index=True, description="tokens rotated from one sign-in")
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    user_id: int
+
+    class Meta:
+        table = "refresh_tokens"
+
+
+class ApiKey(Model):
+    """A partner's key (scopes and an hourly budget) or the command center's read-only display key."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(ApiKeyKind, max_length=16)
+    prefix = fields.CharField(max_length=16, unique=True, description="public part, to find the key")
+    secret_hash = fields.CharField(max_length=64)
+    scopes: fields.JSONField[list[Any]] = fields.JSONField(default=list)
+    budget_per_hour = fields.IntField(description="query cost points per hour")
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "sigap.User", related_name="api_keys", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_keys"

@@ -1,0 +1,263 @@
+"""Signing in, accounts of citizens and staff, and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from models import ApiKey as ApiKeyModel
+from models import ApiKeyKind, Role, User
+from resolvers import accounts, api_keys, sessions
+from resolvers.errors import DomainError, ErrorCode, fail
+from resolvers.tokens import TokenSigner
+from schema.context import Info
+from schema.directory import Agency
+from schema.errors import UserError, user_errors
+from schema.ids import from_global_id, optional_global_id, to_global_id
+from schema.reports import StaffMember
+
+
+@strawberry.type(description="The signed-in account, as its owner sees it")
+class Me:
+    id: strawberry.ID
+    name: str
+    email: str | None
+    phone: str | None
+    role: Role
+    agency_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    def agency(self, info: Info) -> Agency | None:
+        if self.agency_id is None:
+            return None
+        return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
+
+    @classmethod
+    def from_user(cls, user: User) -> Me:
+        return cls(
+            id=strawberry.ID(to_global_id("User", user.id)),
+            name=user.name,
+            email=user.email,
+            phone=user.phone,
+            role=user.role,
+            agency_id=user.agency_id,
+        )
+
+
+@strawberry.type
+class Session:
+    access_token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`")
+    access_token_expires_at: datetime
+    refresh_token: str = strawberry.field(description="Trade for a new session once; keep it secret")
+    refresh_token_expires_at: datetime
+    user: Me
+
+
+@strawberry.type
+class SessionPayload:
+    session: Session | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SignOutPayload:
+    signed_out: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class StaffPayload:
+    staff: StaffMember | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="An API key's record; the key itself is shown only when created")
+class ApiKey:
+    id: strawberry.ID
+    name: str
+    kind: ApiKeyKind
+    prefix: str
+    scopes: list[str]
+    budget_per_hour: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, key: ApiKeyModel) -> ApiKey:
+        return cls(
+            id=strawberry.ID(to_global_id("ApiKey", key.id)),
+            name=key.name,
+            kind=key.kind,
+            prefix=key.prefix,
+            scopes=list(key.scopes),
+            budget_per_hour=key.budget_per_hour,
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+@strawberry.type
+class ApiKeyPayload:
+    api_key: ApiKey | None = None
+    key: str | None = strawberry.field(default=None, description="The secret key, shown this one time")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SignInInput:
+    email: str
+    password: str
+
+
+@strawberry.input
+class RefreshSessionInput:
+    refresh_token: str
+
+
+@strawberry.input
+class RegisterCitizenInput:
+    name: str
+    email: str
+    password: str
+    phone: str | None = None
+
+
+@strawberry.input
+class CreateStaffInput:
+    name: str
+    email: str
+    password: str
+    role: Role
+    agency_id: strawberry.ID | None = None
+    phone: str | None = None
+
+
+@strawberry.input
+class SetStaffActiveInput:
+    id: strawberry.ID
+    active: bool
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    kind: ApiKeyKind
+    scopes: list[str] = strawberry.field(default_factory=list)
+    budget_per_hour: int | None = None
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    id: strawberry.ID
+
+
+def _signer(info: Info) -> TokenSigner:
+    if info.context.tokens is None:
+        raise fail(ErrorCode.UNAUTHENTICATED, "Masuk tidak tersedia di sini", "Sign-in is not available here")
+    return info.context.tokens
+
+
+def _session(session: sessions.Session) -> SessionPayload:
+    return SessionPayload(
+        session=Session(
+            access_token=session.access_token,
+            access_token_expires_at=session.access_expires_at,
+            refresh_token=session.refresh_token,
+            refresh_token_expires_at=session.refresh_expires_at,
+            user=Me.from_user(session.user),
+        )
+    )
+
+
+def _staff(user: User) -> StaffPayload:
+    row: dict[str, Any] = {"id": user.id, "name": user.name, "role": user.role}
+    return StaffPayload(staff=StaffMember.from_row(row))
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="The signed-in account, or null")
+    def me(self, info: Info) -> Me | None:
+        info.context.cache_policy.cacheable = False  # the answer is the caller
+        user = info.context.principal.user
+        return Me.from_user(user) if user is not None else None
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation(description="Sign in with email and password")
+    async def sign_in(self, info: Info, input: SignInInput) -> SessionPayload:
+        try:
+            return _session(await sessions.sign_in(input.email, input.password, _signer(info)))
+        except DomainError as exc:
+            return SessionPayload(errors=user_errors(exc))
+
+    @strawberry.mutation(description="Trade a refresh token for a new session (each token works once)")
+    async def refresh_session(self, info: Info, input: RefreshSessionInput) -> SessionPayload:
+        try:
+            return _session(await sessions.refresh(input.refresh_token, _signer(info)))
+        except DomainError as exc:
+            return SessionPayload(errors=user_errors(exc))
+
+    @strawberry.mutation(description="End a session: its refresh tokens stop working")
+    async def sign_out(self, input: RefreshSessionInput) -> SignOutPayload:
+        await sessions.sign_out(input.refresh_token)
+        return SignOutPayload(signed_out=True)
+
+    @strawberry.mutation(description="Create a citizen account and sign in")
+    async def register_citizen(self, info: Info, input: RegisterCitizenInput) -> SessionPayload:
+        try:
+            signer = _signer(info)
+            data = accounts.AccountInput(input.name, input.email, input.password, input.phone)
+            user = await accounts.register_citizen(data)
+            return _session(await sessions.sign_in(user.email or "", input.password, signer))
+        except DomainError as exc:
+            return SessionPayload(errors=user_errors(exc))
+
+    @strawberry.mutation(description="Admins: create a staff account")
+    async def create_staff(self, info: Info, input: CreateStaffInput) -> StaffPayload:
+        try:
+            data = accounts.AccountInput(input.name, input.email, input.password, input.phone)
+            user = await accounts.create_staff(
+                info.context.principal,
+                data,
+                role=input.role,
+                agency_id=optional_global_id(input.agency_id, "Agency", "agencyId"),
+            )
+        except DomainError as exc:
+            return StaffPayload(errors=user_errors(exc))
+        return _staff(user)
+
+    @strawberry.mutation(description="Admins: disable (or re-enable) an account; disabling ends its sessions")
+    async def set_staff_active(self, info: Info, input: SetStaffActiveInput) -> StaffPayload:
+        try:
+            user = await accounts.set_user_active(
+                info.context.principal, from_global_id(input.id, "User"), input.active
+            )
+        except DomainError as exc:
+            return StaffPayload(errors=user_errors(exc))
+        return _staff(user)
+
+    @strawberry.mutation(description="City admin: a key for a partner or for the wall display")
+    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> ApiKeyPayload:
+        try:
+            key, secret = await api_keys.create_api_key(
+                info.context.principal,
+                name=input.name,
+                kind=input.kind,
+                scopes=input.scopes,
+                budget_per_hour=input.budget_per_hour,
+            )
+        except DomainError as exc:
+            return ApiKeyPayload(errors=user_errors(exc))
+        return ApiKeyPayload(api_key=ApiKey.from_model(key), key=secret)
+
+    @strawberry.mutation(description="City admin: revoke a key; requests and live connections using it stop")
+    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> ApiKeyPayload:
+        try:
+            key = await api_keys.revoke_api_key(info.context.principal, from_global_id(input.id, "ApiKey"))
+        except DomainError as exc:
+            return ApiKeyPayload(errors=user_errors(exc))
+        return ApiKeyPayload(api_key=ApiKey.from_model(key))

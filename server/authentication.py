@@ -1,0 +1,45 @@
+"""Credentials to principals, the same way for HTTP requests and websocket connections.
+
+Only what the caller proves counts: a signed access token or an API key. No header that anyone
+could set (a user id, a role, a "from the gateway" flag) is ever trusted; the gateway forwards
+the caller's own credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from models import User
+from resolvers.api_keys import key_principal
+from resolvers.identity import Principal, principal_for_user
+from resolvers.tokens import InvalidAccessToken, TokenSigner
+
+
+class Unauthenticated(Exception):
+    """Credentials were sent and are not valid: answer 401 (or close the socket with 4401)."""
+
+
+async def authenticate(credentials: Mapping[str, str], *, client: str, signer: TokenSigner) -> Principal:
+    """`credentials` holds `authorization` and/or `x-api-key` (HTTP headers or connection_init)."""
+    authorization = credentials.get("authorization", "").strip()
+    api_key = credentials.get("x-api-key", "").strip()
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        try:
+            user_id = signer.user_id_of(value.strip())
+        except InvalidAccessToken as exc:
+            raise Unauthenticated("The access token is expired or not valid") from exc
+        user = await User.filter(id=user_id, is_active=True).first()
+        if user is None:
+            raise Unauthenticated("The account is disabled")
+        return principal_for_user(user)
+    if scheme.lower() == "apikey" and value:
+        api_key = value.strip()
+    elif authorization:
+        raise Unauthenticated("Unsupported Authorization scheme; use Bearer or ApiKey")
+    if api_key:
+        principal = await key_principal(api_key, client=client)
+        if principal is None:
+            raise Unauthenticated("The API key is not valid or was revoked")
+        return principal
+    return Principal(client=client)
