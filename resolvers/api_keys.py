@@ -21,7 +21,7 @@ DEFAULT_BUDGETS = {ApiKeyKind.PARTNER: 5_000, ApiKeyKind.DISPLAY: 50_000}
 
 
 def _split(text: str) -> tuple[str, str] | None:
-    parts = text.strip().split("_")
+    parts = text.strip().split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != "sgp" or not parts[1] or not parts[2]:
         return None
     return parts[1], parts[2]

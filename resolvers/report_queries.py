@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -54,6 +54,24 @@ _ORDER_KEYS: dict[ReportOrder, tuple[str, bool]] = {
 
 
 @dataclass(frozen=True)
+class ExactPlaces:
+    """Reports whose exact place the caller may search by: their agency's and their own."""
+
+    agency_id: int | None = None
+    reporter_id: int | None = None
+
+    def condition(self) -> Q | None:
+        parts = []
+        if self.agency_id is not None:
+            parts.append(Q(agency_id=self.agency_id))
+        if self.reporter_id is not None:
+            parts.append(Q(reporter_id=self.reporter_id))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else parts[0] | parts[1]
+
+
+@dataclass(frozen=True)
 class ReportFilter:
     statuses: Sequence[ReportStatus] = ()
     public_groups: Sequence[PublicGroup] = ()
@@ -66,6 +84,10 @@ class ReportFilter:
     near: Circle | None = None
     text: str | None = None
     overdue: bool | None = None
+    exact_places: ExactPlaces = ExactPlaces()
+
+    def with_exact_places(self, exact_places: ExactPlaces) -> ReportFilter:
+        return replace(self, exact_places=exact_places)
 
 
 @dataclass
@@ -133,15 +155,8 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
         query = query.filter(created_at__gte=flt.created_after)
     if flt.created_before:
         query = query.filter(created_at__lt=flt.created_before)
-    if flt.bounding_box:
-        query = _within(query, flt.bounding_box)
-    if flt.near:
-        _check_circle(flt.near)
-        query = _within(query, flt.near.bounding_box())
-        radius2 = flt.near.radius_m * flt.near.radius_m
-        query = query.annotate(
-            distance2=RawSQL(flt.near.squared_distance_sql("latitude", "longitude"))
-        ).filter(distance2__lte=radius2)
+    if flt.bounding_box or flt.near:
+        query = _spatially(query, flt)
     if flt.text and flt.text.strip():
         text = flt.text.strip()[:200]
         query = query.filter(Q(title__icontains=text) | Q(description__icontains=text))
@@ -151,20 +166,49 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     return query
 
 
-def _within(query: QuerySet[Report], box: BoundingBox) -> QuerySet[Report]:
-    if not box.is_valid():
-        raise fail(
-            ErrorCode.INVALID_COORDINATES,
-            "Kotak batas tidak valid",
-            "The bounding box is not a valid rectangle",
-            "boundingBox",
+def _spatially(query: QuerySet[Report], flt: ReportFilter) -> QuerySet[Report]:
+    """Where-filters search the places the caller may see: exact ones for their agency's and
+    their own reports, public (coarsened) ones for the rest, so that a tiny circle cannot
+    pinpoint a sensitive report that the caller sees only roughly."""
+    public = _place_condition(flt, "public_latitude", "public_longitude")
+    privileged = flt.exact_places.condition()
+    if flt.near:
+        radius = flt.near.radius_m
+        query = query.annotate(
+            public_distance2=RawSQL(flt.near.squared_distance_sql("public_latitude", "public_longitude")),
+            exact_distance2=RawSQL(flt.near.squared_distance_sql("latitude", "longitude")),
         )
-    return query.filter(
-        latitude__gte=box.min_lat,
-        latitude__lte=box.max_lat,
-        longitude__gte=box.min_lon,
-        longitude__lte=box.max_lon,
-    )
+        public &= Q(public_distance2__lte=radius * radius)
+    if privileged is None:
+        return query.filter(public)
+    exact = _place_condition(flt, "latitude", "longitude")
+    if flt.near:
+        exact &= Q(exact_distance2__lte=flt.near.radius_m * flt.near.radius_m)
+    return query.filter((privileged & exact) | (~privileged & public))
+
+
+def _place_condition(flt: ReportFilter, lat: str, lon: str) -> Q:
+    condition = Q()
+    boxes = [flt.bounding_box] if flt.bounding_box else []
+    if flt.near:
+        _check_circle(flt.near)
+        boxes.append(flt.near.bounding_box())  # cheap, indexable prefilter of the circle
+    for box in boxes:
+        if not box.is_valid():
+            raise fail(
+                ErrorCode.INVALID_COORDINATES,
+                "Kotak batas tidak valid",
+                "The bounding box is not a valid rectangle",
+                "boundingBox",
+            )
+        bounds: dict[str, Any] = {
+            f"{lat}__gte": box.min_lat,
+            f"{lat}__lte": box.max_lat,
+            f"{lon}__gte": box.min_lon,
+            f"{lon}__lte": box.max_lon,
+        }
+        condition &= Q(**bounds)
+    return condition
 
 
 def _check_circle(circle: Circle) -> None:

@@ -52,18 +52,20 @@ async def refresh(refresh_token: str, signer: TokenSigner) -> Session:
         )
         if stored is None or stored.expires_at <= now:
             raise _invalid_refresh()
-        if stored.revoked_at is not None:
+        replayed = stored.revoked_at is not None
+        if replayed:
+            # Committed, not rolled back with the refusal below: the thief's copy must die too.
             await (
                 RefreshToken.filter(family=stored.family, revoked_at__isnull=True)
                 .using_db(connection)
                 .update(revoked_at=now)
             )
-            raise _invalid_refresh()
+        else:
+            stored.revoked_at = now
+            await stored.save(using_db=connection, update_fields=["revoked_at"])
         user = await User.filter(id=stored.user_id, is_active=True).using_db(connection).first()
-        if user is None:
-            raise _invalid_refresh()
-        stored.revoked_at = now
-        await stored.save(using_db=connection, update_fields=["revoked_at"])
+    if replayed or user is None:
+        raise _invalid_refresh()
     return await _issue(user, signer, family=stored.family)
 
 

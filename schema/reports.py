@@ -345,7 +345,13 @@ class ReportQuery:
         filter: ReportFilter | None = None,
         order_by: ReportOrder = ReportOrder.NEWEST,
     ) -> ReportConnection:
-        domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
+        principal = info.context.principal
+        exact_places = report_queries.ExactPlaces(
+            agency_id=principal.agency_id, reporter_id=principal.user.id if principal.user else None
+        )
+        domain_filter = (filter.to_domain() if filter else report_queries.ReportFilter()).with_exact_places(
+            exact_places
+        )
         if domain_filter.overdue is not None:
             info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
         page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)

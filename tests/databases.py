@@ -11,7 +11,6 @@ import pytest
 
 POSTGRES_ADMIN_URL = os.environ.get("SIGAP_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-TABLES = ["report_events", "reports", "users", "categories", "areas", "agencies"]
 
 
 def service_missing(what: str, error: BaseException) -> None:
@@ -57,10 +56,11 @@ async def empty_tables(backend: str) -> None:
     from tortoise import Tortoise
 
     connection = Tortoise.get_connection("default")
+    tables = [model._meta.db_table for model in Tortoise.apps["sigap"].values()]
     if backend == "postgres":
-        await connection.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        await connection.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:
-        deletes = " ".join(f"DELETE FROM {table};" for table in TABLES)
+        deletes = " ".join(f"DELETE FROM {table};" for table in tables)
         # Self-references (duplicate_of, parent areas) would refuse row-by-row deletes.
         await connection.execute_script(
             f"PRAGMA foreign_keys = OFF; {deletes} DELETE FROM sqlite_sequence; PRAGMA foreign_keys = ON;"

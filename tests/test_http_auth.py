@@ -1,0 +1,145 @@
+"""Credentials over real HTTP: bearer tokens, API keys, and every broken or hostile variant of them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from resolvers.tokens import AUDIENCE
+from tests.server_process import REPO, RunningServer, sigap_server
+
+SECRET = "http-auth-test-secret-" + "s" * 20
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "admin-kata-sandi-123"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    folder = tmp_path_factory.mktemp("auth")
+    env = {"DATABASE_URL": f"sqlite://{folder / 'server.db'}", "JWT_SECRET": SECRET}
+    created = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "server.cli", "create-admin", "--email", ADMIN_EMAIL, "--name", "Admin Kota"],
+        cwd=REPO, env={**os.environ, **env, "SIGAP_ADMIN_PASSWORD": ADMIN_PASSWORD},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    with sigap_server(folder, **env) as running:
+        yield running
+
+
+def call(
+    server: RunningServer, query: str, variables: dict[str, Any] | None = None, **headers: str
+) -> httpx.Response:
+    return httpx.post(server.url + "/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+def admin_token(server: RunningServer) -> str:
+    query = """mutation($e: String!, $p: String!) {
+      signIn(input: {email: $e, password: $p}) { session { accessToken } } }"""
+    response = call(server, query, {"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD})
+    return str(response.json()["data"]["signIn"]["session"]["accessToken"])
+
+
+ME = "{ me { name role } }"
+
+
+def test_bearer_token_identifies_the_caller(server: RunningServer) -> None:
+    token = admin_token(server)
+
+    assert call(server, ME, authorization=f"Bearer {token}").json()["data"]["me"] == {
+        "name": "Admin Kota",
+        "role": "CITY_ADMIN",
+    }
+    assert call(server, ME).json()["data"]["me"] is None
+
+
+def _claims(**overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"sub": "1", "role": "CITY_ADMIN", "iss": "sigap", "aud": AUDIENCE, "iat": now,
+            "exp": now + timedelta(minutes=5), **overrides}  # fmt: skip
+
+
+def _unsigned(claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer "
+        + jwt.encode(_claims(exp=datetime.now(UTC) - timedelta(minutes=1)), SECRET, algorithm="HS256"),
+        "Bearer " + jwt.encode(_claims(), "someone-elses-secret-that-is-long-enough", algorithm="HS256"),
+        "Bearer " + _unsigned(_claims()),
+        "Bearer " + jwt.encode(_claims(aud="another-api"), SECRET, algorithm="HS256"),
+        "Bearer " + jwt.encode(_claims(sub="999"), SECRET, algorithm="HS256"),  # no such account
+        "Bearer not.a.token",
+        "Basic YWRtaW46YWRtaW4=",
+        "ApiKey sgp_deadbeef_notakey",
+    ],
+    ids=["expired", "wrong-key", "alg-none", "wrong-audience", "unknown-user", "garbage", "basic", "bad-key"],
+)
+def test_bad_credentials_get_401_with_a_code(server: RunningServer, authorization: str) -> None:
+    response = call(server, ME, authorization=authorization)
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "Traceback" not in response.text
+
+
+CREATE_KEY = """mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) {
+  key apiKey { id kind scopes budgetPerHour } errors { code } } }"""
+FILE = """mutation { fileReport(input: {title: "Sampah", description: "Menumpuk", categoryCode: "SAMPAH",
+  location: {lat: -10.17, lon: 123.6}}) { report { id } errors { code } } }"""
+
+
+def test_api_keys_work_until_revoked(server: RunningServer) -> None:
+    admin = {"authorization": f"Bearer {admin_token(server)}"}
+    partner = {"name": "Universitas Nusa Cendana", "kind": "PARTNER", "scopes": ["reports:read"]}
+    created = call(server, CREATE_KEY, {"i": partner}, **admin).json()["data"]["createApiKey"]
+    key, key_id = created["key"], created["apiKey"]["id"]
+
+    assert call(server, "{ agencies { code } }", **{"x-api-key": key}).status_code == 200
+    assert call(server, "{ agencies { code } }", authorization=f"ApiKey {key}").status_code == 200
+    refused = call(server, FILE, **{"x-api-key": key}).json()["data"]["fileReport"]
+    assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]  # no reports:file scope
+
+    revoke = "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } errors { code } } }"
+    assert call(server, revoke, {"id": key_id}, **admin).json()["data"]["revokeApiKey"]["errors"] == []
+
+    after = call(server, "{ agencies { code } }", **{"x-api-key": key})
+    assert after.status_code == 401
+
+
+def test_display_key_reads_but_never_writes(server: RunningServer) -> None:
+    admin = {"authorization": f"Bearer {admin_token(server)}"}
+    created = call(server, CREATE_KEY, {"i": {"name": "Layar Command Center", "kind": "DISPLAY"}}, **admin)
+    key = created.json()["data"]["createApiKey"]["key"]
+
+    assert call(server, "{ reports(first: 5) { totalCount } }", **{"x-api-key": key}).status_code == 200
+    refused = call(server, FILE, **{"x-api-key": key}).json()["data"]["fileReport"]
+    assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+
+def test_only_a_city_admin_creates_keys(server: RunningServer) -> None:
+    response = call(server, CREATE_KEY, {"i": {"name": "x", "kind": "PARTNER"}})
+
+    assert [e["code"] for e in response.json()["data"]["createApiKey"]["errors"]] == ["UNAUTHENTICATED"]
+
+
+def test_create_admin_refuses_a_weak_password(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "create-admin", "--email", "a@b.test", "--name", "A"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'x.db'}", "SIGAP_ADMIN_PASSWORD": "short"},
+    )  # fmt: skip
+
+    assert result.returncode == 2
+    assert "Passwords have" in result.stderr
