@@ -96,8 +96,8 @@ def filing(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-async def file_report(**overrides: Any) -> dict[str, Any]:
-    data = await gql(FILE_REPORT, {"input": filing(**overrides)})
+async def file_report(principal: Principal | None = None, **overrides: Any) -> dict[str, Any]:
+    data = await gql(FILE_REPORT, {"input": filing(**overrides)}, principal=principal)
     payload = data["fileReport"]
     assert payload["errors"] == [], payload["errors"]
     return payload["report"]
