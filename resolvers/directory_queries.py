@@ -51,3 +51,15 @@ async def areas_by_id(ids: Sequence[int]) -> list[Row | None]:
 
 async def users_by_id(ids: Sequence[int]) -> list[Row | None]:
     return rows_by_id(await User.filter(id__in=list(ids)).values(*USER_COLUMNS), ids)
+
+
+def agency_row(agency: Agency) -> Row:
+    return {column: getattr(agency, column) for column in AGENCY_COLUMNS}
+
+
+def category_row(category: Category) -> Row:
+    return {column: getattr(category, column) for column in CATEGORY_COLUMNS}
+
+
+def area_row(area: Area) -> Row:
+    return {column: getattr(area, column) for column in AREA_COLUMNS}

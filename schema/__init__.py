@@ -14,14 +14,14 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.accounts import AccountMutation, AccountQuery
-from schema.directory import DirectoryQuery
+from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import coded_errors
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
 from schema.reports import ReportQuery
 
 Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery, AccountQuery))
-Mutation = merge_types("Mutation", (ReportMutation, AccountMutation))
+Mutation = merge_types("Mutation", (ReportMutation, AccountMutation, DirectoryMutation))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

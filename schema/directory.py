@@ -7,9 +7,11 @@ from typing import Any
 import strawberry
 
 from models import AreaLevel
-from resolvers import directory_queries
+from resolvers import directory_admin, directory_queries
+from resolvers.errors import DomainError
 from schema.context import Info
-from schema.ids import to_global_id
+from schema.errors import UserError, user_errors
+from schema.ids import from_global_id, optional_global_id, to_global_id
 
 
 @strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
@@ -115,3 +117,88 @@ class DirectoryQuery:
     @strawberry.field(description="The city's areas, by code")
     async def areas(self, level: AreaLevel | None = None) -> list[Area]:
         return [Area.from_row(row) for row in await directory_queries.list_areas(level)]
+
+
+@strawberry.input(description="Only the given fields change")
+class UpdateCategoryInput:
+    id: strawberry.ID
+    name: str | None = None
+    name_en: str | None = None
+    agency_id: strawberry.ID | None = strawberry.field(default=None, description="Re-route new reports")
+    response_hours: float | None = None
+    resolution_hours: float | None = None
+    is_active: bool | None = None
+    is_sensitive: bool | None = None
+
+
+@strawberry.input
+class CreateAgencyInput:
+    code: str
+    name: str
+    name_en: str
+
+
+@strawberry.input
+class SetAreaOutlineInput:
+    id: strawberry.ID
+    geojson: str | None = strawberry.field(description="A GeoJSON Polygon or MultiPolygon; null clears it")
+
+
+@strawberry.type
+class CategoryPayload:
+    category: Category | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AgencyPayload:
+    agency: Agency | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AreaPayload:
+    area: Area | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DirectoryMutation:
+    @strawberry.mutation(description="City admin: routing, service levels and names of a category")
+    async def update_category(self, info: Info, input: UpdateCategoryInput) -> CategoryPayload:
+        try:
+            changes = directory_admin.CategoryChanges(
+                name=input.name,
+                name_en=input.name_en,
+                agency_id=optional_global_id(input.agency_id, "Agency", "agencyId"),
+                response_hours=input.response_hours,
+                resolution_hours=input.resolution_hours,
+                is_active=input.is_active,
+                is_sensitive=input.is_sensitive,
+            )
+            category = await directory_admin.update_category(
+                info.context.principal, from_global_id(input.id, "Category"), changes
+            )
+        except DomainError as exc:
+            return CategoryPayload(errors=user_errors(exc))
+        return CategoryPayload(category=Category.from_row(directory_queries.category_row(category)))
+
+    @strawberry.mutation(description="City admin: a new agency")
+    async def create_agency(self, info: Info, input: CreateAgencyInput) -> AgencyPayload:
+        try:
+            agency = await directory_admin.create_agency(
+                info.context.principal, code=input.code, name=input.name, name_en=input.name_en
+            )
+        except DomainError as exc:
+            return AgencyPayload(errors=user_errors(exc))
+        return AgencyPayload(agency=Agency.from_row(directory_queries.agency_row(agency)))
+
+    @strawberry.mutation(description="City admin: load an area's outline; reports inside route to it")
+    async def set_area_outline(self, info: Info, input: SetAreaOutlineInput) -> AreaPayload:
+        try:
+            area = await directory_admin.set_area_outline(
+                info.context.principal, from_global_id(input.id, "Area"), input.geojson
+            )
+        except DomainError as exc:
+            return AreaPayload(errors=user_errors(exc))
+        return AreaPayload(area=Area.from_row(directory_queries.area_row(area)))

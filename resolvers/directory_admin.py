@@ -1,0 +1,112 @@
+"""The city admin's edits of the directory: agencies, category routing and targets, area outlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shapely.errors import GEOSException
+from tortoise.exceptions import IntegrityError
+
+from models import Agency, Area, Category
+from resolvers.errors import DomainError, ErrorCode, FieldError, fail
+from resolvers.identity import Principal
+from resolvers.permissions import require_city_admin
+from resolvers.routing import parse_polygon
+from resolvers.validation import clean_text
+
+MAX_TARGET_HOURS = 24 * 90
+MAX_OUTLINE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class CategoryChanges:
+    name: str | None = None
+    name_en: str | None = None
+    agency_id: int | None = None
+    response_hours: float | None = None
+    resolution_hours: float | None = None
+    is_active: bool | None = None
+    is_sensitive: bool | None = None
+
+
+async def update_category(principal: Principal, category_id: int, changes: CategoryChanges) -> Category:
+    """Re-route a category, change its service levels or names. Existing reports keep their
+    agency and due times; new filings follow the new settings."""
+    require_city_admin(principal)
+    category = await Category.filter(id=category_id).first()
+    if category is None:
+        raise fail(ErrorCode.NOT_FOUND, "Kategori tidak ditemukan", "Category not found", "id")
+    errors: list[FieldError] = []
+    for field, value in (("name", changes.name), ("nameEn", changes.name_en)):
+        if value is not None:
+            text = clean_text(errors, field, value, max_length=200, required=True)
+            setattr(category, "name" if field == "name" else "name_en", text)
+    if changes.agency_id is not None:
+        if not await Agency.filter(id=changes.agency_id).exists():
+            errors.append(
+                FieldError(ErrorCode.NOT_FOUND, "Dinas tidak ditemukan", "Agency not found", "agencyId")
+            )
+        category.agency_id = changes.agency_id
+    response = changes.response_hours if changes.response_hours is not None else category.response_hours
+    resolution = (
+        changes.resolution_hours if changes.resolution_hours is not None else category.resolution_hours
+    )
+    if not (0 < response <= resolution <= MAX_TARGET_HOURS):
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID_INPUT,
+                "Target tanggapan harus > 0 dan tidak melebihi target penyelesaian",
+                f"Targets need 0 < response <= resolution <= {MAX_TARGET_HOURS} hours",
+                "responseHours",
+            )
+        )
+    if errors:
+        raise DomainError(*errors)
+    category.response_hours, category.resolution_hours = response, resolution
+    if changes.is_active is not None:
+        category.is_active = changes.is_active
+    if changes.is_sensitive is not None:
+        category.is_sensitive = changes.is_sensitive
+    await category.save()
+    return category
+
+
+async def create_agency(principal: Principal, *, code: str, name: str, name_en: str) -> Agency:
+    require_city_admin(principal)
+    errors: list[FieldError] = []
+    clean_code = (clean_text(errors, "code", code, max_length=32, required=True) or "").upper()
+    clean_name = clean_text(errors, "name", name, max_length=200, required=True)
+    clean_name_en = clean_text(errors, "nameEn", name_en, max_length=200, required=True)
+    if errors or clean_name is None or clean_name_en is None:
+        raise DomainError(*errors)
+    try:
+        return await Agency.create(code=clean_code, name=clean_name, name_en=clean_name_en)
+    except IntegrityError as exc:
+        raise fail(
+            ErrorCode.INVALID_INPUT, "Kode dinas sudah dipakai", "This agency code exists", "code"
+        ) from exc
+
+
+async def set_area_outline(principal: Principal, area_id: int, geojson: str | None) -> Area:
+    """Load (or clear) an area's GeoJSON outline; reports filed inside it are routed to it."""
+    require_city_admin(principal)
+    area = await Area.filter(id=area_id).first()
+    if area is None:
+        raise fail(ErrorCode.NOT_FOUND, "Wilayah tidak ditemukan", "Area not found", "id")
+    if geojson is not None:
+        if len(geojson) > MAX_OUTLINE_BYTES:
+            raise fail(
+                ErrorCode.TOO_LONG, "Batas wilayah terlalu besar", "The outline is too large", "geojson"
+            )
+        try:
+            parse_polygon(geojson)
+        except (ValueError, TypeError, KeyError, AttributeError, GEOSException) as exc:
+            raise fail(
+                ErrorCode.INVALID_INPUT,
+                "Batas wilayah bukan Polygon GeoJSON yang valid",
+                f"Not a valid GeoJSON Polygon or MultiPolygon: {exc}",
+                "geojson",
+            ) from exc
+    area.polygon = geojson  # type: ignore[assignment]  # a nullable TextField
+    await area.save()
+    return area
