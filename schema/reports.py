@@ -15,7 +15,7 @@ from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
-from schema.directory import Agency, Area, Category, Node
+from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import from_global_id, to_global_id
 
 
@@ -23,18 +23,6 @@ from schema.ids import from_global_id, to_global_id
 class Location:
     lat: float
     lon: float
-
-
-@strawberry.type(description="A member of staff, as the public may see them")
-class StaffMember(Node):
-    name: str
-    role: Role
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> StaffMember:
-        return cls(
-            id=strawberry.ID(to_global_id("User", row["id"])), name=row["name"], role=Role(row["role"])
-        )
 
 
 @strawberry.type(description="One entry of a report's timeline; `cursor` orders the live feed")

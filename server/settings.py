@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from schema.subgraphs import SUBGRAPHS
 
 
 class SettingsError(ValueError):
@@ -30,6 +31,9 @@ class Settings:
     graphiql: bool = True
     max_page_size: int = 100
     log_level: str = "info"
+    subgraph: str | None = None  # serve one federated subgraph instead of the whole API
+    workers: int = 1  # processes sharing the port, as replicas behind one address
+    migrate_on_start: bool = True  # off where a one-off `sigap migrate` runs before the replicas
 
     @property
     def is_production(self) -> bool:
@@ -46,10 +50,13 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
-        try:
-            port = int(env.get("PORT", "8000"))
-        except ValueError as exc:
-            raise SettingsError("PORT must be a number") from exc
+        port = _number(env, "PORT", 8000)
+        workers = _number(env, "WORKERS", 1)
+        if workers < 1:
+            raise SettingsError("WORKERS must be 1 or more")
+        subgraph = env.get("SIGAP_SUBGRAPH") or None
+        if subgraph is not None and subgraph not in SUBGRAPHS:
+            raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
         return cls(
             environment=environment,
             database_url=env.get("DATABASE_URL") or _default_database_url(),
@@ -61,7 +68,17 @@ class Settings:
             seed_on_start=_flag(env.get("SEED_ON_START"), default=not production),
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
             log_level=env.get("LOG_LEVEL", "info"),
+            subgraph=subgraph,
+            workers=workers,
+            migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
         )
+
+
+def _number(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, str(default)))
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number") from exc
 
 
 def _flag(value: str | None, *, default: bool) -> bool:
