@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -44,6 +45,7 @@ class LoopbackConfig:
     reports_replicas: int = REPORTS.replicas
     environment: str = "development"
     gateway_deduplicate: bool = True
+    gateway_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # new for each run
 
     def port(self, service: Service) -> int:
         port = self.ports.get(service.name, service.port)
@@ -145,6 +147,7 @@ def _service_environment(running: RunningTopology, port: int) -> dict[str, str]:
         "MIGRATE_ON_START": "false",  # the one-off migration did it, once
         "SEED_ON_START": "false",
         "LOG_LEVEL": "warning",
+        "GATEWAY_TOKEN": running.config.gateway_token,
     }
 
 
@@ -200,6 +203,7 @@ def _gateway_command(running: RunningTopology) -> tuple[list[str], dict[str, str
         "SIGAP_DIRECTORY_URL": running.subgraph_url(DIRECTORY),
         "SIGAP_REPORTS_URL": running.subgraph_url(REPORTS),
         "GATEWAY_DEDUPLICATE": "on" if running.config.gateway_deduplicate else "off",
+        "GATEWAY_TOKEN": running.config.gateway_token,
     }
     for inherited in ("HOST", "PORT"):  # hive-gateway reads these too; the flags above decide
         environment.pop(inherited, None)

@@ -6,6 +6,8 @@
 //   SIGAP_REPORTS_URL     where the reports subgraph answers; several replicas sit behind this one address
 //   SIGAP_ENV             production hides GraphiQL, introspection and field suggestions
 //   GATEWAY_DEDUPLICATE   "off" stops merging identical in-flight upstream requests (benchmarks do)
+//   GATEWAY_TOKEN         shared with the reports subgraph: its websocket from the gateway carries many
+//                         clients' subscriptions, so it gets the gateway's per-connection limit
 import { defineConfig } from "@graphql-hive/gateway";
 
 const env = process.env;
@@ -42,6 +44,9 @@ export const gatewayConfig = defineConfig({
         subscriptions: {
           kind: "ws",
           location: "/graphql",
+          options: {
+            connectionParams: env.GATEWAY_TOKEN ? { gatewayToken: env.GATEWAY_TOKEN } : {},
+          },
         },
       },
     },

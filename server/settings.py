@@ -34,6 +34,9 @@ class Settings:
     subgraph: str | None = None  # serve one federated subgraph instead of the whole API
     workers: int = 1  # processes sharing the port, as replicas behind one address
     migrate_on_start: bool = True  # off where a one-off `sigap migrate` runs before the replicas
+    gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
+    # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
+    gateway_subscriptions_per_connection: int = 10_000
 
     @property
     def is_production(self) -> bool:
@@ -71,6 +74,8 @@ class Settings:
             subgraph=subgraph,
             workers=workers,
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
+            gateway_token=env.get("GATEWAY_TOKEN") or None,
+            gateway_subscriptions_per_connection=_number(env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000),
         )
 
 

@@ -58,13 +58,13 @@ def test_only_the_gateway_is_published() -> None:
 def test_secrets_are_required_variables_without_defaults() -> None:
     text = (REPO / "docker-compose.yml").read_text()
 
-    for secret in ("POSTGRES_PASSWORD", "REDIS_PASSWORD"):
+    for secret in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "GATEWAY_TOKEN"):
         uses = re.findall(r"\$\{" + secret + r"([^}]*)\}", text)
         assert uses, secret
         assert all(use.startswith(":?") for use in uses), f"{secret} must be required: {uses}"
     for definition in COMPOSE.values():
         for key, value in dict(definition.get("environment", {})).items():
-            if "PASSWORD" in key:
+            if "PASSWORD" in key or "TOKEN" in key:
                 assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", value), f"{key} must come from a required variable"
 
 
