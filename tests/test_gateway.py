@@ -33,6 +33,7 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         state_dir=tmp_path_factory.mktemp("loopback"),
         database_url=database_url,
         ports={name: free_port() for name in ("redis", "directory", "reports", "gateway")},
+        environment="production",  # as docker-compose.yml runs it
     )
     with run_topology(config) as running:
         yield running
@@ -108,6 +109,18 @@ def test_bad_requests_get_clear_errors_from_the_gateway(stack: RunningTopology) 
     assert response.status_code in {200, 400}
     assert response.json()["errors"]
     assert "Traceback" not in response.text
+
+
+def test_production_gateway_hides_the_schema_from_probes(stack: RunningTopology) -> None:
+    introspection = httpx.post(
+        stack.gateway_url, json={"query": "{ __schema { types { name } } }"}, timeout=30
+    )
+    typo = httpx.post(stack.gateway_url, json={"query": "{ agencie { code } }"}, timeout=30)
+
+    assert introspection.json()["errors"]
+    assert "data" not in introspection.json() or not introspection.json()["data"]
+    assert typo.json()["errors"]
+    assert "Did you mean" not in typo.text
 
 
 def test_each_replica_is_its_own_process(stack: RunningTopology) -> None:
