@@ -1,3 +1,4 @@
+# The Sigap image: the embedded server (`sigap serve`) or one subgraph (`sigap serve --subgraph NAME`).
 FROM python:3.12-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -6,6 +7,7 @@ COPY resolvers resolvers
 COPY schema schema
 COPY realtime realtime
 COPY server server
+COPY federation federation
 RUN pip install --no-cache-dir .
 RUN useradd --system sigap
 USER sigap

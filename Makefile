@@ -1,12 +1,15 @@
 # Sigap: `make run` serves the API on the embedded default; `make test` runs every test.
-# Both create .venv and install what they need on first use.
+# Both create .venv and install what they need on first use; `make test` also installs the gateway's
+# npm packages (Node 20+), which the embedded default never needs.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint check schema migrations bench clean
+GATEWAY_STAMP := gateway/node_modules/.installed-stamp
+
+.PHONY: run test lint check schema migrations bench clean gateway supergraph federated bench-federation
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -14,6 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
+
+$(GATEWAY_STAMP): gateway/package.json gateway/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the gateway and the federation tests need Node 20+ and npm"; exit 1; }
+	cd gateway && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(GATEWAY_STAMP)
+
+gateway: $(GATEWAY_STAMP)  ## install Hive Gateway and the composition library (npm ci in gateway/)
 
 run: $(STAMP)  ## serve on http://127.0.0.1:8000/graphql with SQLite, migrated and seeded
 	$(BIN)/sigap serve
@@ -23,8 +33,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint  ## lint, type-check, then the whole suite on SQLite and PostgreSQL
+test: lint $(GATEWAY_STAMP)  ## lint, type-check, then the whole suite on SQLite and PostgreSQL
 	$(BIN)/python -m pytest
+
+supergraph: $(STAMP) $(GATEWAY_STAMP)  ## recompose gateway/supergraph.graphql after an intended API change
+	$(BIN)/python -m federation.composition
+
+federated: $(STAMP) $(GATEWAY_STAMP)  ## subgraphs + Hive Gateway on loopback (http://127.0.0.1:4000/graphql)
+	$(BIN)/python -m federation.loopback $(ARGS)
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code, after an intended API change
 	$(BIN)/python -c 'from schema import schema; open("schema.graphql", "w").write(schema.as_str() + "\n")'
@@ -35,5 +51,8 @@ migrations: $(STAMP)  ## write the migration for model changes into models/migra
 bench: $(STAMP)  ## the reports-page benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python -m bench.reports_page
 
+bench-federation: $(STAMP) $(GATEWAY_STAMP)  ## reports(first: 50) through the gateway vs the embedded server
+	$(BIN)/python -m bench.federation
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data var gateway/node_modules .pytest_cache .mypy_cache .ruff_cache

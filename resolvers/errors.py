@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code, not a secret
     EMAIL_TAKEN = "EMAIL_TAKEN"
     WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a secret
+    NESTED_CONNECTION = "NESTED_CONNECTION"
 
 
 @dataclass(frozen=True)

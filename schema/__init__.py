@@ -1,21 +1,20 @@
-"""The GraphQL surface of Sigap: one module per domain, merged into one schema here."""
+"""The GraphQL surface of Sigap: one module per domain, merged here into the embedded schema, which
+serves the whole API from one process. `schema.subgraphs` builds the federated subgraphs from the
+same types."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
-import strawberry
-from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
+from graphql import GraphQLNamedType, GraphQLSchema, print_schema
+from strawberry.federation.schema_directives import FederationDirective
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.directory import DirectoryMutation, DirectoryQuery
-from schema.errors import coded_errors
+from schema.errors import CodedErrorsSchema
+from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
 from schema.reports import ReportQuery
@@ -23,45 +22,45 @@ from schema.reports import ReportQuery
 Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery, AccountQuery))
 Mutation = merge_types("Mutation", (ReportMutation, AccountMutation, DirectoryMutation))
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 5_000
-
-# Built once: the validation cache is keyed by the rule classes, and Strawberry's limiter
-# extensions would create new classes on every request, missing the cache every time.
-LIMIT_RULES: list[type[ASTValidationRule]] = [
-    depth_limit_rule(MAX_DEPTH, None),
-    alias_limit_rule(MAX_ALIASES),
-]
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]
 
 
-class SigapSchema(strawberry.Schema):
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.
-        result = await super().execute(*args, **kwargs)
-        if result.errors:
-            result.errors = coded_errors(result.errors)
-        return result
+def print_api_schema(graphql_schema: GraphQLSchema) -> str:
+    """The API as clients see it, types by name: no federation directives, which only subgraphs
+    and the gateway read."""
+    by_name = sorted(graphql_schema.type_map.values(), key=lambda named: named.name)
+    return print_schema(
+        GraphQLSchema(
+            query=graphql_schema.query_type,
+            mutation=graphql_schema.mutation_type,
+            subscription=graphql_schema.subscription_type,
+            types=by_name,
+            directives=graphql_schema.directives,
+        )
+    )
 
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        """Silence Strawberry's own error log: refusals are expected, and `coded_errors` logs
-        unexpected failures once, with the request id the client was given."""
+
+class SigapSchema(CodedErrorsSchema):
+    """The embedded default: the composition of the subgraphs, served by one process."""
+
+    def as_str(self) -> str:
+        return print_api_schema(self._schema)
+
+    # The directory's types carry their federation keys here too (one class per type for both ways
+    # of running). They mean nothing to the embedded schema: it neither declares nor warns about them.
+    def _collect_schema_directives(
+        self, explicit_directive_types: Iterable[type], graphql_types: Iterable[GraphQLNamedType | None]
+    ) -> list[type]:
+        collected = super()._collect_schema_directives(explicit_directive_types, graphql_types)
+        return [kind for kind in collected if not issubclass(kind, FederationDirective)]
+
+    def _warn_for_federation_directives(self) -> None:
+        pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> SigapSchema:
     return SigapSchema(
-        query=Query,
-        mutation=Mutation,
-        config=StrawberryConfig(),
-        extensions=[
-            # Factories: a fresh extension per request (the caches themselves are module-wide).
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: AddValidationRules(LIMIT_RULES),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
+        query=Query, mutation=Mutation, config=StrawberryConfig(), extensions=request_extensions()
     )
 
 

@@ -13,10 +13,9 @@ from resolvers import accounts, api_keys, sessions
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.tokens import TokenSigner
 from schema.context import Info
-from schema.directory import Agency
+from schema.directory import Agency, StaffMember
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
-from schema.reports import StaffMember
 
 
 @strawberry.type(description="The signed-in account, as its owner sees it")

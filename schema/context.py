@@ -11,7 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from models import User
-from resolvers import directory_queries, report_queries
+from resolvers import directory_queries, report_counts, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
 from resolvers.tokens import TokenSigner
@@ -39,6 +39,15 @@ class Loaders:
     user: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.users_by_id))
     report: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.reports_by_id))
     events: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.events_by_report))
+    agency_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
+        default_factory=lambda: _loader(report_counts.counts_by_agency)
+    )
+    category_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
+        default_factory=lambda: _loader(report_counts.counts_by_category)
+    )
+    area_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
+        default_factory=lambda: _loader(report_counts.counts_by_area)
+    )
     _known: dict[str, dict[int, Any]] = field(default_factory=dict)
 
     async def prefetch(self, kind: str, ids: Iterable[int]) -> None:

@@ -1,4 +1,10 @@
-"""GraphQL types of the directory: agencies, categories and areas."""
+"""GraphQL types of the directory: agencies, categories, areas and staff.
+
+They are the directory subgraph's entities, keyed by their global `id`: the reports subgraph refers
+to them by that key and the directory resolves them (`resolve_reference`, batched through the
+per-request DataLoaders). The fields the reports subgraph adds to them come in through the bases
+from `schema.directory_reports`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,15 @@ from typing import Any
 
 import strawberry
 
-from models import AreaLevel
+from models import AreaLevel, Role
 from resolvers import directory_admin, directory_queries
 from resolvers.errors import DomainError
 from schema.context import Info
+from schema.directory_reports import AgencyReports, AreaReports, CategoryReports
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
+
+ENTITY_KEY = "id"
 
 
 @strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
@@ -19,14 +28,19 @@ class Node:
     id: strawberry.ID
 
 
-@strawberry.type(description="A city agency (OPD) that handles reports.")
-class Agency(Node):
+@strawberry.federation.type(keys=[ENTITY_KEY], description="A city agency (OPD) that handles reports.")
+class Agency(Node, AgencyReports):
     code: str
     name: str = strawberry.field(description="Indonesian name")
     name_en: str
     phone: str | None
     email: str | None
     pk: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Agency | None:
+        row = await info.context.loaders.agency.load(from_global_id(id, "Agency"))
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Agency:
@@ -41,8 +55,10 @@ class Agency(Node):
         )
 
 
-@strawberry.type(description="What a report is about; it decides the agency and the service level.")
-class Category(Node):
+@strawberry.federation.type(
+    keys=[ENTITY_KEY], description="What a report is about; it decides the agency and the service level."
+)
+class Category(Node, CategoryReports):
     code: str
     name: str = strawberry.field(description="Indonesian name")
     name_en: str
@@ -57,6 +73,11 @@ class Category(Node):
     @strawberry.field(description="The agency this category routes to")
     def agency(self, info: Info) -> Agency:
         return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Category | None:
+        row = await info.context.loaders.category.load(from_global_id(id, "Category"))
+        return cls.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Category:
@@ -75,8 +96,8 @@ class Category(Node):
         )
 
 
-@strawberry.type(description="A kecamatan or kelurahan of the city.")
-class Area(Node):
+@strawberry.federation.type(keys=[ENTITY_KEY], description="A kecamatan or kelurahan of the city.")
+class Area(Node, AreaReports):
     code: str
     name: str
     level: AreaLevel
@@ -91,6 +112,11 @@ class Area(Node):
         return Area.from_row(await info.context.loaders.area.load(self.parent_id))
 
     @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Area | None:
+        row = await info.context.loaders.area.load(from_global_id(id, "Area"))
+        return cls.from_row(row) if row else None
+
+    @classmethod
     def from_row(cls, row: dict[str, Any]) -> Area:
         return cls(
             id=strawberry.ID(to_global_id("Area", row["id"])),
@@ -100,6 +126,26 @@ class Area(Node):
             level=AreaLevel(row["level"]),
             has_outline=row["polygon"] is not None,
             parent_id=row["parent_id"],
+        )
+
+
+@strawberry.federation.type(keys=[ENTITY_KEY], description="A member of staff, as the public may see them")
+class StaffMember(Node):
+    name: str
+    role: Role
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> StaffMember | None:
+        row = await info.context.loaders.user.load(from_global_id(id, "User"))
+        return cls.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StaffMember | None:
+        """Staff only: a citizen's name is never shown, whichever way they are asked for."""
+        if row["role"] == Role.CITIZEN:
+            return None
+        return cls(
+            id=strawberry.ID(to_global_id("User", row["id"])), name=row["name"], role=Role(row["role"])
         )
 
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
 
 log = logging.getLogger("sigap.errors")
 
 
-@strawberry.type(description="Why a mutation refused its input. Nothing was written.")
+@strawberry.federation.type(
+    shareable=True,  # a value type both subgraphs return; identical in each
+    description="Why a mutation refused its input. Nothing was written.",
+)
 class UserError:
     code: ErrorCode
     message: str = strawberry.field(description="In Indonesian, for citizens")
@@ -61,3 +66,20 @@ def _coded(error: GraphQLError) -> GraphQLError:
         None,
         {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )
+
+
+class CodedErrorsSchema(strawberry.Schema):
+    """A schema whose every error carries a code: the embedded schema and each subgraph are one."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            result.errors = coded_errors(result.errors)
+        return result
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Silence Strawberry's own error log: refusals are expected, and `coded_errors` logs
+        unexpected failures once, with the request id the client was given."""

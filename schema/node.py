@@ -6,9 +6,9 @@ import strawberry
 
 from resolvers import report_queries
 from schema.context import Info
-from schema.directory import Agency, Area, Category, Node
+from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import split_global_id
-from schema.reports import Report, ReportEvent, StaffMember
+from schema.reports import Report, ReportEvent
 
 
 @strawberry.type
@@ -34,5 +34,5 @@ class NodeQuery:
             return ReportEvent.from_row(row) if row else None
         if type_name == "User":
             row = await loaders.user.load(pk)
-            return StaffMember.from_row(row) if row and row["role"] != "CITIZEN" else None
+            return StaffMember.from_row(row) if row else None
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from resolvers.geo import BoundingBox, Circle
 from resolvers.privacy import sees_private_details
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
-from schema.directory import Agency, Area, Category, Node
+from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import from_global_id, to_global_id
 
 
@@ -35,18 +36,6 @@ class ReporterContact:
     @classmethod
     def from_user_row(cls, row: dict[str, Any]) -> ReporterContact:
         return cls(name=row["name"], phone=row["phone"], email=row["email"])
-
-
-@strawberry.type(description="A member of staff, as the public may see them")
-class StaffMember(Node):
-    name: str
-    role: Role
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> StaffMember:
-        return cls(
-            id=strawberry.ID(to_global_id("User", row["id"])), name=row["name"], role=Role(row["role"])
-        )
 
 
 @strawberry.type(description="One entry of a report's timeline; `cursor` orders the live feed")
@@ -218,6 +207,32 @@ class Report(Node):
         )
 
 
+async def report_connection(
+    info: Info,
+    filter: ReportFilter | None,
+    *,
+    first: int,
+    after: str | None,
+    order_by: ReportOrder,
+    scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
+) -> ReportConnection:
+    """A page of reports as the caller may see them: every `reports` field goes through here."""
+    principal = info.context.principal
+    domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
+    if scope is not None:
+        domain_filter = scope(domain_filter)
+    domain_filter = domain_filter.with_exact_places(
+        report_queries.ExactPlaces(
+            agency_id=principal.agency_id, reporter_id=principal.user.id if principal.user else None
+        )
+    )
+    if domain_filter.overdue is not None:
+        info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
+    page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)
+    await prefetch_directory(info, page.rows)
+    return ReportConnection.from_page(page, order_by)
+
+
 async def prefetch_directory(info: Info, rows: list[dict[str, Any]]) -> None:
     """Categories and agencies of a page in two batched queries, resolved synchronously after."""
     loaders = info.context.loaders
@@ -345,15 +360,4 @@ class ReportQuery:
         filter: ReportFilter | None = None,
         order_by: ReportOrder = ReportOrder.NEWEST,
     ) -> ReportConnection:
-        principal = info.context.principal
-        exact_places = report_queries.ExactPlaces(
-            agency_id=principal.agency_id, reporter_id=principal.user.id if principal.user else None
-        )
-        domain_filter = (filter.to_domain() if filter else report_queries.ReportFilter()).with_exact_places(
-            exact_places
-        )
-        if domain_filter.overdue is not None:
-            info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
-        page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)
-        await prefetch_directory(info, page.rows)
-        return ReportConnection.from_page(page, order_by)
+        return await report_connection(info, filter, first=first, after=after, order_by=order_by)

@@ -14,6 +14,7 @@ from tortoise import Tortoise
 
 from models.seed import load_seed
 from schema import schema
+from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
 from server.graphql_view import SigapGraphQL
 from server.settings import Settings
@@ -36,7 +37,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await apply_migrations(settings.database_url)
+        if settings.migrate_on_start:
+            await apply_migrations(settings.database_url)
         await connect(settings.database_url)
         if settings.seed_on_start:
             created = await load_seed()
@@ -47,7 +49,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await disconnect()
 
-    graphql = SigapGraphQL(schema, settings)
+    # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
+    served = build_subgraph(settings.subgraph) if settings.subgraph else schema
+    graphql = SigapGraphQL(served, settings)
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -57,3 +61,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     return app
+
+
+def app_from_env() -> Starlette:
+    """For uvicorn's worker processes, which read the settings again from the environment."""
+    return create_app()

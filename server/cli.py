@@ -8,10 +8,12 @@ import getpass
 import logging
 import os
 import sys
+from typing import Any
 
 from models.seed import load_seed
 from resolvers.accounts import AccountInput, create_city_admin
 from resolvers.errors import DomainError
+from schema.subgraphs import SUBGRAPHS
 from server.database import apply_migrations, connect, disconnect
 from server.settings import Settings, SettingsError
 
@@ -51,19 +53,26 @@ def _serve(settings: Settings) -> None:
 
     from server.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,  # costs ~12% of throughput; the application logs what matters
-    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,  # costs ~12% of throughput; the application logs what matters
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Worker processes share the listening socket and build their app from the environment,
+        # which `main` has updated with the command line's options.
+        uvicorn.run("server.app:app_from_env", factory=True, workers=settings.workers, **options)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sigap", description="Sigap: citizen reports, live.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="run the API (migrates, and seeds in development)")
+    serve = commands.add_parser("serve", help="run the API (migrates, and seeds in development)")
+    serve.add_argument("--subgraph", choices=SUBGRAPHS, help="serve one federated subgraph, behind a gateway")
+    serve.add_argument("--workers", type=int, help="processes sharing the port (replicas); default 1")
     commands.add_parser("migrate", help="apply the versioned database migrations")
     commands.add_parser("seed", help="load Kupang's agencies, categories and areas (idempotent)")
     admin = commands.add_parser(
@@ -72,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
     args = parser.parse_args(argv)
+    # Options given on the command line override the environment, for worker processes too.
+    if getattr(args, "subgraph", None):
+        os.environ["SIGAP_SUBGRAPH"] = args.subgraph
+    if getattr(args, "workers", None) is not None:
+        os.environ["WORKERS"] = str(args.workers)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from schema.subgraphs import SUBGRAPHS
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,12 @@ class Settings:
     response_cache: bool = True
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     log_level: str = "info"
+    subgraph: str | None = None  # serve one federated subgraph instead of the whole API
+    workers: int = 1  # processes sharing the port, as replicas behind one address
+    migrate_on_start: bool = True  # off where a one-off `sigap migrate` runs before the replicas
+    gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
+    # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
+    gateway_subscriptions_per_connection: int = 10_000
 
     @property
     def is_production(self) -> bool:
@@ -49,10 +56,13 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
-        try:
-            port = int(env.get("PORT", "8000"))
-        except ValueError as exc:
-            raise SettingsError("PORT must be a number") from exc
+        port = _number(env, "PORT", 8000)
+        workers = _number(env, "WORKERS", 1)
+        if workers < 1:
+            raise SettingsError("WORKERS must be 1 or more")
+        subgraph = env.get("SIGAP_SUBGRAPH") or None
+        if subgraph is not None and subgraph not in SUBGRAPHS:
+            raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
         return cls(
             environment=environment,
             database_url=env.get("DATABASE_URL") or _default_database_url(),
@@ -66,7 +76,19 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "info"),
             response_cache=_flag(env.get("RESPONSE_CACHE"), default=True),
             jwt_secret=_jwt_secret(env.get("JWT_SECRET"), production=production),
+            subgraph=subgraph,
+            workers=workers,
+            migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
+            gateway_token=env.get("GATEWAY_TOKEN") or None,
+            gateway_subscriptions_per_connection=_number(env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000),
         )
+
+
+def _number(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, str(default)))
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number") from exc
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

@@ -42,3 +42,11 @@ def test_bad_setting_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "PORT must be a number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unknown_subgraph_is_refused_before_serving(tmp_path: Path) -> None:
+    result = sigap(tmp_path, "serve", "--subgraph", "billing")
+
+    assert result.returncode == 2
+    assert "invalid choice: 'billing'" in result.stderr
+    assert "Traceback" not in result.stderr

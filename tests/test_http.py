@@ -131,3 +131,18 @@ def test_health_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
         (tmp_path / "server.db").mkdir()  # the path now cannot be opened as a database
         response = httpx.get(running.url + "/health")
     assert response.status_code in {200, 503}
+
+
+def test_a_subgraph_process_serves_its_subgraph(tmp_path: Path) -> None:
+    with sigap_server(tmp_path, SIGAP_SUBGRAPH="directory") as server:
+        sdl = httpx.post(server.url + "/graphql", json={"query": "{ _service { sdl } }"}, timeout=10).json()
+        agencies = httpx.post(
+            server.url + "/graphql", json={"query": "{ agencies { code } }"}, timeout=10
+        ).json()
+        reports = httpx.post(
+            server.url + "/graphql", json={"query": "{ reports { totalCount } }"}, timeout=10
+        )
+
+    assert "type Agency implements Node @key" in sdl["data"]["_service"]["sdl"]
+    assert len(agencies["data"]["agencies"]) == 7
+    assert reports.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

@@ -10,7 +10,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("package", ["models", "resolvers", "schema", "realtime", "server"])
+@pytest.mark.parametrize("package", ["models", "resolvers", "schema", "realtime", "server", "federation"])
 def test_project_packages_come_from_this_repository(package: str) -> None:
     module = importlib.import_module(package)
 

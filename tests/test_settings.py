@@ -63,3 +63,25 @@ def test_bad_values_are_refused(env: dict[str, str]) -> None:
 def test_development_makes_a_random_secret_per_process() -> None:
     assert Settings.from_env({}).jwt_secret != Settings.from_env({}).jwt_secret
     assert "jwt_secret" not in repr(Settings.from_env({}))
+
+
+def test_one_subgraph_with_replicas_and_no_migration_on_start() -> None:
+    settings = Settings.from_env({"SIGAP_SUBGRAPH": "reports", "WORKERS": "2", "MIGRATE_ON_START": "false"})
+
+    assert settings.subgraph == "reports"
+    assert settings.workers == 2
+    assert not settings.migrate_on_start
+    assert Settings.from_env({}).subgraph is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SIGAP_SUBGRAPH": "billing"}, "SIGAP_SUBGRAPH must be one of directory, reports"),
+        ({"WORKERS": "0"}, "WORKERS must be 1 or more"),
+        ({"WORKERS": "many"}, "WORKERS must be a number"),
+    ],
+)
+def test_bad_federation_settings(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)

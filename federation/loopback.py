@@ -1,0 +1,327 @@
+"""The federated topology of docker-compose.yml, as processes on loopback, without Docker.
+
+    python -m federation.loopback [--database-url URL] [--redis-url URL] [--state-dir DIR]
+
+PostgreSQL is the one service it does not start (it refuses to run as root, and most machines
+already have one): it waits for the server at --database-url and creates the database if needed.
+Redis is started here unless --redis-url names a running one. Then, as in docker-compose.yml: the
+one-off migration, the directory subgraph, the reports subgraph (its replicas as worker processes
+sharing one port), and Hive Gateway. Ctrl-C stops them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import redis
+
+from federation.composition import GATEWAY_DIR, REPO, SUPERGRAPH_FILE
+from federation.topology import DIRECTORY, GATEWAY, POSTGRES, REDIS, REPORTS, SERVICES, Service, subgraph_url
+
+STARTUP_TIMEOUT_S = 60
+HIVE_GATEWAY = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
+
+
+@dataclass
+class LoopbackConfig:
+    state_dir: Path
+    database_url: str = f"postgres://postgres@127.0.0.1:{POSTGRES.port}/sigap"
+    redis_url: str | None = None  # None: start our own redis-server on the topology's port
+    ports: dict[str, int] = field(default_factory=dict)  # overrides of the topology's ports
+    reports_replicas: int = REPORTS.replicas
+    environment: str = "development"
+    gateway_deduplicate: bool = True
+    gateway_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # new for each run
+    # One signing key for every replica: a token from one is valid at all of them.
+    jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32))
+
+    def port(self, service: Service) -> int:
+        port = self.ports.get(service.name, service.port)
+        assert port is not None, f"{service.name} has no port"
+        return port
+
+
+@dataclass
+class RunningTopology:
+    config: LoopbackConfig
+    redis_url: str
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.port(GATEWAY)}/graphql"
+
+    def subgraph_url(self, service: Service) -> str:
+        return subgraph_url(service, port=self.config.port(service))
+
+    def log(self, name: str) -> str:
+        path = self.config.state_dir / "logs" / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+class TopologyError(RuntimeError):
+    pass
+
+
+@contextmanager
+def run_topology(config: LoopbackConfig) -> Iterator[RunningTopology]:
+    """Start every service in the order of their dependencies; stop them all, last first."""
+    (config.state_dir / "logs").mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        asyncio.run(_ensure_database(config.database_url))
+        redis_url = config.redis_url or stack.enter_context(_redis_server(config))
+        running = RunningTopology(config, redis_url)
+        _run_migration(running)
+        for service in (DIRECTORY, REPORTS):
+            stack.enter_context(_process(running, service, _subgraph_command(running, service)))
+        stack.enter_context(_process(running, GATEWAY, _gateway_command(running), cwd=GATEWAY_DIR))
+        yield running
+
+
+async def _ensure_database(url: str) -> None:
+    """Like compose's pg_isready healthcheck: wait for the server, then create the database."""
+    parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while True:
+        try:
+            connection = await asyncpg.connect(admin, timeout=5)
+            break
+        except (OSError, asyncpg.PostgresError) as exc:
+            if time.monotonic() > deadline:
+                raise TopologyError(
+                    f"PostgreSQL at {parts.hostname}:{parts.port} is not reachable: {exc!r}"
+                ) from exc
+            await asyncio.sleep(0.5)
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def _redis_server(config: LoopbackConfig) -> Iterator[str]:
+    port = config.port(REDIS)
+    folder = config.state_dir / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [
+        "redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "yes",
+        "--dir", str(folder),
+    ]  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    with _spawn(config, REDIS.name, command) as process:
+        _wait_until(lambda: _redis_answers(url), process, REDIS.name, config)
+        yield url
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _service_environment(running: RunningTopology, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SIGAP_ENV": running.config.environment,
+        "DATABASE_URL": running.config.database_url,
+        "REDIS_URL": running.redis_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "MIGRATE_ON_START": "false",  # the one-off migration did it, once
+        "SEED_ON_START": "false",
+        "LOG_LEVEL": "warning",
+        "GATEWAY_TOKEN": running.config.gateway_token,
+        "JWT_SECRET": running.config.jwt_secret,
+    }
+
+
+def _run_migration(running: RunningTopology) -> None:
+    log_path = running.config.state_dir / "logs" / "migrate.log"
+    with log_path.open("wb") as log:
+        completed = subprocess.run(
+            [sys.executable, "-m", "server.cli", "seed"],
+            cwd=REPO,
+            env=_service_environment(running, 0),
+            stdout=log,
+            stderr=log,
+            timeout=STARTUP_TIMEOUT_S,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise TopologyError(f"migrate failed:\n{running.log('migrate')}")
+
+
+def _subgraph_command(running: RunningTopology, service: Service) -> tuple[list[str], dict[str, str]]:
+    workers = running.config.reports_replicas if service is REPORTS else 1
+    command = [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "serve",
+        "--subgraph",
+        service.name,
+        "--workers",
+        str(workers),
+    ]
+    return command, _service_environment(running, running.config.port(service))
+
+
+def _gateway_command(running: RunningTopology) -> tuple[list[str], dict[str, str]]:
+    if not HIVE_GATEWAY.exists():
+        raise TopologyError("Hive Gateway is not installed: run `make gateway` (npm ci in gateway/)")
+    port = running.config.port(GATEWAY)
+    command = [
+        str(HIVE_GATEWAY),
+        "supergraph",
+        "-c",
+        "gateway.config.mjs",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    environment = {
+        **os.environ,
+        "SIGAP_ENV": running.config.environment,
+        "SIGAP_SUPERGRAPH": str(SUPERGRAPH_FILE),
+        "SIGAP_DIRECTORY_URL": running.subgraph_url(DIRECTORY),
+        "SIGAP_REPORTS_URL": running.subgraph_url(REPORTS),
+        "GATEWAY_DEDUPLICATE": "on" if running.config.gateway_deduplicate else "off",
+        "GATEWAY_TOKEN": running.config.gateway_token,
+    }
+    for inherited in ("HOST", "PORT"):  # hive-gateway reads these too; the flags above decide
+        environment.pop(inherited, None)
+    return command, environment
+
+
+@contextmanager
+def _process(
+    running: RunningTopology,
+    service: Service,
+    command_and_env: tuple[list[str], dict[str, str]],
+    cwd: Path = REPO,
+) -> Iterator[subprocess.Popen[bytes]]:
+    command, environment = command_and_env
+    health = f"http://127.0.0.1:{running.config.port(service)}{service.health_path}"
+    with _spawn(running.config, service.name, command, environment, cwd) as process:
+        _wait_until(lambda: _answers_200(health), process, service.name, running.config)
+        running.processes[service.name] = process
+        yield process
+
+
+@contextmanager
+def _spawn(
+    config: LoopbackConfig,
+    name: str,
+    command: list[str],
+    environment: dict[str, str] | None = None,
+    cwd: Path = REPO,
+) -> Iterator[subprocess.Popen[bytes]]:
+    log_path = config.state_dir / "logs" / f"{name}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=log, stderr=log)  # noqa: S603
+    try:
+        yield process
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _answers_200(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _wait_until(
+    healthy: Callable[[], bool], process: subprocess.Popen[bytes], name: str, config: LoopbackConfig
+) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    log_path = config.state_dir / "logs" / f"{name}.log"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise TopologyError(
+                f"{name} exited with {process.returncode}:\n{log_path.read_text(errors='replace')}"
+            )
+        if healthy():
+            return
+        time.sleep(0.1)
+    raise TopologyError(
+        f"{name} not healthy after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m federation.loopback", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--database-url", default=LoopbackConfig.database_url, help="PostgreSQL to use")
+    parser.add_argument("--redis-url", help="a running Redis to use instead of starting one")
+    parser.add_argument(
+        "--state-dir", type=Path, default=REPO / "var" / "loopback", help="logs and Redis data"
+    )
+    parser.add_argument("--production", action="store_true", help="SIGAP_ENV=production everywhere")
+    args = parser.parse_args(argv)
+    config = LoopbackConfig(
+        state_dir=args.state_dir,
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        environment="production" if args.production else "development",
+    )
+    stop = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        with run_topology(config) as running:
+            for service in SERVICES:
+                where = f"127.0.0.1:{config.port(service)}" if service.port else "done"
+                print(f"  {service.name:<10} {where}")
+            print(
+                f"Sigap, federated: {running.gateway_url} (logs in {config.state_dir / 'logs'}); Ctrl-C stops"
+            )
+            while not stop:
+                time.sleep(0.5)
+    except TopologyError as exc:
+        print(f"loopback: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

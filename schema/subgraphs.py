@@ -1,0 +1,87 @@
+"""The federated subgraphs (Apollo Federation 2.9), built from the same types as the embedded schema.
+
+Ownership is by module: a field belongs to the subgraph that owns the module defining it. `Agency`,
+for instance, is one class, whose `code` and `name` come from `schema.directory` (the directory
+subgraph) and whose `reports` and `reportCounts` come from `schema.directory_reports` (the reports
+subgraph). Entity keys and interface fields are in every subgraph that has the type.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
+from strawberry.types.field import StrawberryField
+
+from schema.accounts import AccountMutation, AccountQuery
+from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
+from schema.errors import CodedErrorsSchema
+from schema.limits import request_extensions
+from schema.mutations import ReportMutation
+from schema.node import NodeQuery
+from schema.reports import ReportQuery
+
+FEDERATION_VERSION: Literal["2.9"] = "2.9"  # what @theguild/federation-composition 0.27 accepts
+SUBGRAPHS = ("directory", "reports")
+
+OWNER_OF_MODULE = {
+    "schema.directory": "directory",
+    "schema.accounts": "directory",
+    "schema.directory_reports": "reports",
+    "schema.reports": "reports",
+    "schema.mutations": "reports",
+    "schema.node": "reports",
+}
+
+
+class SubgraphSchema(CodedErrorsSchema, strawberry.federation.Schema):
+    """One subgraph: the shared types, less the fields another subgraph owns."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        self.subgraph = name  # read by get_fields while the base class builds the schema
+        super().__init__(federation_version=FEDERATION_VERSION, **kwargs)
+
+    def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
+        return [f for f in type_definition.fields if self.owns(type_definition, f)]
+
+    def owns(self, type_definition: StrawberryObjectDefinition, field: StrawberryField) -> bool:
+        if field.python_name in key_fields(type_definition):
+            return True
+        origin = get_object_definition(field.origin) if field.origin else None
+        if origin is not None and origin.is_interface:
+            return True
+        owner = OWNER_OF_MODULE.get(getattr(field.origin, "__module__", ""))
+        # Fields of modules outside the map (Strawberry's `_service`, `_entities`) go everywhere.
+        return owner is None or owner == self.subgraph
+
+
+def key_fields(type_definition: StrawberryObjectDefinition) -> set[str]:
+    return {
+        name
+        for directive in type_definition.directives or ()
+        if isinstance(directive, Key)
+        for name in str(directive.fields).split()
+    }
+
+
+def build_subgraph(name: str) -> SubgraphSchema:
+    if name == "directory":
+        # Staff are reached only through reports (an assignee): listed so the directory resolves them.
+        roots: dict[str, Any] = {
+            "query": merge_types("Query", (DirectoryQuery, AccountQuery)),
+            "mutation": merge_types("Mutation", (AccountMutation, DirectoryMutation)),
+            "types": [StaffMember],
+        }
+    elif name == "reports":
+        # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
+        roots = {
+            "query": merge_types("Query", (ReportQuery, NodeQuery)),
+            "mutation": merge_types("Mutation", (ReportMutation,)),
+        }
+    else:
+        raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")
+    return SubgraphSchema(name, config=StrawberryConfig(), extensions=request_extensions(), **roots)

@@ -1,0 +1,51 @@
+"""The federated stack for tests: Node checks, and a graphql-transport-ws client for the gateway."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import websockets
+
+from federation.composition import NodeToolingMissing, node_executable
+from tests.databases import service_missing
+
+GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
+
+
+def require_node() -> None:
+    """Node and the gateway's npm packages: a failure in CI, a skip with the reason elsewhere."""
+    try:
+        node_executable()
+    except NodeToolingMissing as exc:
+        service_missing("Node.js tooling for the gateway", exc)
+
+
+async def operation_over_websocket(
+    url: str, query: str, variables: dict[str, Any] | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """Run one operation over graphql-transport-ws and yield each `next` payload until `complete`.
+
+    For a subscription this is how a client follows it through the gateway; the gateway forwards
+    subscriptions to the reports subgraph over websockets (gateway/gateway.config.mjs). The protocol has
+    no "subscribed" acknowledgement: wait for the server to register the subscriber (or subscribe from
+    a resume cursor) before triggering the event you wait for.
+    """
+    ws_url = url.replace("http://", "ws://", 1)
+    async with websockets.connect(ws_url, subprotocols=[GRAPHQL_TRANSPORT_WS]) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        ack = json.loads(await socket.recv())
+        assert ack["type"] == "connection_ack", ack
+        payload = {"query": query, "variables": variables or {}}
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        while True:
+            message = json.loads(await socket.recv())
+            if message["type"] == "next":
+                yield message["payload"]
+            elif message["type"] == "complete":
+                return
+            elif message["type"] == "error":
+                raise AssertionError(f"operation refused: {message['payload']}")
+            elif message["type"] == "ping":
+                await socket.send(json.dumps({"type": "pong"}))
