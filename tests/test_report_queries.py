@@ -218,18 +218,32 @@ query($first: Int!) {
 async def test_a_page_costs_the_same_sql_queries_whatever_its_size(
     db: Database, sql_queries: QueryLog
 ) -> None:
+    template = await file_report(title="r0")
+    row = await Report.get(id=1)
     areas = await Area.all()
-    for n in range(30):
-        await file_report(title=f"r{n}", categoryCode=["SAMPAH", "PARKIR_LIAR", "KEBAKARAN"][n % 3])
-        await Report.filter(title=f"r{n}").update(area_id=areas[n % len(areas)].id)
+    categories = await Category.all()
+    await Report.bulk_create(
+        [
+            Report(
+                code=f"TEST-{n:04d}", title=f"r{n}", description=row.description,
+                category_id=categories[n % 13].id, agency_id=categories[n % 13].agency_id,
+                area_id=areas[n % len(areas)].id, latitude=row.latitude, longitude=row.longitude,
+                public_latitude=row.public_latitude, public_longitude=row.public_longitude,
+                created_at=row.created_at, updated_at=row.updated_at,
+                acknowledge_due_at=row.acknowledge_due_at, due_at=row.due_at,
+            )
+            for n in range(1, 100)
+        ]
+    )  # fmt: skip
+    assert template["status"] == "SUBMITTED"
 
     costs = {}
-    for size in (1, 10, 30):
+    for size in (1, 10, 100):
         sql_queries.clear()
         data = await gql(NESTED, {"first": size})
         assert len(data["reports"]["edges"]) == size
         costs[size] = sql_queries.count
 
-    assert costs[1] == costs[10] == costs[30], costs
+    assert costs[1] == costs[10] == costs[100], costs
     # page, count, categories, agencies, areas, events
-    assert costs[30] <= 6, sql_queries.statements
+    assert costs[100] <= 6, sql_queries.statements
