@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, Role, User
 from models.lifecycle import OPEN_STATUSES, can_transition
 from models.reports import NOTE_MAX
+from realtime.outbox import announce_committed
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import clean_text
@@ -83,6 +84,7 @@ async def update_status(
             note=reason,
             data={"duplicateOfId": report.duplicate_of_id} if status is S.DUPLICATE else None,
         )
+    announce_committed(event.id)
     return report, event
 
 
@@ -156,6 +158,7 @@ async def assign_report(
             note=note,
             data={"assigneeId": assignee.id, "previousAssigneeId": previous},
         )
+    announce_committed(event.id)
     return report, event
 
 
@@ -215,4 +218,5 @@ async def reroute_report(
         event = await record_event(
             connection, report, EventKind.REROUTED, actor=actor, at=now, note=reason, data=data
         )
+    announce_committed(event.id)
     return report, event

@@ -22,6 +22,7 @@ from schema.errors import coded_errors
 from schema.mutations import Mutation
 from schema.node import NodeQuery
 from schema.reports import ReportQuery
+from schema.subscriptions import Subscription
 
 Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery))
 
@@ -49,6 +50,7 @@ def build_schema() -> strawberry.Schema:
     return SigapSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(),
         extensions=[
             # Factories: a fresh extension per request (the caches themselves are module-wide).

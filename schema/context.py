@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from models import User
 from resolvers import directory_queries, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from schema.live import LiveFeed, NoLiveFeed
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -45,6 +46,10 @@ class Context:
     viewer: User | None = None
     service_area: BoundingBox = KUPANG_SERVICE_AREA
     loaders: Loaders = field(default_factory=Loaders)
+    # Who may see what. Everyone sees the same today; shared live executions are keyed by it,
+    # so that visibility classes (privacy) only have to fill it in.
+    visibility: str = "public"
+    live: LiveFeed = field(default_factory=NoLiveFeed)
 
 
 Info = strawberry.Info[Context, None]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -13,24 +15,36 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.subscriptions import GRAPHQL_WS_PROTOCOL
 
+from realtime.hub import Hub
 from schema.context import Context
+from schema.live import FollowHub, NoLiveFeed
 from server.settings import Settings
 
 log = logging.getLogger("sigap.http")
 
 
 class SigapGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    """Queries and mutations over HTTP. Over websockets it only serves what the live engine
+    hands it: the legacy graphql-ws protocol when configured, and the per-subscriber baseline."""
+
+    def __init__(
+        self, schema: Any, settings: Settings, subscription_protocols: Sequence[str] = (GRAPHQL_WS_PROTOCOL,)
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
+            subscription_protocols=subscription_protocols,
+            connection_init_wait_timeout=timedelta(seconds=settings.live_init_timeout),
         )
         self.settings = settings
+        self.hub: Hub | None = None  # set once the live feed runs
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        return Context(request=request, response=response, service_area=self.settings.service_area)
+        live = FollowHub(self.hub) if isinstance(request, WebSocket) and self.hub else NoLiveFeed()
+        return Context(request=request, response=response, service_area=self.settings.service_area, live=live)
 
     def decode_json(self, data: str | bytes) -> object:
         parsed = orjson.loads(data)  # JSONDecodeError (also for invalid UTF-8) becomes a 400

@@ -30,6 +30,19 @@ class Settings:
     graphiql: bool = True
     max_page_size: int = 100
     log_level: str = "info"
+    event_channel: str = "sigap:report-events"
+    live_init_timeout: float = 10.0
+    live_keepalive: float = 12.0
+    live_send_queue: int = 512
+    live_max_operations: int = 100
+    legacy_graphql_ws: bool = False
+    # "shared" (execute once per group) or "per-subscriber" (Strawberry's own handler, which
+    # executes per subscriber: kept as the benchmark's baseline).
+    live_engine: str = "shared"
+    allowed_origins: tuple[str, ...] = ()
+    # Fault injection for tests only, never set in production: SIGKILL the process after a
+    # commit and before the relay publishes it.
+    fault_crash_before_publish: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -46,6 +59,8 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
+        if production and _flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False):
+            raise SettingsError("SIGAP_FAULT_CRASH_BEFORE_PUBLISH is a test fault; never in production")
         try:
             port = int(env.get("PORT", "8000"))
         except ValueError as exc:
@@ -61,7 +76,36 @@ class Settings:
             seed_on_start=_flag(env.get("SEED_ON_START"), default=not production),
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
             log_level=env.get("LOG_LEVEL", "info"),
+            event_channel=env.get("EVENT_CHANNEL") or "sigap:report-events",
+            live_init_timeout=_number(env, "LIVE_INIT_TIMEOUT", 10.0),
+            live_keepalive=_number(env, "LIVE_KEEPALIVE", 12.0),
+            live_send_queue=int(_number(env, "LIVE_SEND_QUEUE", 512)),
+            live_max_operations=int(_number(env, "LIVE_MAX_OPERATIONS", 100)),
+            legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
+            live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
+            allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
+            fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
         )
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or choices[0]
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {text!r}")
+    return value
 
 
 def _flag(value: str | None, *, default: bool) -> bool:
