@@ -78,6 +78,7 @@ class Member:
 @dataclass
 class Stats:
     groups: int = 0
+    members: int = 0
     executions: int = 0
     deliveries: int = 0
 
@@ -112,6 +113,7 @@ class LiveGroup:
     async def join(self, member: Member, after: int | None) -> None:
         """Add a member; if it resumes from a cursor, replay its backlog first."""
         self.members.add(member)
+        self._stats.members += 1
         until = self._hub.position  # live results above this reach the member's backlog
         member.last_sent = until
         if after is None or after >= until:
@@ -136,7 +138,9 @@ class LiveGroup:
 
     def leave(self, member: Member) -> None:
         member.active = False
-        self.members.discard(member)
+        if member in self.members:
+            self.members.discard(member)
+            self._stats.members -= 1
         if not self.members:
             self.close()
 

@@ -73,6 +73,7 @@ class LiveService:
             "operations": self.stats.operations,
             "dropped": self.stats.dropped,
             "groups": groups.groups,
+            "members": groups.members,
             "executions": groups.executions,
             "deliveries": groups.deliveries,
             "position": self.hub.position,

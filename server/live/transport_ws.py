@@ -268,18 +268,21 @@ class TransportWsConnection:
             return  # the reader sees the disconnect and cleans up
 
     async def _watch(self) -> None:
-        """Init timeout, then keep-alive pings; a peer silent for two intervals is closed."""
+        """Init timeout, then a ping every `keepalive`; a peer that stays silent for a whole
+        interval after a ping (no pong, nothing) is closed."""
         loop = asyncio.get_running_loop()
         await asyncio.sleep(self.limits.init_timeout)
         if not self._init_received:
             self.close(INIT_TIMEOUT, "Connection initialisation timeout")
             return
+        pinged_at: float | None = None
         while not self._closing:
-            await asyncio.sleep(self.limits.keepalive)
-            if loop.time() - self._last_heard > 2 * self.limits.keepalive:
+            if pinged_at is not None and self._last_heard < pinged_at:
                 self.close(GOING_AWAY, "Keep-alive timeout: no pong")
                 return
+            pinged_at = loop.time()
             self._send_json({"type": "ping"})
+            await asyncio.sleep(self.limits.keepalive)
 
     def close(self, code: int, reason: str) -> None:
         """Close with a code; a client too slow to take even the close frame is cut off."""
