@@ -75,12 +75,12 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 10, what: str 
 
 
 async def wait_until_async(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 10, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], *, within: float = 10, what: str = "condition"
 ) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached within {timeout} s")
+            raise TimeoutError(f"{what} not reached within {within} s")
         await asyncio.sleep(0.02)
 
 
@@ -107,32 +107,34 @@ class TransportWsClient:
         await self.connection.send(orjson.dumps(message).decode())
 
     async def subscribe(self, op_id: str, query: str = FEED, variables: dict[str, Any] | None = None) -> None:
-        await self.send({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+        )
 
-    async def receive(self, timeout: float = 10) -> dict[str, Any]:
+    async def receive(self, within: float = 10) -> dict[str, Any]:
         """The next message that is not a server ping (pings are answered)."""
         while True:
-            message = orjson.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+            message = orjson.loads(await asyncio.wait_for(self.connection.recv(), within))
             if message.get("type") == "ping":
                 await self.send({"type": "pong"})
                 continue
             self.received.append(message)
             return dict(message)
 
-    async def events(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+    async def events(self, count: int, within: float = 10) -> list[dict[str, Any]]:
         """`count` feed results (the `reportEvents` of `next` messages)."""
         results = []
         while len(results) < count:
-            message = await self.receive(timeout)
+            message = await self.receive(within)
             assert message["type"] == "next", message
             results.append(message["payload"]["data"]["reportEvents"])
         return results
 
-    async def closed_with(self, timeout: float = 10) -> tuple[int | None, str]:
+    async def closed_with(self, within: float = 10) -> tuple[int | None, str]:
         """Read until the server closes; return the close code and reason."""
         try:
             while True:
-                await asyncio.wait_for(self.connection.recv(), timeout)
+                await asyncio.wait_for(self.connection.recv(), within)
         except ConnectionClosed as closed:
             frame = closed.rcvd
             return (frame.code, frame.reason) if frame else (None, "")

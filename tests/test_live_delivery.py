@@ -35,7 +35,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 def all_cursors_after(url: str, cursor: str) -> list[int]:
     """Every event cursor after `cursor`, as the database has them (through the API)."""
-    data = graphql_http(url, "{ reports(first: 100, orderBy: OLDEST) { edges { node { timeline { cursor } } } } }")
+    data = graphql_http(
+        url, "{ reports(first: 100, orderBy: OLDEST) { edges { node { timeline { cursor } } } } }"
+    )
     cursors = [int(e["cursor"]) for edge in data["reports"]["edges"] for e in edge["node"]["timeline"]]
     return sorted(c for c in cursors if c > int(cursor))
 
@@ -51,7 +53,9 @@ async def test_resuming_client_misses_nothing_and_gets_nothing_twice(server: Run
     # Filings go on while the client is away, and while it resumes.
     for n in range(5):
         await asyncio.to_thread(file_report_http, server.url, f"Saat terputus {n}")
-    filer = threading.Thread(target=lambda: [file_report_http(server.url, f"Saat kembali {n}") for n in range(10)])
+    filer = threading.Thread(
+        target=lambda: [file_report_http(server.url, f"Saat kembali {n}") for n in range(10)]
+    )
     filer.start()
     second = await TransportWsClient.open(server.url)
     await second.subscribe("feed", variables={"after": seen[-1]["cursor"]})
@@ -93,7 +97,9 @@ async def test_filters_pick_their_events_and_report_updated_follows_one_report(s
     dishub = next(a["id"] for a in agencies if a["code"] == "DISHUB")
     client = await TransportWsClient.open(server.url)
     await client.subscribe("dishub", variables={"after": start["cursor"], "filter": {"agency": dishub}})
-    await client.subscribe("acknowledged", variables={"after": start["cursor"], "filter": {"statuses": ["ACKNOWLEDGED"]}})
+    await client.subscribe(
+        "acknowledged", variables={"after": start["cursor"], "filter": {"statuses": ["ACKNOWLEDGED"]}}
+    )
 
     trash = await asyncio.to_thread(file_report_http, server.url, "Sampah", categoryCode="SAMPAH")
     await client.subscribe(
@@ -122,7 +128,9 @@ async def test_filters_pick_their_events_and_report_updated_follows_one_report(s
 
 async def test_a_client_no_one_here_wrote_receives_events(server: RunningServer) -> None:
     start = await asyncio.to_thread(file_report_http, server.url, "Awal")
-    transport = WebsocketsTransport(url=ws_url(server.url), subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    transport = WebsocketsTransport(
+        url=ws_url(server.url), subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+    )
     received = []
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
         request = GraphQLRequest(FEED, variable_values={"after": start["cursor"]})
@@ -166,7 +174,11 @@ def test_sse_streams_the_feed_and_resumes_from_last_event_id(server: RunningServ
         [(event_id, kind, data)] = sse_events(response, 1)
     second = file_report_http(server.url, "Kedua")
     with httpx.stream(
-        "POST", server.url + "/graphql", json=body, headers={**headers, "last-event-id": str(event_id)}, timeout=10
+        "POST",
+        server.url + "/graphql",
+        json=body,
+        headers={**headers, "last-event-id": str(event_id)},
+        timeout=10,
     ) as response:
         [(resumed_id, _, resumed)] = sse_events(response, 1)
 
@@ -178,20 +190,34 @@ def test_sse_streams_the_feed_and_resumes_from_last_event_id(server: RunningServ
 
 
 def test_sse_refuses_mutations_over_get(server: RunningServer) -> None:
-    mutation = 'mutation { fileReport(input: {title: "x", description: "y", categoryCode: "SAMPAH", location: {lat: -10.17, lon: 123.6}}) { errors { code } } }'
+    mutation = (
+        'mutation { fileReport(input: {title: "x", description: "y", categoryCode: "SAMPAH",'
+        " location: {lat: -10.17, lon: 123.6}}) { errors { code } } }"
+    )
     with httpx.stream(
-        "GET", server.url + "/graphql", params={"query": mutation}, headers={"accept": "text/event-stream"}, timeout=10
+        "GET",
+        server.url + "/graphql",
+        params={"query": mutation},
+        headers={"accept": "text/event-stream"},
+        timeout=10,
     ) as response:
         events = sse_events(response, 1)
 
     assert events[0][1] == "next"
     assert "errors" in events[0][2]  # type: ignore[operator]
-    assert graphql_http(server.url, "{ reports(first: 1, filter: {text: \"x\"}) { totalCount } }")["reports"]["totalCount"] == 0
+    assert (
+        graphql_http(server.url, '{ reports(first: 1, filter: {text: "x"}) { totalCount } }')["reports"][
+            "totalCount"
+        ]
+        == 0
+    )
 
 
 @pytest.fixture
 def small_queue_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("slow"), LIVE_SEND_QUEUE="16", LIVE_MAX_OPERATIONS="100") as running:
+    with sigap_server(
+        tmp_path_factory.mktemp("slow"), LIVE_SEND_QUEUE="16", LIVE_MAX_OPERATIONS="100"
+    ) as running:
         yield running
 
 
@@ -216,11 +242,15 @@ async def test_a_client_that_never_reads_is_dropped_and_the_others_get_everythin
     long_text = "Tumpukan sampah di pinggir jalan. " * 100
     filed = []
     for n in range(40):
-        filed.append(await asyncio.to_thread(file_report_http, server.url, f"Laporan {n}", description=long_text))
+        filed.append(
+            await asyncio.to_thread(file_report_http, server.url, f"Laporan {n}", description=long_text)
+        )
         await reader.events(1)
         if live_stats(server.url)["dropped"]:
             break
-    await asyncio.to_thread(wait_until, lambda: live_stats(server.url)["dropped"] == 1, what="the stalled client dropped")
+    await asyncio.to_thread(
+        wait_until, lambda: live_stats(server.url)["dropped"] == 1, what="the stalled client dropped"
+    )
     filed.append(await asyncio.to_thread(file_report_http, server.url, "Sesudah", description=long_text))
     last = await reader.events(1)
     stats = await asyncio.to_thread(live_stats, server.url)
