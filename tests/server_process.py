@@ -34,9 +34,9 @@ class RunningServer:
 
 
 @contextmanager
-def sigap_server(tmp_path: Path, **env: str) -> Iterator[RunningServer]:
+def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterator[RunningServer]:
     """Run the server until the block ends; wait on /health, not on a guess."""
-    port = free_port()
+    port = port or free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
         **os.environ,
