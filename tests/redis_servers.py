@@ -58,7 +58,7 @@ class PrivateRedis:
             "--appendonly",
             "no",
         ]
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
             [*command, "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
