@@ -131,7 +131,7 @@ class RedisBus(Bus):
         pool = redis.BlockingConnectionPool.from_url(
             url, max_connections=4, timeout=2, socket_connect_timeout=2, socket_timeout=5
         )
-        self._redis = redis.Redis(connection_pool=pool)
+        self._redis = redis.Redis.from_pool(pool)  # owns the pool: closing it closes them all
         self._listener: asyncio.Task[None] | None = None
 
     async def publish(self, messages: Sequence[bytes]) -> None:
