@@ -55,9 +55,10 @@ def file_report_http(url: str, title: str = "Sampah menumpuk", **overrides: Any)
     return {"id": report["id"], "code": report["code"], "cursor": report["timeline"][0]["cursor"]}
 
 
-def change_status_http(url: str, report_id: str, status: str) -> str:
+def change_status_http(url: str, report_id: str, status: str, note: str | None = None) -> str:
     """Returns the cursor of the event the change wrote."""
-    payload = graphql_http(url, UPDATE, {"i": {"id": report_id, "status": status}})["updateReportStatus"]
+    change = {"id": report_id, "status": status, "note": note}
+    payload = graphql_http(url, UPDATE, {"i": change})["updateReportStatus"]
     assert payload["errors"] == [], payload
     return str(payload["event"]["cursor"])
 
