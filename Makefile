@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint check schema migrations bench clean
+.PHONY: run test lint check schema migrations bench bench-live clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -34,6 +34,9 @@ migrations: $(STAMP)  ## write the migration for model changes into models/migra
 
 bench: $(STAMP)  ## the reports-page benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python -m bench.reports_page
+
+bench-live: $(STAMP)  ## live fan-out: 1,000 and 5,000 websocket subscribers, shared engine vs per-subscriber
+	$(BIN)/python -m bench.live_fanout --subscribers 1000 5000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -260,3 +260,28 @@ async def test_a_client_that_never_reads_is_dropped_and_the_others_get_everythin
     assert last[0]["report"]["code"] == filed[-1]["code"]
     assert stats["connections"] == 1  # the reader alone; the stalled one is gone
     assert stats["members"] == 1
+
+
+@pytest.fixture
+def legacy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with sigap_server(tmp_path_factory.mktemp("legacy"), LEGACY_GRAPHQL_WS="1") as running:
+        yield running
+
+
+async def test_the_legacy_protocol_serves_when_configured(legacy_server: RunningServer) -> None:
+    server = legacy_server
+    start = await asyncio.to_thread(file_report_http, server.url, "Awal")
+    client = await TransportWsClient.open(server.url, init=False, subprotocol="graphql-ws")
+    await client.send({"type": "connection_init", "payload": {}})
+    assert await client.receive() == {"type": "connection_ack"}
+    query = {"query": FEED, "variables": {"after": start["cursor"]}}
+    await client.send({"id": "1", "type": "start", "payload": query})
+
+    report = await asyncio.to_thread(file_report_http, server.url, "Lewat protokol lama")
+    message = await client.receive()
+    while message["type"] == "ka":  # the legacy protocol's keep-alive
+        message = await client.receive()
+    await client.close()
+
+    assert message["type"] == "data"
+    assert message["payload"]["data"]["reportEvents"]["report"]["code"] == report["code"]

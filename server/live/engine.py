@@ -29,6 +29,8 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from realtime.hub import Hub
+from resolvers.errors import DomainError
+from resolvers.live_selection import parse_event_cursor
 from schema.context import Context
 from schema.live import CaptureSource, NoLiveFeed
 from server.live.groups import LiveGroup, LiveGroups, Member, OperationKey, Sink, canonical_variables
@@ -91,6 +93,33 @@ class LiveEngine:
     ) -> None:
         """Send the operation's results to the sink; for a subscription, join its group and
         hand `joined` the function that leaves it."""
+        cursors = cursor_variables(operation.query, operation.operation_name)
+        key = OperationKey(
+            operation.query,
+            operation.operation_name,
+            canonical_variables(operation.variables, cursors),
+            visibility,
+        )
+        group = self.groups.get(key)
+        variables = operation.variables or {}
+        if group is not None and all(name in variables for name in cursors):
+            # The same document and variables as a running group, which were validated and
+            # accepted: only this subscriber's cursor is new.
+            try:
+                after = (
+                    resume_after
+                    if resume_after is not None
+                    else parse_event_cursor(variables[next(iter(cursors))])
+                    if cursors
+                    else group.source.after
+                )
+            except DomainError as exc:
+                sink.next(op_id, result_json(None, [exc]), None)
+                sink.complete(op_id)
+                return
+            await self._join(group, op_id, sink, after, joined)
+            return
+
         capture = CaptureSource()
         context = self.context(visibility, request)
         context.live = capture
@@ -112,15 +141,7 @@ class LiveEngine:
         if source is None:  # a query or mutation, or a subscription its resolver refused
             sink.complete(op_id)
             return
-        key = OperationKey(
-            operation.query,
-            operation.operation_name,
-            canonical_variables(
-                operation.variables, cursor_variables(operation.query, operation.operation_name)
-            ),
-            visibility,
-        )
-        group = self.groups.get(key)
+        group = self.groups.get(key)  # another subscriber may have made it meanwhile
         if group is None:
             group = LiveGroup(
                 key,
@@ -133,9 +154,21 @@ class LiveEngine:
                 on_empty=self.groups.discard,
             )
             self.groups.add(group)
+        await self._join(
+            group, op_id, sink, resume_after if resume_after is not None else source.after, joined
+        )
+
+    async def _join(
+        self,
+        group: LiveGroup,
+        op_id: str,
+        sink: Sink,
+        after: int | None,
+        joined: Callable[[Callable[[], None]], None],
+    ) -> None:
         member = Member(op_id, sink)
         joined(functools.partial(group.leave, member))
-        await group.join(member, resume_after if resume_after is not None else source.after)
+        await group.join(member, after)
 
     def close(self) -> None:
         self.groups.close()

@@ -97,8 +97,8 @@ class LiveGroup:
         on_empty: Callable[[LiveGroup], None],
     ) -> None:
         self.key = key
+        self.source = source
         self._variables = variables
-        self._source = source
         self._hub = hub
         self._schema = schema
         self._make_context = make_context
@@ -121,7 +121,7 @@ class LiveGroup:
             member.backlog = None
             return
         try:
-            async for item in replay(self._source.selector, after=after, until=until):
+            async for item in replay(self.source.selector, after=after, until=until):
                 if not member.active:
                     return
                 payload = await self.render(item)
@@ -166,7 +166,7 @@ class LiveGroup:
         return await result
 
     async def _execute(self, item: FeedEvent) -> str | None:
-        root = self._source.payload(item)
+        root = self.source.payload(item)
         if root is None:
             return None
         self._stats.executions += 1
