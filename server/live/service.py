@@ -23,12 +23,11 @@ from realtime.relay import Relay
 from schema import schema
 from server.graphql_view import SigapGraphQL
 from server.live.engine import LiveEngine
+from server.live.limits import ConnectionLimits, ConnectionStats
 from server.live.sse import sse_response
 from server.live.transport_ws import (
     LEGACY_SUBPROTOCOL,
     SUBPROTOCOL,
-    ConnectionLimits,
-    ConnectionStats,
     TransportWsConnection,
     refuse_subprotocol,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 
@@ -19,7 +20,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from strawberry.types.graphql import OperationType
 
 from server.live.engine import InvalidOperation, LiveEngine, OperationRequest
-from server.live.transport_ws import ConnectionLimits, ConnectionStats
+from server.live.limits import ConnectionLimits, ConnectionStats
+from server.live.results import errors_json
+
+log = logging.getLogger("sigap.sse")
 
 MAX_BODY = 256 * 1024
 OP_ID = "sse"
@@ -99,10 +103,11 @@ async def sse_response(
     )
     stream = SseStream(limits, stats)
 
-    async def body() -> AsyncIterator[str]:
-        leave: list[Callable[[], None]] = []
-        task = asyncio.create_task(
-            engine.run(
+    leave: list[Callable[[], None]] = []
+
+    async def operate() -> None:
+        try:
+            await engine.run(
                 operation,
                 op_id=OP_ID,
                 sink=stream,
@@ -112,7 +117,12 @@ async def sse_response(
                 allowed=allowed,
                 joined=leave.append,
             )
-        )
+        except Exception as exc:
+            log.exception("live operation over SSE failed")
+            stream.error(OP_ID, errors_json([exc]))
+
+    async def body() -> AsyncIterator[str]:
+        task = asyncio.create_task(operate())
         stats.connections += 1
         try:
             async for chunk in stream.chunks():

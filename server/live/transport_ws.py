@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from resolvers.errors import ErrorCode, fail
 from server.live.engine import InvalidOperation, LiveEngine, OperationRequest
+from server.live.limits import ConnectionLimits, ConnectionStats
 from server.live.results import errors_json
 
 log = logging.getLogger("sigap.ws")
@@ -44,14 +45,6 @@ CLOSE_TIMEOUT = 2.0  # a close frame stuck behind unread data: cut the connectio
 
 
 @dataclass
-class ConnectionLimits:
-    init_timeout: float = 10.0
-    keepalive: float = 12.0
-    send_queue: int = 512
-    max_operations: int = 100
-
-
-@dataclass
 class Operation:
     frame_prefix: str
     task: asyncio.Task[None] | None = None
@@ -62,13 +55,6 @@ class Operation:
             self.task.cancel()
         if self.leave is not None:
             self.leave()
-
-
-@dataclass
-class ConnectionStats:
-    connections: int = 0
-    operations: int = 0
-    dropped: int = 0
 
 
 class TransportWsConnection:
@@ -225,8 +211,10 @@ class TransportWsConnection:
             self._send_text(operation.frame_prefix + payload + "}")
 
     def error(self, op_id: str, errors: str) -> None:
-        if self._operations.pop(op_id, None) is not None:
+        operation = self._operations.pop(op_id, None)
+        if operation is not None:
             self.stats.operations -= 1
+            operation.stop()
             self._send_text(f'{{"id":{_json(op_id)},"type":"error","payload":{errors}}}')
 
     def complete(self, op_id: str) -> None:
