@@ -102,7 +102,8 @@ class LiveEngine:
         )
         group = self.groups.get(key)
         variables = operation.variables or {}
-        if group is not None and all(name in variables for name in cursors):
+        # A cursor variable missing or not a string goes the long way, to get its validation error.
+        if group is not None and all(isinstance(variables.get(name, 0), str | None) for name in cursors):
             # The same document and variables as a running group, which were validated and
             # accepted: only this subscriber's cursor is new.
             try:
