@@ -105,6 +105,7 @@ class LiveGroup:
         self._stats = stats
         self._on_empty = on_empty
         self.members: set[Member] = set()
+        self._closed = False
         self._results: OrderedDict[int, asyncio.Future[str | None]] = OrderedDict()
         self._listening = hub.listen(source.selector, capacity=GROUP_QUEUE)
         self._listener = self._listening.__enter__()
@@ -145,6 +146,9 @@ class LiveGroup:
             self.close()
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._task.cancel()
         self._listening.__exit__(None, None, None)
         self._on_empty(self)
