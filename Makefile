@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 GATEWAY_STAMP := gateway/node_modules/.installed-stamp
 
-.PHONY: run test lint check schema migrations bench clean gateway supergraph federated bench-federation
+.PHONY: run test lint check schema migrations bench bench-live clean gateway supergraph federated bench-federation
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -53,6 +53,8 @@ bench: $(STAMP)  ## the reports-page benchmark against PostgreSQL (see bench/REA
 
 bench-federation: $(STAMP) $(GATEWAY_STAMP)  ## reports(first: 50) through the gateway vs the embedded server
 	$(BIN)/python -m bench.federation
+bench-live: $(STAMP)  ## live fan-out: 1,000 and 5,000 websocket subscribers, shared engine vs per-subscriber
+	$(BIN)/python -m bench.live_fanout --subscribers 1000 5000
 
 clean:
 	rm -rf $(VENV) data var gateway/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -110,4 +110,18 @@ class ReportEvent(Model):
 
     class Meta:
         table = "report_events"
-        indexes = [Index(fields=("report_id", "id"))]
+        # (published_at, id): the relay finds what is not yet on the bus without a full scan.
+        indexes = [Index(fields=("report_id", "id")), Index(fields=("published_at", "id"))]
+
+
+# The columns the API reads, as plain rows (never ORM instances on hot paths).
+EVENT_COLUMNS = (
+    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "created_at",
+)  # fmt: skip
+REPORT_COLUMNS = (
+    "id", "code", "title", "description", "category_id", "agency_id", "area_id",
+    "latitude", "longitude", "public_latitude", "public_longitude", "address", "contact_name",
+    "contact_phone", "status", "status_reason", "duplicate_of_id",
+    "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
+    "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
+)  # fmt: skip

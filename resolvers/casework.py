@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, User
 from models.lifecycle import OPEN_STATUSES, can_transition
 from models.reports import NOTE_MAX
+from realtime.outbox import announce_committed
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import STAFF_ROLES, Principal
 from resolvers.permissions import require_can_reroute, require_signed_in, require_works_on
@@ -87,6 +88,7 @@ async def update_status(
             note=reason,
             data={"duplicateOfId": report.duplicate_of_id} if status is S.DUPLICATE else None,
         )
+    announce_committed(event.id)
     return report, event
 
 
@@ -162,6 +164,7 @@ async def assign_report(
             note=note,
             data={"assigneeId": assignee.id, "previousAssigneeId": previous},
         )
+    announce_committed(event.id)
     return report, event
 
 
@@ -226,4 +229,5 @@ async def reroute_report(
         event = await record_event(
             connection, report, EventKind.REROUTED, actor=principal.user, at=now, note=reason, data=data
         )
+    announce_committed(event.id)
     return report, event

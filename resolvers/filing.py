@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from models import Category, EventKind, Report, ReportStatus
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
+from realtime.outbox import announce_committed
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
@@ -89,7 +90,7 @@ async def file_report(data: FilingInput, *, principal: Principal, service_area: 
                     due_at=now + timedelta(hours=category.resolution_hours),
                     using_db=connection,
                 )
-                await record_event(
+                event = await record_event(
                     connection,
                     report,
                     EventKind.FILED,
@@ -98,6 +99,7 @@ async def file_report(data: FilingInput, *, principal: Principal, service_area: 
                     to_status=ReportStatus.SUBMITTED,
                     data={"agencyId": route.agency_id, "areaId": route.area_id},
                 )
+            announce_committed(event.id)
             return Filed(report, tracking_token)
         except IntegrityError:
             # A public code collision (about one in 10^12 per pair): draw another code.

@@ -40,14 +40,11 @@ class Principal:
 
     @property
     def visibility(self) -> str:
-        """Principals with the same visibility see exactly the same data (cache and fan-out key)."""
-        if self.user is not None and self.role is Role.CITY_ADMIN:
-            return "city"
-        if self.user is not None and self.is_staff:
-            return f"agency:{self.agency_id}"
-        if self.user is not None:
-            return f"user:{self.user.id}"  # a citizen sees their own reports' private fields
-        return "public"
+        """Principals with the same visibility see exactly the same data: answers are cached and
+        live executions shared per visibility. Without an account nobody sees private data; with
+        one, what is private to them depends on who they are (their own reports, their agency's),
+        so each account is its own class."""
+        return "public" if self.user is None else f"user:{self.user.id}"
 
 
 ANONYMOUS = Principal()

@@ -16,6 +16,7 @@ from tortoise.queryset import QuerySet
 
 from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
 from models.lifecycle import OPEN_STATUSES, statuses_in_group
+from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
@@ -25,16 +26,6 @@ from resolvers.timeline import utcnow
 
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_M = 50_000
-EVENT_COLUMNS = (
-    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "created_at",
-)  # fmt: skip
-REPORT_COLUMNS = (
-    "id", "code", "title", "description", "category_id", "agency_id", "area_id",
-    "latitude", "longitude", "public_latitude", "public_longitude", "address", "contact_name",
-    "contact_phone", "status", "status_reason", "duplicate_of_id",
-    "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
-    "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
-)  # fmt: skip
 
 
 class ReportOrder(StrEnum):
@@ -150,7 +141,7 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     if flt.agency_ids:
         query = query.filter(agency_id__in=list(flt.agency_ids))
     if flt.area_ids:
-        query = query.filter(area_id__in=await _with_child_areas(flt.area_ids))
+        query = query.filter(area_id__in=await with_child_areas(flt.area_ids))
     if flt.created_after:
         query = query.filter(created_at__gte=flt.created_after)
     if flt.created_before:
@@ -223,7 +214,7 @@ def _check_circle(circle: Circle) -> None:
         )
 
 
-async def _with_child_areas(area_ids: Sequence[int]) -> list[int]:
+async def with_child_areas(area_ids: Sequence[int]) -> list[int]:
     children = await Area.filter(parent_id__in=list(area_ids)).values_list("id", flat=True)
     return sorted(set(area_ids) | {int(area_id) for area_id in children})  # type: ignore[call-overload]
 

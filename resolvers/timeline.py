@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import EventKind, Report, ReportEvent, ReportStatus, User
+from realtime.outbox import lock_commit_order
 
 
 def utcnow() -> datetime:
@@ -27,6 +28,9 @@ async def record_event(
     note: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> ReportEvent:
+    """Write the event; call last in the change's transaction, then `announce_committed` after
+    commit (the lock taken here is held until commit, so keep the tail of the transaction short)."""
+    await lock_commit_order(connection)
     return await ReportEvent.create(
         report=report,
         kind=kind,

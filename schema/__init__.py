@@ -18,6 +18,7 @@ from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
 from schema.reports import ReportQuery
+from schema.subscriptions import Subscription
 
 Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery, AccountQuery))
 Mutation = merge_types("Mutation", (ReportMutation, AccountMutation, DirectoryMutation))
@@ -60,7 +61,11 @@ class SigapSchema(CodedErrorsSchema):
 
 def build_schema() -> SigapSchema:
     return SigapSchema(
-        query=Query, mutation=Mutation, config=StrawberryConfig(), extensions=request_extensions()
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(),
+        extensions=request_extensions(),
     )
 
 

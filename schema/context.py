@@ -15,6 +15,7 @@ from resolvers import directory_queries, report_counts, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
 from resolvers.tokens import TokenSigner
+from schema.live import LiveFeed, NoLiveFeed
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -100,6 +101,7 @@ class Context:
     tokens: TokenSigner | None = None
     # Reports whose anonymous filer proved their tracking token in this request.
     tracked_report_ids: set[int] = field(default_factory=set)
+    live: LiveFeed = field(default_factory=NoLiveFeed)
 
     @property
     def viewer(self) -> User | None:
@@ -107,7 +109,7 @@ class Context:
 
     @property
     def visibility(self) -> str:
-        """Answers are cached and live updates shared per visibility."""
+        """Answers are cached, and live executions shared, per visibility."""
         return self.principal.visibility
 
 

@@ -24,6 +24,7 @@ from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
 from schema.reports import ReportQuery
+from schema.subscriptions import Subscription
 
 FEDERATION_VERSION: Literal["2.9"] = "2.9"  # what @theguild/federation-composition 0.27 accepts
 SUBGRAPHS = ("directory", "reports")
@@ -35,6 +36,7 @@ OWNER_OF_MODULE = {
     "schema.reports": "reports",
     "schema.mutations": "reports",
     "schema.node": "reports",
+    "schema.subscriptions": "reports",
 }
 
 
@@ -81,6 +83,7 @@ def build_subgraph(name: str) -> SubgraphSchema:
         roots = {
             "query": merge_types("Query", (ReportQuery, NodeQuery)),
             "mutation": merge_types("Mutation", (ReportMutation,)),
+            "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")

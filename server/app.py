@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /health, and the lifespan that opens the database."""
+"""The Starlette application: /graphql (HTTP, SSE, websockets), /health, /live, /wall, and the
+lifespan that opens the database and runs the live feed."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from tortoise import Tortoise
 
 from models.seed import load_seed
@@ -17,7 +22,11 @@ from schema import schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
 from server.graphql_view import SigapGraphQL
+from server.live.service import LiveService, live_stats, running_live_service
+from server.live.sse import wants_event_stream
+from server.live.transport_ws import ABORT_KEY
 from server.settings import Settings
+from server.wall import WALL_ASSETS, wall_page
 
 log = logging.getLogger("sigap")
 
@@ -32,8 +41,47 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
+class GraphQLOverHTTP:
+    """/graphql over HTTP: SSE requests go to the live engine, everything else to Strawberry."""
+
+    def __init__(self, view: SigapGraphQL) -> None:
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if wants_event_stream(request):
+            live: LiveService = request.app.state.live
+            response = await live.event_stream(request)
+            await response(scope, receive, send)
+        else:
+            await self.view(scope, receive, send)
+
+
+async def graphql_websocket(websocket: WebSocket) -> None:
+    live: LiveService = websocket.app.state.live
+    await live.websocket(websocket)
+
+
+class ExposeTransport:
+    """ASGI cannot abort a connection, and a client that never reads never takes a close frame
+    either. Where the server is uvicorn, keep a handle on its transport so such a client can be
+    cut off (the websocket handler falls back to the close handshake elsewhere)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            transport = getattr(getattr(send, "__self__", None), "transport", None)
+            if transport is not None and hasattr(transport, "abort"):
+                scope = {**scope, ABORT_KEY: transport.abort}
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
+    served = build_subgraph(settings.subgraph) if settings.subgraph else schema
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -45,18 +93,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if any(created.values()):
                 log.info("seeded the launch directory: %s", created)
         try:
-            yield
+            async with running_live_service(settings, served) as live:
+                app.state.live = live
+                yield
         finally:
             await disconnect()
 
-    # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
-    served = build_subgraph(settings.subgraph) if settings.subgraph else schema
-    graphql = SigapGraphQL(served, settings)
+    graphql = GraphQLOverHTTP(SigapGraphQL(served, settings))
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_websocket),
+            Route("/live", live_stats, methods=["GET"]),
+            Route("/wall", wall_page, methods=["GET"]),
+            Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
         ],
+        middleware=[Middleware(ExposeTransport)],
         lifespan=lifespan,
     )
     app.state.settings = settings

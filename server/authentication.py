@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from models import User
-from resolvers.api_keys import key_principal
+from resolvers.api_keys import key_is_active, key_principal
 from resolvers.identity import Principal, principal_for_user
 from resolvers.tokens import InvalidAccessToken, TokenSigner
 
@@ -43,3 +43,30 @@ async def authenticate(credentials: Mapping[str, str], *, client: str, signer: T
             raise Unauthenticated("The API key is not valid or was revoked")
         return principal
     return Principal(client=client)
+
+
+def credentials_of(init_payload: Mapping[str, object] | None, headers: Mapping[str, str]) -> dict[str, str]:
+    """A websocket's credentials: from its connection_init payload (what browsers can send:
+    `{"authorization": "Bearer ..."}`, `{"x-api-key": ...}`, or either under `headers`), else
+    from the upgrade request's headers."""
+    found = {name: value for name, value in headers.items() if name in CREDENTIAL_NAMES}
+    payload: Mapping[str, object] = init_payload or {}
+    nested = payload.get("headers")
+    for source in (nested if isinstance(nested, Mapping) else {}, payload):
+        for name, value in source.items():
+            if isinstance(name, str) and name.lower() in CREDENTIAL_NAMES and isinstance(value, str):
+                found[name.lower()] = value
+    return found
+
+
+CREDENTIAL_NAMES = frozenset({"authorization", "x-api-key"})
+
+
+async def still_valid(principal: Principal) -> bool:
+    """For long-lived connections: credentials revoked or accounts disabled since they
+    connected stop working."""
+    if principal.api_key_id is not None:
+        return await key_is_active(principal.api_key_id)
+    if principal.user is not None:
+        return await User.filter(id=principal.user.id, is_active=True).exists()
+    return True

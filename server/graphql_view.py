@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -14,11 +15,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.subscriptions import GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from realtime.hub import Hub
 from resolvers.data_version import data_version
 from resolvers.tokens import TokenSigner
 from schema.context import Context
+from schema.live import FollowHub, NoLiveFeed
 from server.authentication import Unauthenticated, authenticate
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
@@ -27,15 +31,23 @@ log = logging.getLogger("sigap.http")
 
 
 class SigapGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    """Queries and mutations over HTTP. Over websockets it only serves what the live engine
+    hands it: the legacy graphql-ws protocol when configured, and the per-subscriber baseline."""
+
+    def __init__(
+        self, schema: Any, settings: Settings, subscription_protocols: Sequence[str] = (GRAPHQL_WS_PROTOCOL,)
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
+            subscription_protocols=subscription_protocols,
+            connection_init_wait_timeout=timedelta(seconds=settings.live_init_timeout),
         )
         self.settings = settings
         self.cache = ResponseCache() if settings.response_cache else None
         self.signer = TokenSigner(settings.jwt_secret)
+        self.hub: Hub | None = None  # set once the live feed runs
 
     async def execute_operation(
         self,
@@ -67,12 +79,14 @@ class SigapGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         client = f"ip:{request.client.host}" if request.client else "ip:unknown"
         principal = await authenticate(request.headers, client=client, signer=self.signer)
+        live = FollowHub(self.hub) if isinstance(request, WebSocket) and self.hub else NoLiveFeed()
         return Context(
             request=request,
             response=response,
             principal=principal,
             service_area=self.settings.service_area,
             tokens=self.signer,
+            live=live,
         )
 
     def decode_json(self, data: str | bytes) -> object:

@@ -40,6 +40,19 @@ class Settings:
     gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
     # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
     gateway_subscriptions_per_connection: int = 10_000
+    event_channel: str = "sigap:report-events"
+    live_init_timeout: float = 10.0
+    live_keepalive: float = 12.0
+    live_send_queue: int = 512
+    live_max_operations: int = 100
+    legacy_graphql_ws: bool = False
+    # "shared" (execute once per group) or "per-subscriber" (Strawberry's own handler, which
+    # executes per subscriber: kept as the benchmark's baseline).
+    live_engine: str = "shared"
+    allowed_origins: tuple[str, ...] = ()
+    # Fault injection for tests only, never set in production: SIGKILL the process after a
+    # commit and before the relay publishes it.
+    fault_crash_before_publish: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -56,8 +69,10 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
-        port = _number(env, "PORT", 8000)
-        workers = _number(env, "WORKERS", 1)
+        if production and _flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False):
+            raise SettingsError("SIGAP_FAULT_CRASH_BEFORE_PUBLISH is a test fault; never in production")
+        port = _whole_number(env, "PORT", 8000)
+        workers = _whole_number(env, "WORKERS", 1)
         if workers < 1:
             raise SettingsError("WORKERS must be 1 or more")
         subgraph = env.get("SIGAP_SUBGRAPH") or None
@@ -80,11 +95,42 @@ class Settings:
             workers=workers,
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
             gateway_token=env.get("GATEWAY_TOKEN") or None,
-            gateway_subscriptions_per_connection=_number(env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000),
+            gateway_subscriptions_per_connection=_whole_number(
+                env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000
+            ),
+            event_channel=env.get("EVENT_CHANNEL") or "sigap:report-events",
+            live_init_timeout=_number(env, "LIVE_INIT_TIMEOUT", 10.0),
+            live_keepalive=_number(env, "LIVE_KEEPALIVE", 12.0),
+            live_send_queue=int(_number(env, "LIVE_SEND_QUEUE", 512)),
+            live_max_operations=int(_number(env, "LIVE_MAX_OPERATIONS", 100)),
+            legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
+            live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
+            allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
+            fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
         )
 
 
-def _number(env: dict[str, str], name: str, default: int) -> int:
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name) or choices[0]
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {text!r}")
+    return value
+
+
+def _whole_number(env: dict[str, str], name: str, default: int) -> int:
     try:
         return int(env.get(name, str(default)))
     except ValueError as exc:

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -23,33 +23,62 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Every test server signs tokens with this key, so that processes sharing a database accept
+# each other's tokens, as a deployment's replicas do.
+TEST_JWT_SECRET = "sigap-test-servers-" + "k" * 32
+DISPATCH_EMAIL, DISPATCH_PASSWORD = "command-center@kupang.test", "kata-sandi-command-center"
+
+
 @dataclass
 class RunningServer:
     url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    environment: dict[str, str] = field(default_factory=dict)
+    _staff_headers: dict[str, str] | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def staff_headers(self) -> dict[str, str]:
+        """Headers of a signed-in city admin (made with `sigap create-admin` on first use)."""
+        if self._staff_headers is None:
+            command = ["create-admin", "--email", DISPATCH_EMAIL, "--name", "Command"]
+            subprocess.run(  # noqa: S603 - our own CLI; fails harmlessly when the account exists
+                [sys.executable, "-m", "server.cli", *command],
+                cwd=REPO, env={**self.environment, "SIGAP_ADMIN_PASSWORD": DISPATCH_PASSWORD},
+                capture_output=True, timeout=60, check=False,
+            )  # fmt: skip
+            query = """mutation($e: String!, $p: String!) {
+              signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
+            answer = httpx.post(
+                self.url + "/graphql",
+                json={"query": query, "variables": {"e": DISPATCH_EMAIL, "p": DISPATCH_PASSWORD}},
+                timeout=15,
+            ).json()["data"]["signIn"]
+            assert answer["errors"] == [], answer
+            self._staff_headers = {"authorization": f"Bearer {answer['session']['accessToken']}"}
+        return self._staff_headers
+
 
 @contextmanager
-def sigap_server(tmp_path: Path, **env: str) -> Iterator[RunningServer]:
+def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterator[RunningServer]:
     """Run the server until the block ends; wait on /health, not on a guess."""
-    port = free_port()
+    port = port or free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
         **os.environ,
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "DATABASE_URL": f"sqlite://{tmp_path / 'server.db'}",
+        "JWT_SECRET": TEST_JWT_SECRET,
         **env,
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve"], cwd=REPO, env=environment, stdout=log, stderr=log
         )
-    server = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
+    server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
     try:
         _wait_healthy(server)
         yield server

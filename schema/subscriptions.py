@@ -1,0 +1,103 @@
+"""Subscriptions: the live feed of report events, and one report as it changes.
+
+Both take `after`, a cursor (the `cursor` of an event): the events committed after it are
+replayed from the database first, then the feed continues live, with no gap and no duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+
+from models import ReportStatus
+from realtime.feed import EventSelector, FeedEvent
+from resolvers import report_queries
+from resolvers.errors import ErrorCode, fail
+from resolvers.live_selection import event_selector, parse_event_cursor
+from schema.context import Info
+from schema.ids import from_global_id, optional_global_id
+from schema.live import LiveSource
+from schema.reports import Report, ReportEvent
+
+AFTER_DESCRIPTION = "Resume after this event cursor: missed events are replayed first, then live"
+
+
+@strawberry.input(description="Which events to follow; every given condition must hold")
+class ReportEventFilter:
+    report_id: strawberry.ID | None = None
+    agency: strawberry.ID | None = strawberry.field(
+        default=None, description="Reports routed to this agency, or re-routed away from it"
+    )
+    category: strawberry.ID | None = None
+    area: strawberry.ID | None = strawberry.field(
+        default=None, description="A kecamatan includes its kelurahan"
+    )
+    statuses: list[ReportStatus] | None = strawberry.field(
+        default=None, description="Reports entering or leaving one of these statuses"
+    )
+
+    async def to_selector(self) -> EventSelector:
+        return await event_selector(
+            report_id=optional_global_id(self.report_id, "Report", "reportId"),
+            agency_id=optional_global_id(self.agency, "Agency", "agency"),
+            category_id=optional_global_id(self.category, "Category", "category"),
+            area_id=optional_global_id(self.area, "Area", "area"),
+            statuses=self.statuses or (),
+        )
+
+
+@strawberry.type(description="One change on the live feed, with the report as you may see it")
+class LiveReportEvent:
+    cursor: str = strawberry.field(description="Pass it as `after` to resume after this event")
+    event: ReportEvent
+    report: Report | None = strawberry.field(description="The report as it is now")
+
+    @classmethod
+    def from_feed(cls, item: FeedEvent) -> LiveReportEvent:
+        return cls(
+            cursor=str(item.id),
+            event=ReportEvent.from_row(item.event),
+            report=Report.from_row(item.report) if item.report else None,
+        )
+
+
+def _report_after_change(item: FeedEvent) -> Report | None:
+    return Report.from_row(item.report) if item.report else None
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Events of the city's reports as they are committed")
+    async def report_events(
+        self,
+        info: Info,
+        filter: ReportEventFilter | None = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> AsyncGenerator[LiveReportEvent, None]:
+        source = LiveSource(
+            selector=await (filter or ReportEventFilter()).to_selector(),
+            after=parse_event_cursor(after),
+            payload=LiveReportEvent.from_feed,
+        )
+        async for payload in info.context.live.stream(source):
+            yield payload  # type: ignore[misc]
+
+    @strawberry.subscription(description="A report, again after each change to it")
+    async def report_updated(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> AsyncGenerator[Report, None]:
+        report_id = from_global_id(id, "Report")
+        if await report_queries.report_by_id(report_id) is None:
+            raise fail(ErrorCode.NOT_FOUND, "Laporan tidak ditemukan", "Report not found", "id")
+        source = LiveSource(
+            selector=EventSelector(report_ids=frozenset({report_id})),
+            after=parse_event_cursor(after),
+            payload=_report_after_change,
+        )
+        async for payload in info.context.live.stream(source):
+            yield payload  # type: ignore[misc]

@@ -1,0 +1,176 @@
+"""GraphQL over Server-Sent Events (graphql-sse's "distinct connections" mode): one operation
+per request, `event: next` per result, `event: complete` at the end.
+
+Subscriptions share the engine's executions like websockets do. Every result of a live feed
+carries its cursor as the SSE `id`, so a browser's EventSource resumes by itself: it sends the
+last id back as `Last-Event-ID`, which takes the place of `after`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from strawberry.types.graphql import OperationType
+
+from resolvers.tokens import TokenSigner
+from server.authentication import Unauthenticated, authenticate
+from server.live.engine import InvalidOperation, LiveEngine, OperationRequest
+from server.live.limits import ConnectionLimits, ConnectionStats
+from server.live.results import errors_json
+
+log = logging.getLogger("sigap.sse")
+
+MAX_BODY = 256 * 1024
+OP_ID = "sse"
+
+
+def wants_event_stream(request: Request) -> bool:
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
+class SseStream:
+    """The Sink of one SSE response: a bounded queue of ready-to-send events."""
+
+    def __init__(self, limits: ConnectionLimits, stats: ConnectionStats) -> None:
+        self._limits = limits
+        self._stats = stats
+        self._chunks: deque[str] = deque()
+        self._ready = asyncio.Event()
+        self._finished = False
+
+    def next(self, op_id: str, payload: str, cursor: int | None) -> None:
+        event_id = f"id: {cursor}\n" if cursor is not None else ""
+        self._put(f"{event_id}event: next\ndata: {payload}\n\n")
+
+    def error(self, op_id: str, errors: str) -> None:
+        self._put(f'event: next\ndata: {{"errors":{errors}}}\n\n')
+        self.complete(op_id)
+
+    def complete(self, op_id: str) -> None:
+        self._put("event: complete\ndata:\n\n")
+        self._finish()
+
+    def drop(self, reason: str) -> None:
+        self._stats.dropped += 1
+        self._chunks.clear()
+        self._finish()
+
+    def _put(self, chunk: str) -> None:
+        if self._finished:
+            return
+        if len(self._chunks) >= self._limits.send_queue:
+            self.drop("too slow")
+            return
+        self._chunks.append(chunk)
+        self._ready.set()
+
+    def _finish(self) -> None:
+        self._finished = True
+        self._ready.set()
+
+    async def chunks(self) -> AsyncIterator[str]:
+        while True:
+            while self._chunks:
+                yield self._chunks.popleft()
+            if self._finished:
+                return
+            self._ready.clear()
+            try:
+                await asyncio.wait_for(self._ready.wait(), timeout=self._limits.keepalive)
+            except TimeoutError:
+                yield ": keep-alive\n\n"  # a comment: keeps proxies from timing the stream out
+
+
+async def sse_response(
+    request: Request,
+    engine: LiveEngine,
+    limits: ConnectionLimits,
+    stats: ConnectionStats,
+    signer: TokenSigner,
+) -> Response:
+    try:
+        operation = await _operation(request)
+    except InvalidOperation as exc:
+        return JSONResponse({"errors": [{"message": str(exc)}]}, status_code=400)
+    client = f"ip:{request.client.host}" if request.client else "ip:unknown"
+    try:
+        principal = await authenticate(request.headers, client=client, signer=signer)
+    except Unauthenticated as exc:
+        error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
+        return JSONResponse({"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"})
+    last_event_id = request.headers.get("last-event-id", "").strip()
+    resume_after = int(last_event_id) if last_event_id.isdigit() and len(last_event_id) < 19 else None
+    # Mutations only by POST: a GET must never change anything.
+    allowed = (
+        (OperationType.QUERY, OperationType.SUBSCRIPTION)
+        if request.method == "GET"
+        else (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
+    )
+    stream = SseStream(limits, stats)
+
+    leave: list[Callable[[], None]] = []
+
+    async def operate() -> None:
+        try:
+            await engine.run(
+                operation,
+                op_id=OP_ID,
+                sink=stream,
+                principal=principal,
+                request=request,
+                resume_after=resume_after,
+                allowed=allowed,
+                joined=leave.append,
+            )
+        except Exception as exc:
+            log.exception("live operation over SSE failed")
+            stream.error(OP_ID, errors_json([exc]))
+
+    async def body() -> AsyncIterator[str]:
+        task = asyncio.create_task(operate())
+        stats.connections += 1
+        try:
+            async for chunk in stream.chunks():
+                yield chunk
+        finally:
+            stats.connections -= 1
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            for step in leave:
+                step()
+
+    return StreamingResponse(
+        body(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _operation(request: Request) -> OperationRequest:
+    if request.method == "GET":
+        params = request.query_params
+        variables = params.get("variables")
+        try:
+            parsed = orjson.loads(variables) if variables else None
+        except orjson.JSONDecodeError as exc:
+            raise InvalidOperation("variables must be JSON") from exc
+        return OperationRequest.from_payload(
+            {"query": params.get("query"), "variables": parsed, "operationName": params.get("operationName")}
+        )
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise InvalidOperation("request body too large")
+    try:
+        return OperationRequest.from_payload(orjson.loads(body))
+    except orjson.JSONDecodeError as exc:
+        raise InvalidOperation("the body must be a JSON object") from exc
