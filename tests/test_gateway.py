@@ -3,6 +3,7 @@ Gateway started by the loopback script on free ports; every request goes through
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -160,3 +161,37 @@ def test_each_replica_is_its_own_process(stack: RunningTopology) -> None:
     commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
 
     assert sum(b"spawn_main" in command for command in commands) == stack.config.reports_replicas
+
+
+GATEWAY_FEED = """subscription($after: String, $filter: ReportEventFilter) {
+  reportEvents(after: $after, filter: $filter) {
+    cursor event { kind toStatus } report { status agency { name } } } }"""
+
+
+async def test_a_subscriber_through_the_gateway_receives_the_status_change(
+    stack: RunningTopology, database_url: str
+) -> None:
+    filed = await asyncio.to_thread(
+        through_gateway,
+        stack,
+        FILE_REPORT.replace("report {", "report { timeline { cursor }"),
+        {"input": filing()},
+    )
+    report = filed["fileReport"]["report"]
+    staff = await asyncio.to_thread(_signed_in_admin, stack, database_url)
+    # From the FILED event's cursor: whether the change lands before or after the subscriber is
+    # registered, the feed replays or delivers it; either way exactly once, and in order.
+    variables = {"after": report["timeline"][0]["cursor"], "filter": {"reportId": report["id"]}}
+    feed = operation_over_websocket(stack.gateway_url, GATEWAY_FEED, variables)
+    first = asyncio.ensure_future(anext(feed))
+
+    change = {"input": {"id": report["id"], "status": "ACKNOWLEDGED", "note": "Tim menuju"}}
+    changed = await asyncio.to_thread(through_gateway, stack, UPDATE_STATUS, change, **staff)
+    payload = await asyncio.wait_for(first, timeout=20)
+    await feed.aclose()
+
+    assert changed["updateReportStatus"]["errors"] == []
+    event = payload["data"]["reportEvents"]
+    assert event["event"] == {"kind": "STATUS_CHANGED", "toStatus": "ACKNOWLEDGED"}
+    # The report comes from the reports subgraph, its agency's name from the directory.
+    assert event["report"] == {"status": "ACKNOWLEDGED", "agency": {"name": "Dinas Lingkungan Hidup"}}

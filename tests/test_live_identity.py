@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.live_clients import TransportWsClient, file_report_http
+from tests.live_clients import TransportWsClient, file_report_http, live_stats
 from tests.server_process import RunningServer, sigap_server
 
 PRIVATE_FEED = """subscription($after: String) {
@@ -135,3 +136,23 @@ def test_server_sent_events_check_credentials_too(server: RunningServer) -> None
 
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_only_the_gateway_may_carry_many_subscriptions_on_one_socket(tmp_path: Path) -> None:
+    with sigap_server(tmp_path, LIVE_MAX_OPERATIONS="2", GATEWAY_TOKEN="g" * 40) as limited:
+        gateway = await TransportWsClient.open(limited.url, init=False)
+        client = await TransportWsClient.open(limited.url)
+        assert await _init(gateway, {"gatewayToken": "g" * 40}) == {"type": "connection_ack"}
+
+        for n in range(3):
+            await gateway.subscribe(f"g{n}", PRIVATE_FEED)
+            await client.subscribe(f"c{n}", PRIVATE_FEED)
+        refusal = await client.receive()
+
+        assert refusal["id"] == "c2"
+        assert refusal["type"] == "error"
+        assert refusal["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        stats = await asyncio.to_thread(live_stats, limited.url)
+        assert stats["operations"] == 5  # the gateway's three and the client's two
+        await gateway.close()
+        await client.close()

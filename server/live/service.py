@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 import strawberry
@@ -23,6 +24,7 @@ from realtime.outbox import on_commit
 from realtime.relay import Relay
 from resolvers.tokens import TokenSigner
 from schema import schema
+from server.gateway_identity import subscriptions_per_connection
 from server.graphql_view import SigapGraphQL
 from server.live.engine import LiveEngine
 from server.live.limits import ConnectionLimits, ConnectionStats
@@ -62,7 +64,12 @@ class LiveService:
         if SUBPROTOCOL in offered and self.settings.live_engine == "per-subscriber":
             await self.baseline_view(websocket.scope, websocket.receive, websocket.send)
         elif SUBPROTOCOL in offered:
-            await TransportWsConnection(websocket, self.engine, self.limits, self.stats, self.signer).serve()
+            limit = partial(
+                subscriptions_per_connection, settings=self.settings, client_limit=self.limits.max_operations
+            )
+            await TransportWsConnection(
+                websocket, self.engine, self.limits, self.stats, self.signer, limit
+            ).serve()
         elif LEGACY_SUBPROTOCOL in offered and self.settings.legacy_graphql_ws:
             await self.legacy_view(websocket.scope, websocket.receive, websocket.send)
         else:

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import orjson
@@ -71,12 +71,15 @@ class TransportWsConnection:
         limits: ConnectionLimits,
         stats: ConnectionStats,
         signer: TokenSigner,
+        operations_limit: Callable[[Mapping[str, object] | None], int],
     ) -> None:
         self.ws = websocket
         self.engine = engine
         self.limits = limits
         self.stats = stats
         self.signer = signer
+        self._operations_limit = operations_limit
+        self.max_operations = limits.max_operations  # a client's, until init shows the gateway
         client = websocket.client.host if websocket.client else "unknown"
         self.principal = Principal(client=f"ip:{client}")  # until connection_init proves more
         self._operations: dict[str, Operation] = {}
@@ -169,6 +172,8 @@ class TransportWsConnection:
         except Unauthenticated as exc:
             self.close(FORBIDDEN, f"Forbidden: {exc}"[:120])
             return
+        # Sigap's gateway carries many clients' subscriptions over this one connection.
+        self.max_operations = self._operations_limit(payload)
         self._acknowledged = True
         self._send_json({"type": "connection_ack"})
 
@@ -187,11 +192,11 @@ class TransportWsConnection:
         if op_id in self._operations:
             self.close(SUBSCRIBER_EXISTS, f"Subscriber for {op_id} already exists"[:120])
             return
-        if len(self._operations) >= self.limits.max_operations:
+        if len(self._operations) >= self.max_operations:
             refusal = fail(
                 ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-                f"Paling banyak {self.limits.max_operations} langganan per koneksi",
-                f"At most {self.limits.max_operations} operations per connection",
+                f"Paling banyak {self.max_operations} langganan per koneksi",
+                f"At most {self.max_operations} operations per connection",
             )
             self._send_text(f'{{"id":{_json(op_id)},"type":"error","payload":{errors_json([refusal])}}}')
             return
