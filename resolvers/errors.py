@@ -31,6 +31,11 @@ class ErrorCode(StrEnum):
     EMAIL_TAKEN = "EMAIL_TAKEN"
     WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a secret
     NESTED_CONNECTION = "NESTED_CONNECTION"
+    NOT_OPEN = "NOT_OPEN"  # the report is finished: no more support
+    OWN_REPORT = "OWN_REPORT"  # a reporter cannot support or follow what they filed
+    ALREADY_SUPPORTED = "ALREADY_SUPPORTED"
+    WINDOW_CLOSED = "WINDOW_CLOSED"  # the time to confirm or dispute a resolution has passed
+    INVALID_WINDOW = "INVALID_WINDOW"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ class Principal:
         """Principals with the same visibility see exactly the same data (cache and fan-out key)."""
         if self.user is not None and self.role is Role.CITY_ADMIN:
             return "city"
+        if self.user is not None and self.role is Role.DISPATCHER:
+            # Sees every agency's internal notes, unlike the officers of its own agency.
+            return f"dispatcher:{self.agency_id}"
         if self.user is not None and self.is_staff:
             return f"agency:{self.agency_id}"
         if self.user is not None:

@@ -26,14 +26,16 @@ from resolvers.timeline import utcnow
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_M = 50_000
 EVENT_COLUMNS = (
-    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "created_at",
+    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "is_internal",
+    "created_at",
 )  # fmt: skip
 REPORT_COLUMNS = (
     "id", "code", "title", "description", "category_id", "agency_id", "area_id",
     "latitude", "longitude", "public_latitude", "public_longitude", "address", "contact_name",
     "contact_phone", "status", "status_reason", "duplicate_of_id",
     "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
-    "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
+    "resolved_at", "closed_at", "acknowledge_due_at", "due_at", "resolution_outcome", "dispute_count",
+    "rating", "rating_comment", "reporter_follows",
 )  # fmt: skip
 
 
@@ -84,6 +86,8 @@ class ReportFilter:
     near: Circle | None = None
     text: str | None = None
     overdue: bool | None = None
+    assignee_ids: Sequence[int] = ()
+    unassigned: bool | None = None
     exact_places: ExactPlaces = ExactPlaces()
 
     def with_exact_places(self, exact_places: ExactPlaces) -> ReportFilter:
@@ -160,6 +164,10 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     if flt.text and flt.text.strip():
         text = flt.text.strip()[:200]
         query = query.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    if flt.assignee_ids:
+        query = query.filter(assignee_id__in=list(flt.assignee_ids))
+    if flt.unassigned is not None:
+        query = query.filter(assignee_id__isnull=flt.unassigned)
     if flt.overdue is not None:
         overdue = Q(status__in=[s.value for s in OPEN_STATUSES], due_at__lt=utcnow())
         query = query.filter(overdue if flt.overdue else ~overdue)

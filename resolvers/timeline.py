@@ -26,6 +26,7 @@ async def record_event(
     to_status: ReportStatus | None = None,
     note: str | None = None,
     data: dict[str, Any] | None = None,
+    is_internal: bool = False,
 ) -> ReportEvent:
     return await ReportEvent.create(
         report=report,
@@ -35,6 +36,7 @@ async def record_event(
         to_status=to_status,
         note=note,
         data=data,
+        is_internal=is_internal,
         created_at=at,
         using_db=connection,
     )

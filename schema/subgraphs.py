@@ -18,12 +18,15 @@ from strawberry.types.base import StrawberryObjectDefinition, get_object_definit
 from strawberry.types.field import StrawberryField
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.queues import QueueQuery
 from schema.reports import ReportQuery
+from schema.statistics import StatisticsQuery
 
 FEDERATION_VERSION: Literal["2.9"] = "2.9"  # what @theguild/federation-composition 0.27 accepts
 SUBGRAPHS = ("directory", "reports")
@@ -35,6 +38,9 @@ OWNER_OF_MODULE = {
     "schema.reports": "reports",
     "schema.mutations": "reports",
     "schema.node": "reports",
+    "schema.conversation": "reports",
+    "schema.queues": "reports",
+    "schema.statistics": "reports",
 }
 
 
@@ -79,8 +85,8 @@ def build_subgraph(name: str) -> SubgraphSchema:
     elif name == "reports":
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
-            "query": merge_types("Query", (ReportQuery, NodeQuery)),
-            "mutation": merge_types("Mutation", (ReportMutation,)),
+            "query": merge_types("Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery)),
+            "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation)),
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")

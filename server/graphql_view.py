@@ -72,6 +72,7 @@ class SigapGraphQL(GraphQL[Context, None]):
             response=response,
             principal=principal,
             service_area=self.settings.service_area,
+            timezone=self.settings.timezone,
             tokens=self.signer,
         )
 
