@@ -17,6 +17,7 @@ from schema import schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
 from server.graphql_view import SigapGraphQL
+from server.jobs import periodic_jobs
 from server.settings import Settings
 
 log = logging.getLogger("sigap")
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if any(created.values()):
                 log.info("seeded the launch directory: %s", created)
         try:
-            yield
+            async with periodic_jobs(settings.jobs_interval_s):
+                yield
         finally:
             await disconnect()
 

@@ -40,6 +40,8 @@ class Settings:
     gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
     # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
     gateway_subscriptions_per_connection: int = 10_000
+    # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
+    jobs_interval_s: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +83,7 @@ class Settings:
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
             gateway_token=env.get("GATEWAY_TOKEN") or None,
             gateway_subscriptions_per_connection=_number(env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000),
+            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
         )
 
 
@@ -89,6 +92,16 @@ def _number(env: dict[str, str], name: str, default: int) -> int:
         return int(env.get(name, str(default)))
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number") from exc
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name) or default)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds") from exc
+    if value < 0 or value != value:  # NaN compares unequal to itself
+        raise SettingsError(f"{name} must be 0 (off) or more")
+    return value
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

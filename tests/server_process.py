@@ -43,6 +43,7 @@ def sigap_server(tmp_path: Path, **env: str) -> Iterator[RunningServer]:
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "DATABASE_URL": f"sqlite://{tmp_path / 'server.db'}",
+        "JOBS_INTERVAL_SECONDS": "0",  # the periodic jobs run only in the tests that turn them on
         **env,
     }
     with log_path.open("wb") as log:
