@@ -40,7 +40,8 @@ async def test_reporter_and_handling_staff_comment_in_public(db: Database) -> No
     mine = await change("addComment", reporter, id=report["id"], body="Masih bau sekali")
     theirs = await change("addComment", officer, id=report["id"], body="Truk datang besok pagi")
 
-    assert mine["errors"] == [] and theirs["errors"] == []
+    assert mine["errors"] == []
+    assert theirs["errors"] == []
     assert (mine["event"]["kind"], mine["event"]["data"], mine["event"]["isInternal"]) == (
         "COMMENTED", {"byReporter": True}, False,
     )  # fmt: skip
@@ -69,7 +70,8 @@ async def test_anonymous_filer_comments_with_the_tracking_token_of_that_report_o
     )
     staff_only = await change("addInternalNote", ANONYMOUS, id=report_id, body="x")
 
-    assert own["errors"] == [] and own["event"]["data"] == {"byReporter": True}
+    assert own["errors"] == []
+    assert own["event"]["data"] == {"byReporter": True}
     assert [e["code"] for e in elsewhere["errors"]] == ["INVALID_TOKEN"]
     assert [e["code"] for e in staff_only["errors"]] == ["UNAUTHENTICATED"]
     assert await event_kinds(other_id) == ["FILED"]
@@ -112,7 +114,8 @@ async def test_internal_note_reaches_handling_and_city_wide_staff_only(db: Datab
     report = await file_report(reporter)  # DLH
     officer = await staff(Role.OFFICER, "DLH", "Yohanes")
     note = await change("addInternalNote", officer, id=report["id"], body=SECRET)
-    assert note["errors"] == [] and note["event"]["isInternal"] is True
+    assert note["errors"] == []
+    assert note["event"]["isInternal"] is True
     assert note["event"]["kind"] == "INTERNAL_NOTE"
     event_id = note["event"]["id"]
 
@@ -160,7 +163,8 @@ async def test_citizen_follows_and_unfollows_a_report_they_did_not_file(db: Data
     assert (await gql(query, {"id": report["id"]}, principal=follower))["report"]["viewerFollows"] is True
     unfollowed = await change("unfollowReport", follower, id=report["id"])
 
-    assert followed["event"]["kind"] == "FOLLOWED" and followed["event"]["data"] == {"byReporter": False}
+    assert followed["event"]["kind"] == "FOLLOWED"
+    assert followed["event"]["data"] == {"byReporter": False}
     assert [e["code"] for e in again["errors"]] == ["NOTHING_CHANGED"]
     assert unfollowed["event"]["kind"] == "UNFOLLOWED"
     assert (await gql(query, {"id": report["id"]}, principal=follower))["report"]["viewerFollows"] is False
@@ -180,7 +184,8 @@ async def test_reporter_mutes_and_unmutes_their_own_report_by_token(db: Database
     )
     followed = await change("followReport", ANONYMOUS, id=report_id, trackingToken=token)
 
-    assert muted["event"]["kind"] == "UNFOLLOWED" and muted["event"]["data"] == {"byReporter": True}
+    assert muted["event"]["kind"] == "UNFOLLOWED"
+    assert muted["event"]["data"] == {"byReporter": True}
     assert seen["report"]["viewerFollows"] is False
     assert followed["errors"] == []
     assert await event_kinds(report_id) == ["FILED", "UNFOLLOWED", "FOLLOWED"]
