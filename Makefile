@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 GATEWAY_STAMP := gateway/node_modules/.installed-stamp
 
-.PHONY: run test lint check schema migrations bench bench-live clean gateway supergraph federated bench-federation
+.PHONY: run test lint check schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -50,6 +50,9 @@ migrations: $(STAMP)  ## write the migration for model changes into models/migra
 
 bench: $(STAMP)  ## the reports-page benchmark against PostgreSQL (see bench/README.md)
 	$(BIN)/python -m bench.reports_page
+
+bench-statistics: $(STAMP)  ## the statistics queries on 100,000 PostgreSQL reports vs a plain COUNT(*)
+	$(BIN)/python -m bench.statistics
 
 bench-federation: $(STAMP) $(GATEWAY_STAMP)  ## reports(first: 50) through the gateway vs the embedded server
 	$(BIN)/python -m bench.federation

@@ -2,8 +2,17 @@
 
 from models.access import ApiKey, RefreshToken
 from models.directory import Agency, Area, Category, User
-from models.enums import ApiKeyKind, AreaLevel, EventKind, PublicGroup, ReportStatus, Role
-from models.reports import Report, ReportEvent
+from models.enums import (
+    ApiKeyKind,
+    AreaLevel,
+    EscalationTarget,
+    EventKind,
+    PublicGroup,
+    ReportStatus,
+    ResolutionOutcome,
+    Role,
+)
+from models.reports import Report, ReportEvent, ReportFollower, ReportSupport
 
 MODEL_MODULES = ["models.directory", "models.reports", "models.access"]
 APP_LABEL = "sigap"
@@ -17,12 +26,16 @@ __all__ = [
     "Area",
     "AreaLevel",
     "Category",
+    "EscalationTarget",
     "EventKind",
     "PublicGroup",
     "RefreshToken",
     "Report",
     "ReportEvent",
+    "ReportFollower",
     "ReportStatus",
+    "ReportSupport",
+    "ResolutionOutcome",
     "Role",
     "User",
 ]

@@ -40,6 +40,9 @@ class Category(Model):
         default=False, description="exact location shown only to the reporter and the agency"
     )
     is_active = fields.BooleanField(default=True)
+    duplicate_radius_m = fields.IntField(
+        default=100, description="open reports this close are offered as duplicates before filing"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

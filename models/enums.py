@@ -39,9 +39,32 @@ class EventKind(StrEnum):
     STATUS_CHANGED = "STATUS_CHANGED"
     ASSIGNED = "ASSIGNED"
     REROUTED = "REROUTED"
-    COMMENTED = "COMMENTED"
+    COMMENTED = "COMMENTED"  # a public comment by the reporter or staff
+    INTERNAL_NOTE = "INTERNAL_NOTE"  # staff only: never shown to citizens, partners or the wall
+    SUPPORTED = "SUPPORTED"  # a citizen backs the report instead of filing the same problem again
+    FOLLOWED = "FOLLOWED"
+    UNFOLLOWED = "UNFOLLOWED"
+    DUPLICATE_MERGED = "DUPLICATE_MERGED"  # on the original: a duplicate's supporters moved here
+    ESCALATED = "ESCALATED"  # a service-level target passed with the report still open
+    RATED = "RATED"  # the reporter rated the fix
 
 
 class ApiKeyKind(StrEnum):
     PARTNER = "PARTNER"
     DISPLAY = "DISPLAY"
+
+
+class ResolutionOutcome(StrEnum):
+    """How a resolved report was closed: fixed is not the same as closed."""
+
+    CONFIRMED = "CONFIRMED"  # the reporter confirmed the fix
+    AUTO_CLOSED = "AUTO_CLOSED"  # nobody answered within the confirmation window
+    CLOSED_DESPITE_DISPUTE = "CLOSED_DESPITE_DISPUTE"  # disputed, then closed without a confirmation
+    CLOSED_BY_STAFF = "CLOSED_BY_STAFF"  # staff closed it before the reporter answered
+
+
+class EscalationTarget(StrEnum):
+    """The service-level targets a report can miss, each escalated once."""
+
+    ACKNOWLEDGE = "ACKNOWLEDGE"
+    RESOLVE = "RESOLVE"

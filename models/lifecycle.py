@@ -1,5 +1,7 @@
 """The report status machine: the one table every status change is checked against."""
 
+from datetime import timedelta
+
 from models.enums import PublicGroup, ReportStatus
 
 S = ReportStatus
@@ -24,6 +26,9 @@ PUBLIC_GROUP: dict[ReportStatus, PublicGroup] = {
     S.REJECTED: PublicGroup.DONE,
     S.DUPLICATE: PublicGroup.DONE,
 }
+
+# How long a reporter has to confirm or dispute a resolution; then it closes by itself.
+CONFIRMATION_WINDOW = timedelta(days=7)
 
 # Statuses in which the city still owes the citizen work (used for overdue and queues).
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACKNOWLEDGED, S.IN_PROGRESS})

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from models.enums import EventKind, ReportStatus
+from models.enums import EventKind, ReportStatus, ResolutionOutcome
 
 if TYPE_CHECKING:
     from models.directory import Agency, Area, Category, User
@@ -60,6 +60,15 @@ class Report(Model):
     closed_at = fields.DatetimeField(null=True)
     acknowledge_due_at = fields.DatetimeField()
     due_at = fields.DatetimeField()
+    # Set once by the periodic job when a target passed: the guard that escalates exactly once.
+    acknowledge_escalated_at = fields.DatetimeField(null=True)
+    due_escalated_at = fields.DatetimeField(null=True)
+    # Closing the loop: the reporter confirms or disputes the fix and rates it.
+    resolution_outcome = fields.CharEnumField(ResolutionOutcome, max_length=24, null=True)
+    dispute_count = fields.IntField(default=0)
+    rating = fields.SmallIntField(null=True, description="1..5, the reporter's rating of the fix")
+    rating_comment = fields.CharField(max_length=NOTE_MAX, null=True, description="private")
+    reporter_follows = fields.BooleanField(default=True, description="the reporter gets its updates")
 
     category_id: int
     agency_id: int
@@ -79,6 +88,7 @@ class Report(Model):
             Index(fields=("latitude", "longitude")),
             Index(fields=("public_latitude", "public_longitude")),
             Index(fields=("due_at",)),
+            Index(fields=("assignee_id", "due_at")),  # an officer's queue
         ]
 
 
@@ -99,6 +109,9 @@ class ReportEvent(Model):
     from_status = fields.CharEnumField(ReportStatus, max_length=16, null=True)
     to_status = fields.CharEnumField(ReportStatus, max_length=16, null=True)
     note = fields.CharField(max_length=NOTE_MAX, null=True)
+    is_internal = fields.BooleanField(
+        default=False, description="staff only (internal notes): the live feed and timeline hide it"
+    )
     data: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
         null=True, description="kind-specific details, e.g. old and new agency"
     )
@@ -114,14 +127,56 @@ class ReportEvent(Model):
         indexes = [Index(fields=("report_id", "id")), Index(fields=("published_at", "id"))]
 
 
+class ReportSupport(Model):
+    """A citizen backing an existing report ("me too") instead of filing it again."""
+
+    id = fields.BigIntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "sigap.Report", related_name="supports", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "sigap.User", related_name="supports", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField()
+
+    report_id: int
+    user_id: int
+
+    class Meta:
+        table = "report_supports"
+        unique_together = (("report", "user"),)
+
+
+class ReportFollower(Model):
+    """A signed-in user following a report they did not file (the reporter follows their own)."""
+
+    id = fields.BigIntField(primary_key=True)
+    report: fields.ForeignKeyRelation[Report] = fields.ForeignKeyField(
+        "sigap.Report", related_name="followers", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "sigap.User", related_name="follows", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField()
+
+    report_id: int
+    user_id: int
+
+    class Meta:
+        table = "report_followers"
+        unique_together = (("report", "user"),)
+
+
 # The columns the API reads, as plain rows (never ORM instances on hot paths).
 EVENT_COLUMNS = (
-    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "created_at",
+    "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "is_internal",
+    "created_at",
 )  # fmt: skip
 REPORT_COLUMNS = (
     "id", "code", "title", "description", "category_id", "agency_id", "area_id",
     "latitude", "longitude", "public_latitude", "public_longitude", "address", "contact_name",
     "contact_phone", "status", "status_reason", "duplicate_of_id",
     "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
-    "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
+    "resolved_at", "closed_at", "acknowledge_due_at", "due_at", "resolution_outcome", "dispute_count",
+    "rating", "rating_comment", "reporter_follows",
 )  # fmt: skip

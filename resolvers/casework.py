@@ -8,33 +8,19 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, User
+from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, ResolutionOutcome, User
 from models.lifecycle import OPEN_STATUSES, can_transition
-from models.reports import NOTE_MAX
 from realtime.outbox import announce_committed
-from resolvers.errors import DomainError, ErrorCode, FieldError, fail
+from resolvers.duplicates import merge_into_original
+from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import STAFF_ROLES, Principal
+from resolvers.locking import locked_report
 from resolvers.permissions import require_can_reroute, require_signed_in, require_works_on
 from resolvers.privacy import public_location
 from resolvers.timeline import record_event, utcnow
-from resolvers.validation import clean_text
+from resolvers.validation import checked_note
 
 S = ReportStatus
-
-
-async def _locked_report(connection: BaseDBAsyncClient, report_id: int) -> Report:
-    report = await Report.filter(id=report_id).select_for_update().using_db(connection).first()
-    if report is None:
-        raise fail(ErrorCode.NOT_FOUND, "Laporan tidak ditemukan", "Report not found", "id")
-    return report
-
-
-def _note(field: str, value: str | None, *, required: bool) -> str | None:
-    errors: list[FieldError] = []
-    note = clean_text(errors, field, value, max_length=NOTE_MAX, required=required)
-    if errors:
-        raise DomainError(*errors)
-    return note
 
 
 async def update_status(
@@ -47,11 +33,11 @@ async def update_status(
 ) -> tuple[Report, ReportEvent]:
     require_signed_in(principal)
     if status is S.REJECTED:
-        reason = _note("note", note, required=True)
+        reason = checked_note("note", note, required=True)
     else:
-        reason = _note("note", note, required=False)
+        reason = checked_note("note", note, required=False)
     async with in_transaction() as connection:
-        report = await _locked_report(connection, report_id)
+        report = await locked_report(connection, report_id)
         require_works_on(principal, report.agency_id)
         current = report.status
         if not can_transition(current, status):
@@ -74,9 +60,25 @@ async def update_status(
             report.resolved_at = None  # reopened: the earlier resolution stays in the timeline
         elif status in {S.CLOSED, S.REJECTED, S.DUPLICATE}:
             report.closed_at = now
+        if status is S.CLOSED:
+            # Staff closing before the reporter answered is not a confirmed fix.
+            report.resolution_outcome = (
+                ResolutionOutcome.CLOSED_DESPITE_DISPUTE
+                if report.dispute_count
+                else ResolutionOutcome.CLOSED_BY_STAFF
+            )
         if status in {S.REJECTED, S.DUPLICATE}:
             report.status_reason = reason
         await report.save(using_db=connection)
+        data: dict[str, object] | None = None
+        if status is S.DUPLICATE:
+            assert report.duplicate_of_id is not None
+            moved = await merge_into_original(
+                connection, report, report.duplicate_of_id, actor=principal.user, at=now
+            )
+            data = {"duplicateOfId": report.duplicate_of_id, **moved}
+        elif status is S.CLOSED:
+            data = {"outcome": report.resolution_outcome}
         event = await record_event(
             connection,
             report,
@@ -86,7 +88,7 @@ async def update_status(
             from_status=current,
             to_status=status,
             note=reason,
-            data={"duplicateOfId": report.duplicate_of_id} if status is S.DUPLICATE else None,
+            data=data,
         )
     announce_committed(event.id)
     return report, event
@@ -100,7 +102,7 @@ async def _original_for(connection: BaseDBAsyncClient, report: Report, duplicate
         raise invalid("Laporan asli wajib disebutkan", "A duplicate must name the original report")
     if duplicate_of_id == report.id:
         raise invalid("Laporan tidak bisa menjadi duplikat dirinya", "A report cannot duplicate itself")
-    original = await Report.filter(id=duplicate_of_id).using_db(connection).first()
+    original = await Report.filter(id=duplicate_of_id).select_for_update().using_db(connection).first()
     if original is None:
         raise invalid("Laporan asli tidak ditemukan", "The original report does not exist")
     if original.status is S.DUPLICATE:
@@ -115,9 +117,9 @@ async def assign_report(
     report_id: int, assignee_id: int, *, note: str | None, principal: Principal
 ) -> tuple[Report, ReportEvent]:
     require_signed_in(principal)
-    note = _note("note", note, required=False)
+    note = checked_note("note", note, required=False)
     async with in_transaction() as connection:
-        report = await _locked_report(connection, report_id)
+        report = await locked_report(connection, report_id)
         require_works_on(principal, report.agency_id)
         if report.status not in OPEN_STATUSES:
             raise fail(
@@ -177,7 +179,7 @@ async def reroute_report(
     principal: Principal,
 ) -> tuple[Report, ReportEvent]:
     require_signed_in(principal)
-    reason = _note("reason", reason, required=True)
+    reason = checked_note("reason", reason, required=True)
     if category_id is None and agency_id is None:
         raise fail(
             ErrorCode.REQUIRED,
@@ -186,7 +188,7 @@ async def reroute_report(
             "categoryId",
         )
     async with in_transaction() as connection:
-        report = await _locked_report(connection, report_id)
+        report = await locked_report(connection, report_id)
         require_can_reroute(principal, report.agency_id)
         if report.status not in OPEN_STATUSES:
             raise fail(

@@ -35,6 +35,11 @@ class ErrorCode(StrEnum):
     FEED_OVERRUN = "FEED_OVERRUN"
     TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
     LIVE_FEED_UNAVAILABLE = "LIVE_FEED_UNAVAILABLE"
+    NOT_OPEN = "NOT_OPEN"  # the report is finished: no more support
+    OWN_REPORT = "OWN_REPORT"  # a reporter cannot support or follow what they filed
+    ALREADY_SUPPORTED = "ALREADY_SUPPORTED"
+    WINDOW_CLOSED = "WINDOW_CLOSED"  # the time to confirm or dispute a resolution has passed
+    INVALID_WINDOW = "INVALID_WINDOW"
 
 
 @dataclass(frozen=True)

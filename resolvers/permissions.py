@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from models import Role
+import secrets
+
+from models import Report, Role
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal, PrincipalKind
+from resolvers.secrets_at_rest import digest
 
 CITY_WIDE_ROLES = frozenset({Role.DISPATCHER, Role.CITY_ADMIN})
 
@@ -64,3 +67,80 @@ def require_manages_staff(principal: Principal, agency_id: int | None, role: Rol
     if principal.role is Role.AGENCY_ADMIN and agency_id == principal.agency_id and role is Role.OFFICER:
         return
     raise _forbidden("Anda tidak boleh mengelola akun ini", "You may not manage this account")
+
+
+def sees_internal_notes(principal: Principal, report_agency_id: int) -> bool:
+    """Internal notes: staff of the handling agency and city-wide staff; nobody else, ever."""
+    if principal.role in CITY_WIDE_ROLES:
+        return True
+    return principal.is_staff and principal.agency_id == report_agency_id
+
+
+def require_sees_internal_notes(principal: Principal, report_agency_id: int) -> None:
+    require_signed_in(principal)
+    if not sees_internal_notes(principal, report_agency_id):
+        raise _forbidden(
+            "Catatan internal hanya untuk petugas dinas yang menangani",
+            "Internal notes are for staff of the handling agency only",
+        )
+
+
+def acts_as_reporter(principal: Principal, report: Report, tracking_token: str | None) -> bool:
+    """Whether the caller is the report's reporter: the signed-in citizen who filed it, or the
+    holder of this very report's tracking token. A token that does not match is refused, never
+    ignored, and a token proves nothing about any other report."""
+    if tracking_token is not None:
+        expected = report.tracking_token_hash
+        if expected is None or not secrets.compare_digest(digest(tracking_token), expected):
+            raise fail(
+                ErrorCode.INVALID_TOKEN,
+                "Token pelacakan tidak cocok dengan laporan ini",
+                "The tracking token does not belong to this report",
+                "trackingToken",
+            )
+        return True
+    return principal.user is not None and report.reporter_id == principal.user.id
+
+
+def require_is_reporter(principal: Principal, report: Report, tracking_token: str | None) -> None:
+    """Confirming, disputing and rating a fix: the reporter only."""
+    if acts_as_reporter(principal, report, tracking_token):
+        return
+    require_signed_in(principal)
+    raise _forbidden("Hanya pelapor yang boleh melakukan ini", "Only the reporter may do this")
+
+
+def require_citizen(principal: Principal) -> None:
+    """Supporting a report is a citizen's voice: one per signed-in citizen (staff do not count)."""
+    require_signed_in(principal)
+    if principal.is_staff:
+        raise _forbidden("Dukungan hanya dari warga", "Only citizens support reports")
+
+
+def statistics_agency_scope(principal: Principal, agency_id: int | None) -> int | None:
+    """Whose statistics the caller may read; returns the agency to restrict to (None: all).
+
+    City admins and dispatchers read every agency; officers and agency admins their own agency;
+    partners with the stats:read scope and the command center's display key the city's aggregates.
+    Citizens and anonymous callers read none (the public sees counts through `reportCounts`)."""
+    if principal.role in CITY_WIDE_ROLES:
+        return agency_id
+    if principal.is_staff:
+        if agency_id is not None and agency_id != principal.agency_id:
+            raise _forbidden("Hanya statistik dinas Anda", "Only your own agency's statistics")
+        return principal.agency_id
+    if principal.kind is PrincipalKind.DISPLAY:
+        return agency_id
+    if principal.kind is PrincipalKind.PARTNER and "stats:read" in principal.scopes:
+        return agency_id
+    if principal.kind is PrincipalKind.PARTNER:
+        raise _forbidden("Kunci ini tidak boleh membaca statistik", "This key may not read statistics")
+    require_signed_in(principal)
+    raise _forbidden("Statistik hanya untuk petugas", "Statistics are for staff")
+
+
+def require_staff(principal: Principal) -> None:
+    """An officer's own queue: any signed-in member of staff."""
+    require_signed_in(principal)
+    if not principal.is_staff:
+        raise _forbidden("Hanya untuk petugas", "Staff only")

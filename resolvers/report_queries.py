@@ -75,6 +75,8 @@ class ReportFilter:
     near: Circle | None = None
     text: str | None = None
     overdue: bool | None = None
+    assignee_ids: Sequence[int] = ()
+    unassigned: bool | None = None
     exact_places: ExactPlaces = ExactPlaces()
 
     def with_exact_places(self, exact_places: ExactPlaces) -> ReportFilter:
@@ -151,6 +153,10 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     if flt.text and flt.text.strip():
         text = flt.text.strip()[:200]
         query = query.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    if flt.assignee_ids:
+        query = query.filter(assignee_id__in=list(flt.assignee_ids))
+    if flt.unassigned is not None:
+        query = query.filter(assignee_id__isnull=flt.unassigned)
     if flt.overdue is not None:
         overdue = Q(status__in=[s.value for s in OPEN_STATUSES], due_at__lt=utcnow())
         query = query.filter(overdue if flt.overdue else ~overdue)

@@ -27,6 +27,7 @@ async def record_event(
     to_status: ReportStatus | None = None,
     note: str | None = None,
     data: dict[str, Any] | None = None,
+    is_internal: bool = False,
 ) -> ReportEvent:
     """Write the event; call last in the change's transaction, then `announce_committed` after
     commit (the lock taken here is held until commit, so keep the tail of the transaction short)."""
@@ -39,6 +40,7 @@ async def record_event(
         to_status=to_status,
         note=note,
         data=data,
+        is_internal=is_internal,
         created_at=at,
         using_db=connection,
     )

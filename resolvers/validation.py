@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from resolvers.errors import ErrorCode, FieldError
+from models.reports import NOTE_MAX
+from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox, valid_coordinates
 
 # NUL cannot be stored by PostgreSQL and other control characters only hide text.
@@ -64,3 +65,12 @@ def check_location(errors: list[FieldError], lat: float, lon: float, service_are
                 "location",
             )
         )
+
+
+def checked_note(field: str, value: str | None, *, required: bool, max_length: int = NOTE_MAX) -> str | None:
+    """A note, reason or comment: the cleaned text, or DomainError when it is refused."""
+    errors: list[FieldError] = []
+    note = clean_text(errors, field, value, max_length=max_length, required=required)
+    if errors:
+        raise DomainError(*errors)
+    return note

@@ -12,16 +12,21 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import CodedErrorsSchema
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.queues import QueueQuery
 from schema.reports import ReportQuery
+from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
-Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery, AccountQuery))
-Mutation = merge_types("Mutation", (ReportMutation, AccountMutation, DirectoryMutation))
+Query = merge_types(
+    "Query", (ReportQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery)
+)
+Mutation = merge_types("Mutation", (ReportMutation, ConversationMutation, AccountMutation, DirectoryMutation))
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]
 

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from models import User
-from resolvers import directory_queries, report_counts, report_queries
+from resolvers import directory_queries, engagement_queries, report_counts, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
 from resolvers.tokens import TokenSigner
@@ -48,6 +48,15 @@ class Loaders:
     )
     area_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
         default_factory=lambda: _loader(report_counts.counts_by_area)
+    )
+    support_count: DataLoader[int, int] = field(
+        default_factory=lambda: _loader(engagement_queries.support_counts)
+    )
+    supported_by: DataLoader[tuple[int, int], bool] = field(
+        default_factory=lambda: _loader(engagement_queries.supported_by)
+    )
+    followed_by: DataLoader[tuple[int, int], bool] = field(
+        default_factory=lambda: _loader(engagement_queries.followed_by)
     )
     _known: dict[str, dict[int, Any]] = field(default_factory=dict)
 
@@ -96,6 +105,7 @@ class Context:
     response: Any = None
     principal: Principal = ANONYMOUS
     service_area: BoundingBox = KUPANG_SERVICE_AREA
+    timezone: str = "Asia/Makassar"  # the city's calendar, for daily figures
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)
     tokens: TokenSigner | None = None

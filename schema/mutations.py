@@ -5,12 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from models import ReportStatus
-from resolvers import casework, filing, report_queries
+from resolvers import casework, duplicates, filing, report_queries
 from resolvers.errors import DomainError
 from schema.context import Info
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
-from schema.reports import Report, ReportEvent
+from schema.reports import Report, ReportEvent, exact_places_of
 
 
 @strawberry.input
@@ -66,6 +66,11 @@ class FileReportPayload:
         description="For a filer without an account, shown once: `report(trackingToken:)` shows them "
         "their report with its private details",
     )
+    similar_reports: list[Report] = strawberry.field(
+        default_factory=list,
+        description="Open reports of the same category nearby, filed recently: perhaps the same problem, "
+        "to support instead",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -76,7 +81,7 @@ class ReportChangePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _changed(report_id: int, event_id: int) -> ReportChangePayload:
+async def changed_payload(report_id: int, event_id: int) -> ReportChangePayload:
     """The payload of a successful change, read back as any query would see it."""
     row = await report_queries.report_by_id(report_id)
     event = await report_queries.event_by_id(event_id)
@@ -109,8 +114,17 @@ class ReportMutation:
             return FileReportPayload(errors=user_errors(exc))
         row = await report_queries.report_by_id(filed.report.id)
         info.context.tracked_report_ids.add(filed.report.id)  # the filer sees what they filed
+        similar = await duplicates.similar_reports(
+            await filed.report.category,
+            input.location.lat,
+            input.location.lon,
+            exact_places=exact_places_of(info.context.principal),
+            exclude_id=filed.report.id,
+        )
         return FileReportPayload(
-            report=Report.from_row(row) if row else None, tracking_token=filed.tracking_token
+            report=Report.from_row(row) if row else None,
+            tracking_token=filed.tracking_token,
+            similar_reports=[Report.from_row(r) for r in similar],
         )
 
     @strawberry.mutation(description="Move a report along its lifecycle")
@@ -125,7 +139,7 @@ class ReportMutation:
             )
         except DomainError as exc:
             return ReportChangePayload(errors=user_errors(exc))
-        return await _changed(report.id, event.id)
+        return await changed_payload(report.id, event.id)
 
     @strawberry.mutation(description="Give a report to an officer of its agency")
     async def assign_report(self, info: Info, input: AssignReportInput) -> ReportChangePayload:
@@ -138,7 +152,7 @@ class ReportMutation:
             )
         except DomainError as exc:
             return ReportChangePayload(errors=user_errors(exc))
-        return await _changed(report.id, event.id)
+        return await changed_payload(report.id, event.id)
 
     @strawberry.mutation(description="Send a report to another category or agency")
     async def reroute_report(self, info: Info, input: RerouteReportInput) -> ReportChangePayload:
@@ -152,4 +166,4 @@ class ReportMutation:
             )
         except DomainError as exc:
             return ReportChangePayload(errors=user_errors(exc))
-        return await _changed(report.id, event.id)
+        return await changed_payload(report.id, event.id)

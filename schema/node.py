@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import report_queries
+from resolvers.permissions import sees_internal_notes
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import split_global_id
@@ -31,8 +32,15 @@ class NodeQuery:
             return Area.from_row(row) if row else None
         if type_name == "ReportEvent":
             row = await report_queries.event_by_id(pk)
-            return ReportEvent.from_row(row) if row else None
+            if row is None or (row["is_internal"] and not await _sees_note_of(info, row["report_id"])):
+                return None  # an internal note is not there for anyone outside the handling staff
+            return ReportEvent.from_row(row)
         if type_name == "User":
             row = await loaders.user.load(pk)
             return StaffMember.from_row(row) if row else None
         return None
+
+
+async def _sees_note_of(info: Info, report_id: int) -> bool:
+    report = await info.context.loaders.report.load(report_id)
+    return report is not None and sees_internal_notes(info.context.principal, report["agency_id"])

@@ -9,11 +9,13 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from models import EventKind, PublicGroup, ReportStatus, Role
+from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
+from resolvers.identity import Principal
+from resolvers.permissions import sees_internal_notes
 from resolvers.privacy import sees_private_details
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
@@ -47,6 +49,7 @@ class ReportEvent(Node):
     note: str | None
     data: JSON | None
     created_at: datetime
+    is_internal: bool = strawberry.field(description="An internal note: shown to the handling staff only")
     actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The role of whoever made the change; none for anonymous citizens")
@@ -66,6 +69,38 @@ class ReportEvent(Node):
             to_status=row["to_status"],
             note=row["note"],
             data=row["data"],
+            created_at=row["created_at"],
+            is_internal=row["is_internal"],
+            actor_id=row["actor_id"],
+        )
+
+
+COMMENT_KINDS = frozenset({EventKind.COMMENTED, EventKind.INTERNAL_NOTE})
+
+
+@strawberry.type(description="A public comment (reporter or staff), or an internal note (staff only)")
+class Comment:
+    id: strawberry.ID = strawberry.field(description="The ID of its timeline event")
+    body: str
+    is_internal: bool
+    by_reporter: bool = strawberry.field(description="Written by the report's reporter")
+    created_at: datetime
+    actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The member of staff who wrote it; never a citizen's name")
+    async def author(self, info: Info) -> StaffMember | None:
+        if self.actor_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.actor_id)
+        return StaffMember.from_row(row) if row else None
+
+    @classmethod
+    def from_event_row(cls, row: dict[str, Any]) -> Comment:
+        return cls(
+            id=strawberry.ID(to_global_id("ReportEvent", row["id"])),
+            body=row["note"] or "",
+            is_internal=row["is_internal"],
+            by_reporter=bool((row["data"] or {}).get("byReporter")),
             created_at=row["created_at"],
             actor_id=row["actor_id"],
         )
@@ -87,6 +122,11 @@ class Report(Node):
     acknowledge_due_at: datetime = strawberry.field(description="When it should be acknowledged")
     due_at: datetime = strawberry.field(description="When it should be resolved, from its category's target")
     allowed_statuses: list[ReportStatus] = strawberry.field(description="Statuses it may move to next")
+    resolution_outcome: ResolutionOutcome | None = strawberry.field(
+        description="How it was closed: a confirmed fix, an auto-close, closed despite a dispute, or by staff"
+    )
+    dispute_count: int = strawberry.field(description="How often the reporter said it was not fixed")
+    rating: int | None = strawberry.field(description="The reporter's rating of the fix, 1..5")
     pk: strawberry.Private[int]
     category_id: strawberry.Private[int]
     agency_id: strawberry.Private[int]
@@ -99,6 +139,8 @@ class Report(Node):
     address_text: strawberry.Private[str | None]
     contact_name: strawberry.Private[str | None]
     contact_phone: strawberry.Private[str | None]
+    reporter_follows: strawberry.Private[bool]
+    rating_text: strawberry.Private[str | None]
 
     def _private_to(self, info: Info) -> bool:
         context = info.context
@@ -169,9 +211,45 @@ class Report(Node):
         row = await info.context.loaders.report.load(self.duplicate_of_id)
         return Report.from_row(row) if row else None
 
-    @strawberry.field(description="Everything that happened to the report, oldest first")
+    @strawberry.field(
+        description="Everything that happened to the report, oldest first; internal notes "
+        "only for the handling agency's staff and city-wide staff"
+    )
     async def timeline(self, info: Info) -> list[ReportEvent]:
-        return [ReportEvent.from_row(row) for row in await info.context.loaders.events.load(self.pk)]
+        return [ReportEvent.from_row(row) for row in await self._visible_events(info)]
+
+    @strawberry.field(description="Public comments, and internal notes for the staff who may read them")
+    async def comments(self, info: Info) -> list[Comment]:
+        rows = await self._visible_events(info)
+        return [Comment.from_event_row(row) for row in rows if row["kind"] in COMMENT_KINDS]
+
+    async def _visible_events(self, info: Info) -> list[dict[str, Any]]:
+        rows = await info.context.loaders.events.load(self.pk)
+        if sees_internal_notes(info.context.principal, self.agency_id):
+            return list(rows)
+        return [row for row in rows if not row["is_internal"]]
+
+    @strawberry.field(description="The reporter's words with the rating: the reporter and the agency only")
+    def rating_comment(self, info: Info) -> str | None:
+        return self.rating_text if self._private_to(info) else None
+
+    @strawberry.field(description="How many citizens back this report (one each)")
+    async def support_count(self, info: Info) -> int:
+        return await info.context.loaders.support_count.load(self.pk)
+
+    @strawberry.field(description="Whether the signed-in caller supports it")
+    async def viewer_supports(self, info: Info) -> bool:
+        info.context.cache_policy.cacheable = False  # depends on who asks
+        user = info.context.principal.user
+        return user is not None and await info.context.loaders.supported_by.load((self.pk, user.id))
+
+    @strawberry.field(description="Whether the caller follows it (its reporter does unless muted)")
+    async def viewer_follows(self, info: Info) -> bool:
+        info.context.cache_policy.cacheable = False  # depends on who asks
+        user = info.context.principal.user
+        if self.pk in info.context.tracked_report_ids or (user is not None and user.id == self.reporter_id):
+            return self.reporter_follows
+        return user is not None and await info.context.loaders.followed_by.load((self.pk, user.id))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Report:
@@ -204,6 +282,11 @@ class Report(Node):
             area_id=row["area_id"],
             assignee_id=row["assignee_id"],
             duplicate_of_id=row["duplicate_of_id"],
+            resolution_outcome=row["resolution_outcome"],
+            dispute_count=row["dispute_count"],
+            rating=row["rating"],
+            rating_text=row["rating_comment"],
+            reporter_follows=row["reporter_follows"],
         )
 
 
@@ -221,16 +304,19 @@ async def report_connection(
     domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
     if scope is not None:
         domain_filter = scope(domain_filter)
-    domain_filter = domain_filter.with_exact_places(
-        report_queries.ExactPlaces(
-            agency_id=principal.agency_id, reporter_id=principal.user.id if principal.user else None
-        )
-    )
+    domain_filter = domain_filter.with_exact_places(exact_places_of(principal))
     if domain_filter.overdue is not None:
         info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
     page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)
     await prefetch_directory(info, page.rows)
     return ReportConnection.from_page(page, order_by)
+
+
+def exact_places_of(principal: Principal) -> report_queries.ExactPlaces:
+    """The reports whose exact place a caller may search by: their agency's and their own."""
+    return report_queries.ExactPlaces(
+        agency_id=principal.agency_id, reporter_id=principal.user.id if principal.user else None
+    )
 
 
 async def prefetch_directory(info: Info, rows: list[dict[str, Any]]) -> None:
@@ -269,6 +355,8 @@ class ReportFilter:
     near: NearInput | None = None
     text: str | None = strawberry.field(default=None, description="Words in the title or description")
     overdue: bool | None = None
+    assignee_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Assigned to these")
+    unassigned: bool | None = strawberry.field(default=None, description="true: nobody assigned yet")
 
     def to_domain(self) -> report_queries.ReportFilter:
         box = self.bounding_box
@@ -285,6 +373,8 @@ class ReportFilter:
             near=Circle(near.lat, near.lon, near.radius_meters) if near else None,
             text=self.text,
             overdue=self.overdue,
+            assignee_ids=[from_global_id(i, "User", "assigneeIds") for i in self.assignee_ids or ()],
+            unassigned=self.unassigned,
         )
 
 

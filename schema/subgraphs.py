@@ -18,12 +18,15 @@ from strawberry.types.base import StrawberryObjectDefinition, get_object_definit
 from strawberry.types.field import StrawberryField
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.queues import QueueQuery
 from schema.reports import ReportQuery
+from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
 FEDERATION_VERSION: Literal["2.9"] = "2.9"  # what @theguild/federation-composition 0.27 accepts
@@ -37,6 +40,9 @@ OWNER_OF_MODULE = {
     "schema.mutations": "reports",
     "schema.node": "reports",
     "schema.subscriptions": "reports",
+    "schema.conversation": "reports",
+    "schema.queues": "reports",
+    "schema.statistics": "reports",
 }
 
 
@@ -81,8 +87,8 @@ def build_subgraph(name: str) -> SubgraphSchema:
     elif name == "reports":
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
-            "query": merge_types("Query", (ReportQuery, NodeQuery)),
-            "mutation": merge_types("Mutation", (ReportMutation,)),
+            "query": merge_types("Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery)),
+            "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation)),
             "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
         }
     else:

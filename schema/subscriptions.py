@@ -6,7 +6,7 @@ replayed from the database first, then the feed continues live, with no gap and 
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Annotated
 
 import strawberry
@@ -15,7 +15,9 @@ from models import ReportStatus
 from realtime.feed import EventSelector, FeedEvent
 from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
+from resolvers.identity import Principal
 from resolvers.live_selection import event_selector, parse_event_cursor
+from resolvers.permissions import sees_internal_notes
 from schema.context import Info
 from schema.ids import from_global_id, optional_global_id
 from schema.live import LiveSource
@@ -63,8 +65,28 @@ class LiveReportEvent:
         )
 
 
-def _report_after_change(item: FeedEvent) -> Report | None:
-    return Report.from_row(item.report) if item.report else None
+def _hidden_from(principal: Principal, item: FeedEvent) -> bool:
+    """Internal notes reach only those who may read them, on the live feed as everywhere."""
+    if not item.event.get("is_internal"):
+        return False
+    return item.report is None or not sees_internal_notes(principal, item.report["agency_id"])
+
+
+def _events_for(principal: Principal) -> Callable[[FeedEvent], LiveReportEvent | None]:
+    # A group's executions share one principal's view: all its subscribers have the same visibility.
+    def payload(item: FeedEvent) -> LiveReportEvent | None:
+        return None if _hidden_from(principal, item) else LiveReportEvent.from_feed(item)
+
+    return payload
+
+
+def _reports_for(principal: Principal) -> Callable[[FeedEvent], Report | None]:
+    def payload(item: FeedEvent) -> Report | None:
+        if item.report is None or _hidden_from(principal, item):
+            return None
+        return Report.from_row(item.report)
+
+    return payload
 
 
 @strawberry.type
@@ -79,7 +101,7 @@ class Subscription:
         source = LiveSource(
             selector=await (filter or ReportEventFilter()).to_selector(),
             after=parse_event_cursor(after),
-            payload=LiveReportEvent.from_feed,
+            payload=_events_for(info.context.principal),
         )
         async for payload in info.context.live.stream(source):
             yield payload  # type: ignore[misc]
@@ -97,7 +119,7 @@ class Subscription:
         source = LiveSource(
             selector=EventSelector(report_ids=frozenset({report_id})),
             after=parse_event_cursor(after),
-            payload=_report_after_change,
+            payload=_reports_for(info.context.principal),
         )
         async for payload in info.context.live.stream(source):
             yield payload  # type: ignore[misc]

@@ -22,6 +22,7 @@ from schema import schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
 from server.graphql_view import SigapGraphQL
+from server.jobs import periodic_jobs
 from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
@@ -93,7 +94,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if any(created.values()):
                 log.info("seeded the launch directory: %s", created)
         try:
-            async with running_live_service(settings, served) as live:
+            async with (
+                periodic_jobs(settings.jobs_interval_s),
+                running_live_service(settings, served) as live,
+            ):
                 app.state.live = live
                 yield
         finally:

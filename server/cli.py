@@ -13,6 +13,7 @@ from typing import Any
 from models.seed import load_seed
 from resolvers.accounts import AccountInput, create_city_admin
 from resolvers.errors import DomainError
+from resolvers.service_levels import run_periodic_jobs
 from schema.subgraphs import SUBGRAPHS
 from server.database import apply_migrations, connect, disconnect
 from server.settings import Settings, SettingsError
@@ -46,6 +47,15 @@ async def _create_admin(settings: Settings, email: str, name: str) -> int:
         await disconnect()
     print(f"city admin {user.email} created (id {user.id})")
     return 0
+
+
+async def _run_jobs_once(settings: Settings) -> None:
+    await connect(settings.database_url)
+    try:
+        run = await run_periodic_jobs()
+    finally:
+        await disconnect()
+    print(f"periodic jobs: {run}")
 
 
 def _serve(settings: Settings) -> None:
@@ -83,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
+    jobs = commands.add_parser("jobs", help="the periodic jobs (escalations, automatic closes)")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser(
+        "run-once", help="run them once and exit (for cron); safe beside running servers"
+    )
     args = parser.parse_args(argv)
     # Options given on the command line override the environment, for worker processes too.
     if getattr(args, "subgraph", None):
@@ -101,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         _serve(settings)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
+    elif args.command == "jobs":
+        asyncio.run(_run_jobs_once(settings))
     elif args.command == "create-admin":
         return asyncio.run(_create_admin(settings, args.email, args.name))
     else:

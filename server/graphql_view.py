@@ -85,6 +85,7 @@ class SigapGraphQL(GraphQL[Context, None]):
             response=response,
             principal=principal,
             service_area=self.settings.service_area,
+            timezone=self.settings.timezone,
             tokens=self.signer,
             live=live,
         )

@@ -53,6 +53,8 @@ class Settings:
     # Fault injection for tests only, never set in production: SIGKILL the process after a
     # commit and before the relay publishes it.
     fault_crash_before_publish: bool = False
+    # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
+    jobs_interval_s: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -107,6 +109,7 @@ class Settings:
             live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
+            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
         )
 
 
@@ -135,6 +138,16 @@ def _whole_number(env: dict[str, str], name: str, default: int) -> int:
         return int(env.get(name, str(default)))
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number") from exc
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name) or default)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds") from exc
+    if value < 0 or value != value:  # NaN compares unequal to itself
+        raise SettingsError(f"{name} must be 0 (off) or more")
+    return value
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

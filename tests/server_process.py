@@ -72,6 +72,7 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
         "HOST": "127.0.0.1",
         "DATABASE_URL": f"sqlite://{tmp_path / 'server.db'}",
         "JWT_SECRET": TEST_JWT_SECRET,
+        "JOBS_INTERVAL_SECONDS": "0",  # the periodic jobs run only in the tests that turn them on
         **env,
     }
     with log_path.open("wb") as log:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live_clients import TransportWsClient, file_report_http, live_stats
+from tests.live_clients import TransportWsClient, change_status_http, file_report_http, live_stats
 from tests.server_process import RunningServer, sigap_server
 
 PRIVATE_FEED = """subscription($after: String) {
@@ -156,3 +156,39 @@ async def test_only_the_gateway_may_carry_many_subscriptions_on_one_socket(tmp_p
         assert stats["operations"] == 5  # the gateway's three and the client's two
         await gateway.close()
         await client.close()
+
+
+NOTE = (
+    "mutation($i: AddInternalNoteInput!) { addInternalNote(input: $i) { event { cursor } errors { code } } }"
+)
+ALL_EVENTS = """subscription($after: String, $filter: ReportEventFilter) {
+  reportEvents(after: $after, filter: $filter) { cursor event { kind note } } }"""
+
+
+def _note_then_status(server: RunningServer, report_id: str) -> tuple[str, str]:
+    """An internal note, then a public status change; their cursors."""
+    headers = server.staff_headers()
+    note = _call(server, NOTE, {"i": {"id": report_id, "body": "Warga ini sering melapor palsu"}}, **headers)
+    assert note["addInternalNote"]["errors"] == []
+    return note["addInternalNote"]["event"]["cursor"], change_status_http(server, report_id, "ACKNOWLEDGED")
+
+
+async def test_internal_notes_never_reach_public_subscribers(server: RunningServer) -> None:
+    filed = await asyncio.to_thread(file_report_http, server.url)
+    public = await TransportWsClient.open(server.url)
+    staff = await TransportWsClient.open(server.url, init=False)
+    assert await _init(staff, await asyncio.to_thread(server.staff_headers)) == {"type": "connection_ack"}
+    note_cursor, status_cursor = await asyncio.to_thread(_note_then_status, server, filed["id"])
+    variables = {"after": filed["cursor"], "filter": {"reportId": filed["id"]}}
+
+    for client in (public, staff):
+        await client.subscribe("feed", ALL_EVENTS, variables)
+    public_first = (await public.receive())["payload"]["data"]["reportEvents"]
+    staff_seen = [(await staff.receive())["payload"]["data"]["reportEvents"] for _ in range(2)]
+
+    assert public_first["cursor"] == status_cursor  # the note was skipped, not delayed
+    assert public_first["event"] == {"kind": "STATUS_CHANGED", "note": None}
+    assert [e["cursor"] for e in staff_seen] == [note_cursor, status_cursor]
+    assert staff_seen[0]["event"]["note"] == "Warga ini sering melapor palsu"
+    await public.close()
+    await staff.close()

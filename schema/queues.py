@@ -1,0 +1,97 @@
+"""Lists for the people doing the work: possible duplicates before filing, an officer's queue,
+an agency's queue. All are `reports` connections with a scope (schema.reports.report_connection),
+so privacy, paging and filters are those of every report list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import strawberry
+
+from models.lifecycle import OPEN_STATUSES
+from resolvers import duplicates, report_queries
+from resolvers.permissions import require_staff, require_works_on
+from resolvers.report_queries import ReportOrder
+from resolvers.timeline import utcnow
+from schema.context import Info
+from schema.ids import from_global_id, optional_global_id
+from schema.mutations import LocationInput
+from schema.reports import ReportConnection, ReportFilter, report_connection
+
+
+def _open_unless_asked(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
+    """Queues show the work still owed unless the filter asks for statuses or groups itself."""
+    if flt.statuses or flt.public_groups:
+        return flt
+    return replace(flt, statuses=sorted(OPEN_STATUSES))
+
+
+@strawberry.type
+class QueueQuery:
+    @strawberry.field(
+        description="Before filing: open reports of the category near the point, filed in the last `days` "
+        "(the category's duplicate radius, 100 m unless the city changed it), newest first"
+    )
+    async def similar_reports(
+        self,
+        info: Info,
+        location: LocationInput,
+        category_id: strawberry.ID | None = None,
+        category_code: str | None = None,
+        days: int = duplicates.DEFAULT_WINDOW_DAYS,
+        first: int = duplicates.MAX_CANDIDATES,
+        after: str | None = None,
+    ) -> ReportConnection:
+        category = await duplicates.category_by_id_or_code(
+            optional_global_id(category_id, "Category", "categoryId"), category_code
+        )
+        candidates = duplicates.candidate_filter(
+            category, location.lat, location.lon, days=days, now=utcnow()
+        )
+        info.context.cache_policy.cacheable = False  # "recent days" moves with the clock
+        return await report_connection(
+            info, None, first=first, after=after, order_by=ReportOrder.NEWEST, scope=lambda _: candidates
+        )
+
+    @strawberry.field(description="Reports assigned to me, open ones unless the filter says, by due time")
+    async def my_queue(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: ReportFilter | None = None,
+        order_by: ReportOrder = ReportOrder.DUE_SOONEST,
+    ) -> ReportConnection:
+        principal = info.context.principal
+        require_staff(principal)
+        assert principal.user is not None
+        me = principal.user.id
+        info.context.cache_policy.cacheable = False  # "me" is not part of the cache key
+
+        def mine(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
+            return replace(_open_unless_asked(flt), assignee_ids=[me])
+
+        return await report_connection(info, filter, first=first, after=after, order_by=order_by, scope=mine)
+
+    @strawberry.field(
+        description="An agency's reports, open ones unless the filter says, by due time: for its staff "
+        "and city-wide staff. Filter by assignee, `unassigned`, `overdue`, category, area..."
+    )
+    async def agency_queue(
+        self,
+        info: Info,
+        agency_id: strawberry.ID,
+        first: int = 20,
+        after: str | None = None,
+        filter: ReportFilter | None = None,
+        order_by: ReportOrder = ReportOrder.DUE_SOONEST,
+    ) -> ReportConnection:
+        agency = from_global_id(agency_id, "Agency", "agencyId")
+        require_works_on(info.context.principal, agency)
+
+        def theirs(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
+            return replace(_open_unless_asked(flt), agency_ids=[agency])
+
+        return await report_connection(
+            info, filter, first=first, after=after, order_by=order_by, scope=theirs
+        )
