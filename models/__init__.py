@@ -2,10 +2,20 @@
 
 from models.access import ApiKey, RefreshToken
 from models.directory import Agency, Area, Category, User
-from models.enums import ApiKeyKind, AreaLevel, EventKind, PublicGroup, ReportStatus, Role
+from models.enums import (
+    ApiKeyKind,
+    AreaLevel,
+    EventKind,
+    PhotoFormat,
+    PhotoKind,
+    PublicGroup,
+    ReportStatus,
+    Role,
+)
+from models.photos import ReportPhoto
 from models.reports import Report, ReportEvent
 
-MODEL_MODULES = ["models.directory", "models.reports", "models.access"]
+MODEL_MODULES = ["models.directory", "models.reports", "models.access", "models.photos"]
 APP_LABEL = "sigap"
 
 __all__ = [
@@ -18,10 +28,13 @@ __all__ = [
     "AreaLevel",
     "Category",
     "EventKind",
+    "PhotoFormat",
+    "PhotoKind",
     "PublicGroup",
     "RefreshToken",
     "Report",
     "ReportEvent",
+    "ReportPhoto",
     "ReportStatus",
     "Role",
     "User",

@@ -39,6 +39,9 @@ class Category(Model):
     is_sensitive = fields.BooleanField(
         default=False, description="exact location shown only to the reporter and the agency"
     )
+    requires_after_photo = fields.BooleanField(
+        default=True, description="resolving needs a photo of the fix taken since the last reopen"
+    )
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -40,6 +40,21 @@ class EventKind(StrEnum):
     ASSIGNED = "ASSIGNED"
     REROUTED = "REROUTED"
     COMMENTED = "COMMENTED"
+    PHOTO_ADDED = "PHOTO_ADDED"
+    PHOTO_REMOVED = "PHOTO_REMOVED"
+
+
+class PhotoKind(StrEnum):
+    BEFORE = "BEFORE"  # the problem, as reported
+    AFTER = "AFTER"  # proof of the fix, taken by staff
+
+
+class PhotoFormat(StrEnum):
+    """What a stored photo was decoded as and re-encoded to; never taken from the upload's name."""
+
+    JPEG = "JPEG"
+    PNG = "PNG"
+    WEBP = "WEBP"
 
 
 class ApiKeyKind(StrEnum):

@@ -17,10 +17,11 @@ from schema.errors import CodedErrorsSchema
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.photo_mutations import PhotoMutation
 from schema.reports import ReportQuery
 
 Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery, AccountQuery))
-Mutation = merge_types("Mutation", (ReportMutation, AccountMutation, DirectoryMutation))
+Mutation = merge_types("Mutation", (ReportMutation, PhotoMutation, AccountMutation, DirectoryMutation))
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]
 

@@ -8,7 +8,7 @@ from resolvers import report_queries
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import split_global_id
-from schema.reports import Report, ReportEvent
+from schema.reports import Report, ReportEvent, visible_photo
 
 
 @strawberry.type
@@ -32,6 +32,8 @@ class NodeQuery:
         if type_name == "ReportEvent":
             row = await report_queries.event_by_id(pk)
             return ReportEvent.from_row(row) if row else None
+        if type_name == "ReportPhoto":
+            return await visible_photo(info, pk)
         if type_name == "User":
             row = await loaders.user.load(pk)
             return StaffMember.from_row(row) if row else None

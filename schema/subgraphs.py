@@ -23,6 +23,7 @@ from schema.errors import CodedErrorsSchema
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.photo_mutations import PhotoMutation
 from schema.reports import ReportQuery
 
 FEDERATION_VERSION: Literal["2.9"] = "2.9"  # what @theguild/federation-composition 0.27 accepts
@@ -35,6 +36,8 @@ OWNER_OF_MODULE = {
     "schema.reports": "reports",
     "schema.mutations": "reports",
     "schema.node": "reports",
+    "schema.photos": "reports",
+    "schema.photo_mutations": "reports",
 }
 
 
@@ -80,7 +83,7 @@ def build_subgraph(name: str) -> SubgraphSchema:
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
             "query": merge_types("Query", (ReportQuery, NodeQuery)),
-            "mutation": merge_types("Mutation", (ReportMutation,)),
+            "mutation": merge_types("Mutation", (ReportMutation, PhotoMutation)),
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")

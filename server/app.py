@@ -13,10 +13,14 @@ from starlette.routing import Route
 from tortoise import Tortoise
 
 from models.seed import load_seed
+from resolvers.photo_storage import LocalPhotoStorage, PhotoStorage, S3PhotoStorage
+from resolvers.photo_urls import PhotoUrls
+from resolvers.tokens import TokenSigner
 from schema import schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
 from server.graphql_view import SigapGraphQL
+from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 
 log = logging.getLogger("sigap")
@@ -30,6 +34,20 @@ async def health(request: Request) -> JSONResponse:
         log.warning("health check failed: %r", exc)
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "up"})
+
+
+def photo_storage_for(settings: Settings) -> PhotoStorage:
+    if settings.photo_storage == "s3":
+        assert settings.s3_bucket is not None  # Settings.from_env refuses s3 without a bucket
+        return S3PhotoStorage.connect(
+            settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=settings.s3_secret_access_key,
+            prefix=settings.s3_prefix,
+        )
+    return LocalPhotoStorage(settings.photo_dir)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -51,11 +69,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
     served = build_subgraph(settings.subgraph) if settings.subgraph else schema
-    graphql = SigapGraphQL(served, settings)
+    photo_storage = photo_storage_for(settings)
+    photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+    graphql = SigapGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
+    photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/photos/{name}", photos, methods=["GET", "HEAD"]),
         ],
         lifespan=lifespan,
     )

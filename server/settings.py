@@ -15,6 +15,9 @@ class SettingsError(ValueError):
     """The environment holds a value Sigap cannot run with."""
 
 
+PHOTO_STORAGE_KINDS = ("local", "s3")
+
+
 def _default_database_url() -> str:
     return f"sqlite://{Path('data') / 'sigap.db'}"
 
@@ -40,6 +43,15 @@ class Settings:
     gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
     # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
     gateway_subscriptions_per_connection: int = 10_000
+    photo_storage: str = "local"  # or "s3": any S3-compatible bucket
+    photo_dir: Path = Path("data") / "photos"
+    photo_url_base: str = "/photos"  # where clients fetch /photos/{name}: a proxy's or CDN's address
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # unset for AWS; MinIO, Ceph or R2 otherwise
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    s3_prefix: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -63,6 +75,11 @@ class Settings:
         subgraph = env.get("SIGAP_SUBGRAPH") or None
         if subgraph is not None and subgraph not in SUBGRAPHS:
             raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
+        photo_storage = env.get("PHOTO_STORAGE") or "local"
+        if photo_storage not in PHOTO_STORAGE_KINDS:
+            raise SettingsError(f"PHOTO_STORAGE must be local or s3, got {photo_storage!r}")
+        if photo_storage == "s3" and not env.get("S3_BUCKET"):
+            raise SettingsError("PHOTO_STORAGE=s3 needs S3_BUCKET")
         return cls(
             environment=environment,
             database_url=env.get("DATABASE_URL") or _default_database_url(),
@@ -81,6 +98,15 @@ class Settings:
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
             gateway_token=env.get("GATEWAY_TOKEN") or None,
             gateway_subscriptions_per_connection=_number(env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000),
+            photo_storage=photo_storage,
+            photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
+            photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",
+            s3_bucket=env.get("S3_BUCKET") or None,
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_region=env.get("S3_REGION") or None,
+            s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or None,
+            s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or None,
+            s3_prefix=env.get("S3_PREFIX") or "",
         )
 
 

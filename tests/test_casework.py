@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from models import Agency, Report, ReportEvent, Role, User
+from models import Agency, Category, Report, ReportEvent, Role, User
 from models.lifecycle import TRANSITIONS
 from resolvers.identity import ANONYMOUS, Principal
 from schema.ids import to_global_id
@@ -42,6 +42,12 @@ async def as_dispatcher(db: Database) -> AsyncIterator[Principal]:
     Caller.default = await staff(Role.DISPATCHER, "DLH", "Dispatcher")
     yield Caller.default
     Caller.default = ANONYMOUS
+
+
+@pytest.fixture(autouse=True)
+async def resolving_without_photos(db: Database) -> None:
+    """The lifecycle without the proof-of-fix rule, which test_photos.py tests."""
+    await Category.all().update(requires_after_photo=False)
 
 
 async def _status(report_id: str, status: str, **extra: Any) -> dict[str, Any]:
