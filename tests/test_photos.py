@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from PIL import Image
 from starlette.datastructures import UploadFile
-from tortoise import Tortoise
 
 from models import Report, ReportEvent, ReportPhoto, Role
 from resolvers.identity import ANONYMOUS, Principal
@@ -20,6 +19,7 @@ from resolvers.photo_storage import LocalPhotoStorage
 from schema.ids import from_global_id
 from tests import images
 from tests.conftest import Database
+from tests.databases import photo_rows_refused
 from tests.graphql import UPDATE_STATUS, Caller, citizen, filing, gql, run, staff
 
 FILE_WITH_PHOTOS = """
@@ -193,25 +193,8 @@ async def test_a_failed_database_write_removes_the_stored_files(
     db: Database, storage: LocalPhotoStorage
 ) -> None:
     """The files are put before the rows: when the database refuses the rows, they must go again."""
-    connection = Tortoise.get_connection("default")
-    if db.backend == "postgres":
-        await connection.execute_script(
-            "CREATE FUNCTION refuse_photo() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
-            "LANGUAGE plpgsql; CREATE TRIGGER refuse_photos BEFORE INSERT ON report_photos "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_photo();"
-        )
-    else:
-        await connection.execute_script(
-            "CREATE TRIGGER refuse_photos BEFORE INSERT ON report_photos "
-            "BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
-        )
-    try:
+    async with photo_rows_refused(db.backend):
         result = await run(FILE_WITH_PHOTOS, {"input": filing(photos=[upload(images.jpeg_with_gps())])})
-    finally:
-        drop = "DROP TRIGGER refuse_photos" + (
-            " ON report_photos; DROP FUNCTION refuse_photo()" if db.backend == "postgres" else ""
-        )
-        await connection.execute_script(drop)
 
     assert result.errors is not None
     assert result.errors[0].extensions["code"] == "INTERNAL_SERVER_ERROR"
