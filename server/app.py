@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/photos/{name}", photos, methods=["GET", "HEAD"]),
+            Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
         ],
         lifespan=lifespan,
     )

@@ -33,7 +33,7 @@ class PhotoEndpoint:
         self.urls = urls
         self.signer = signer
 
-    async def __call__(self, request: Request) -> Response:
+    async def serve(self, request: Request) -> Response:
         name = request.path_params["name"]
         if not NAME_PATTERN.fullmatch(name):
             return _not_found()
