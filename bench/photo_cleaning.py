@@ -2,7 +2,7 @@
 
 A 12-megapixel phone photo (4032 x 3024, with camera and GPS EXIF, orientation 6) is measured as:
   decode only        Image.open + load: the floor any image check pays
-  decode + encode    decode and re-encode at the same quality: the floor for dropping metadata
+  decode + encode    decode and re-encode with the same settings: the floor for dropping metadata
   clean_photo        Sigap's whole path: decode, bomb checks, orientation, strip, encode, thumbnail
 
 Run: .venv/bin/python -m bench.photo_cleaning [--rounds 5] [--formats JPEG,WEBP,PNG]
@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from PIL import Image, ImageFilter
 
-from resolvers.photo_cleaning import JPEG_QUALITY, WEBP_QUALITY, clean_photo
+from resolvers.photo_cleaning import JPEG_QUALITY, PNG_COMPRESS_LEVEL, WEBP_METHOD, WEBP_QUALITY, clean_photo
 from tests.images import camera_exif
 
 SIZE = (4032, 3024)
@@ -45,7 +45,11 @@ def decode_only(data: bytes) -> None:
 def decode_encode(data: bytes) -> None:
     with Image.open(io.BytesIO(data)) as image:
         fmt = image.format or "JPEG"
-        params = {"JPEG": {"quality": JPEG_QUALITY}, "WEBP": {"quality": WEBP_QUALITY}}.get(fmt, {})
+        params = {
+            "JPEG": {"quality": JPEG_QUALITY},
+            "WEBP": {"quality": WEBP_QUALITY, "method": WEBP_METHOD},
+            "PNG": {"compress_level": PNG_COMPRESS_LEVEL},
+        }[fmt]
         image.save(io.BytesIO(), fmt, **params)
 
 
