@@ -8,7 +8,7 @@ COPY schema schema
 COPY realtime realtime
 COPY server server
 COPY federation federation
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir ".[s3]"
 RUN useradd --system sigap
 USER sigap
 EXPOSE 8000

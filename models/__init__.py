@@ -7,14 +7,17 @@ from models.enums import (
     AreaLevel,
     EscalationTarget,
     EventKind,
+    PhotoFormat,
+    PhotoKind,
     PublicGroup,
     ReportStatus,
     ResolutionOutcome,
     Role,
 )
+from models.photos import ReportPhoto
 from models.reports import Report, ReportEvent, ReportFollower, ReportSupport
 
-MODEL_MODULES = ["models.directory", "models.reports", "models.access"]
+MODEL_MODULES = ["models.directory", "models.reports", "models.access", "models.photos"]
 APP_LABEL = "sigap"
 
 __all__ = [
@@ -28,11 +31,14 @@ __all__ = [
     "Category",
     "EscalationTarget",
     "EventKind",
+    "PhotoFormat",
+    "PhotoKind",
     "PublicGroup",
     "RefreshToken",
     "Report",
     "ReportEvent",
     "ReportFollower",
+    "ReportPhoto",
     "ReportStatus",
     "ReportSupport",
     "ResolutionOutcome",

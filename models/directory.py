@@ -39,6 +39,9 @@ class Category(Model):
     is_sensitive = fields.BooleanField(
         default=False, description="exact location shown only to the reporter and the agency"
     )
+    requires_after_photo = fields.BooleanField(
+        default=True, description="resolving needs a photo of the fix taken since the last reopen"
+    )
     is_active = fields.BooleanField(default=True)
     duplicate_radius_m = fields.IntField(
         default=100, description="open reports this close are offered as duplicates before filing"

@@ -47,6 +47,21 @@ class EventKind(StrEnum):
     DUPLICATE_MERGED = "DUPLICATE_MERGED"  # on the original: a duplicate's supporters moved here
     ESCALATED = "ESCALATED"  # a service-level target passed with the report still open
     RATED = "RATED"  # the reporter rated the fix
+    PHOTO_ADDED = "PHOTO_ADDED"
+    PHOTO_REMOVED = "PHOTO_REMOVED"
+
+
+class PhotoKind(StrEnum):
+    BEFORE = "BEFORE"  # the problem, as reported
+    AFTER = "AFTER"  # proof of the fix, taken by staff
+
+
+class PhotoFormat(StrEnum):
+    """What a stored photo was decoded as and re-encoded to; never taken from the upload's name."""
+
+    JPEG = "JPEG"
+    PNG = "PNG"
+    WEBP = "WEBP"
 
 
 class ApiKeyKind(StrEnum):

@@ -33,6 +33,9 @@ class CategorySeed:
     resolution_hours: float
     is_emergency: bool = False
     is_sensitive: bool = False  # exact location only for the reporter and the agency
+    # Proof of the fix (as Qlue asks) where a photo can show it; not for passing events (a jam,
+    # a parked car, a fire put out) nor for people (beggars, missing persons).
+    requires_after_photo: bool = True
 
 
 # Targets follow Jakarta's CRM (follow-up within 24 h, done within 7 days) for ordinary
@@ -42,10 +45,22 @@ CATEGORIES: list[CategorySeed] = [
     CategorySeed(
         "LAMPU_RAMBU", "Lampu & rambu lalu lintas rusak", "Broken traffic lights and signs", "DISHUB", 24, 168
     ),
-    CategorySeed("KEMACETAN", "Kemacetan", "Congestion", "DISHUB", 1, 4),
-    CategorySeed("PELANGGARAN_LALIN", "Pelanggaran lalu lintas", "Traffic violation", "DISHUB", 2, 24),
-    CategorySeed("PARKIR_LIAR", "Parkir liar", "Illegal parking", "DISHUB", 4, 24),
-    CategorySeed("PENGEMIS", "Pengemis", "Beggars", "DINSOS", 24, 72, is_sensitive=True),
+    CategorySeed("KEMACETAN", "Kemacetan", "Congestion", "DISHUB", 1, 4, requires_after_photo=False),
+    CategorySeed(
+        "PELANGGARAN_LALIN",
+        "Pelanggaran lalu lintas",
+        "Traffic violation",
+        "DISHUB",
+        2,
+        24,
+        requires_after_photo=False,
+    ),
+    CategorySeed(
+        "PARKIR_LIAR", "Parkir liar", "Illegal parking", "DISHUB", 4, 24, requires_after_photo=False
+    ),
+    CategorySeed(
+        "PENGEMIS", "Pengemis", "Beggars", "DINSOS", 24, 72, is_sensitive=True, requires_after_photo=False
+    ),
     CategorySeed("FASILITAS_ANAK", "Fasilitas anak", "Children's facilities", "DINSOS", 24, 168),
     CategorySeed(
         "ORANG_HILANG",
@@ -56,12 +71,15 @@ CATEGORIES: list[CategorySeed] = [
         72,
         is_emergency=True,
         is_sensitive=True,
+        requires_after_photo=False,
     ),
     CategorySeed("PKL_LIAR", "PKL liar", "Illegal street vendors", "SATPOLPP", 24, 72),
     CategorySeed("PELANGGARAN_BANGUNAN", "Pelanggaran bangunan", "Building violation", "PUPR", 72, 336),
     CategorySeed("IKLAN_LIAR", "Iklan liar", "Illegal advertising", "SATPOLPP", 24, 168),
     CategorySeed("FOGGING_DBD", "Permintaan fogging DBD", "Dengue fogging request", "DINKES", 24, 72),
-    CategorySeed("KEBAKARAN", "Kebakaran", "Fire", "DAMKAR", 5 / 60, 2, is_emergency=True),
+    CategorySeed(
+        "KEBAKARAN", "Kebakaran", "Fire", "DAMKAR", 5 / 60, 2, is_emergency=True, requires_after_photo=False
+    ),
 ]
 
 KECAMATAN: list[tuple[str, str]] = [
@@ -96,6 +114,7 @@ async def load_seed() -> dict[str, int]:
                     "resolution_hours": seed.resolution_hours,
                     "is_emergency": seed.is_emergency,
                     "is_sensitive": seed.is_sensitive,
+                    "requires_after_photo": seed.requires_after_photo,
                 },
             )
             created["categories"] += was_created

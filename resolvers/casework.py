@@ -16,6 +16,7 @@ from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import STAFF_ROLES, Principal
 from resolvers.locking import locked_report
 from resolvers.permissions import require_can_reroute, require_signed_in, require_works_on
+from resolvers.photos import require_after_photo
 from resolvers.privacy import public_location
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import checked_note
@@ -49,6 +50,8 @@ async def update_status(
             )
         if status is S.DUPLICATE:
             report.duplicate_of_id = await _original_for(connection, report, duplicate_of_id)
+        if status is S.RESOLVED:
+            await require_after_photo(connection, report)
         now = utcnow()
         report.status = status
         report.updated_at = now

@@ -27,6 +27,7 @@ class CategoryChanges:
     resolution_hours: float | None = None
     is_active: bool | None = None
     is_sensitive: bool | None = None
+    requires_after_photo: bool | None = None
 
 
 async def update_category(principal: Principal, category_id: int, changes: CategoryChanges) -> Category:
@@ -67,6 +68,8 @@ async def update_category(principal: Principal, category_id: int, changes: Categ
         category.is_active = changes.is_active
     if changes.is_sensitive is not None:
         category.is_sensitive = changes.is_sensitive
+    if changes.requires_after_photo is not None:
+        category.requires_after_photo = changes.requires_after_photo
     await category.save()
     return category
 

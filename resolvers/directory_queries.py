@@ -10,7 +10,7 @@ from models import Agency, Area, AreaLevel, Category, User
 AGENCY_COLUMNS = ("id", "code", "name", "name_en", "phone", "email")
 CATEGORY_COLUMNS = (
     "id", "code", "name", "name_en", "agency_id", "response_hours", "resolution_hours",
-    "is_emergency", "is_sensitive", "is_active",
+    "is_emergency", "is_sensitive", "requires_after_photo", "is_active",
 )  # fmt: skip
 AREA_COLUMNS = ("id", "code", "name", "level", "parent_id", "polygon")
 USER_COLUMNS = ("id", "name", "role", "agency_id", "phone", "email")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Category, EventKind, Report, ReportStatus
+from models import Category, EventKind, PhotoKind, Report, ReportStatus
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
 from realtime.outbox import announce_committed
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
 from resolvers.permissions import require_can_file
+from resolvers.photo_storage import PhotoStorage
+from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
 from resolvers.privacy import public_location
 from resolvers.public_code import new_public_code
 from resolvers.routing import route_report
@@ -36,6 +39,7 @@ class FilingInput:
     address: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    photos: Sequence[IncomingPhoto] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,13 @@ class Filed:
     tracking_token: str | None  # for a filer without an account: shown once, stored hashed
 
 
-async def file_report(data: FilingInput, *, principal: Principal, service_area: BoundingBox) -> Filed:
+async def file_report(
+    data: FilingInput,
+    *,
+    principal: Principal,
+    service_area: BoundingBox,
+    photo_storage: PhotoStorage | None = None,
+) -> Filed:
     require_can_file(principal)
     reporter = principal.user
     errors: list[FieldError] = []
@@ -59,52 +69,59 @@ async def file_report(data: FilingInput, *, principal: Principal, service_area: 
     category = await _find_category(errors, data)
     if errors or category is None or title is None or description is None:
         raise DomainError(*errors)
+    check_photo_count(len(data.photos), "photos")
+    photos = await clean_photos(data.photos)  # refused files stop the filing before anything is written
 
     route = await route_report(category, data.latitude, data.longitude)
     public_lat, public_lon = public_location(category, data.latitude, data.longitude)
     tracking_token = new_secret() if reporter is None else None
     now = utcnow()
-    for attempt in range(_CODE_ATTEMPTS):
-        try:
-            async with in_transaction() as connection:
-                report = await Report.create(
-                    code=new_public_code(),
-                    title=title,
-                    description=description,
-                    category=category,
-                    agency_id=route.agency_id,
-                    area_id=route.area_id,
-                    latitude=data.latitude,
-                    longitude=data.longitude,
-                    public_latitude=public_lat,
-                    public_longitude=public_lon,
-                    address=address,
-                    contact_name=contact_name,
-                    contact_phone=contact_phone,
-                    tracking_token_hash=digest(tracking_token) if tracking_token else None,
-                    status=ReportStatus.SUBMITTED,
-                    reporter=reporter,
-                    created_at=now,
-                    updated_at=now,
-                    acknowledge_due_at=now + timedelta(hours=category.response_hours),
-                    due_at=now + timedelta(hours=category.resolution_hours),
-                    using_db=connection,
-                )
-                event = await record_event(
-                    connection,
-                    report,
-                    EventKind.FILED,
-                    actor=reporter,
-                    at=now,
-                    to_status=ReportStatus.SUBMITTED,
-                    data={"agencyId": route.agency_id, "areaId": route.area_id},
-                )
-            announce_committed(event.id)
-            return Filed(report, tracking_token)
-        except IntegrityError:
-            # A public code collision (about one in 10^12 per pair): draw another code.
-            if attempt == _CODE_ATTEMPTS - 1:
-                raise
+    async with stored(photo_storage, photos):
+        for attempt in range(_CODE_ATTEMPTS):
+            try:
+                async with in_transaction() as connection:
+                    report = await Report.create(
+                        code=new_public_code(),
+                        title=title,
+                        description=description,
+                        category=category,
+                        agency_id=route.agency_id,
+                        area_id=route.area_id,
+                        latitude=data.latitude,
+                        longitude=data.longitude,
+                        public_latitude=public_lat,
+                        public_longitude=public_lon,
+                        address=address,
+                        contact_name=contact_name,
+                        contact_phone=contact_phone,
+                        tracking_token_hash=digest(tracking_token) if tracking_token else None,
+                        status=ReportStatus.SUBMITTED,
+                        reporter=reporter,
+                        created_at=now,
+                        updated_at=now,
+                        acknowledge_due_at=now + timedelta(hours=category.response_hours),
+                        due_at=now + timedelta(hours=category.resolution_hours),
+                        using_db=connection,
+                    )
+                    event = await record_event(
+                        connection,
+                        report,
+                        EventKind.FILED,
+                        actor=reporter,
+                        at=now,
+                        to_status=ReportStatus.SUBMITTED,
+                        data={"agencyId": route.agency_id, "areaId": route.area_id},
+                    )
+                    if photos:
+                        await record_photos(
+                            connection, report, photos, PhotoKind.BEFORE, uploaded_by=reporter
+                        )
+                announce_committed(event.id)
+                return Filed(report, tracking_token)
+            except IntegrityError:
+                # A public code collision (about one in 10^12 per pair): draw another code.
+                if attempt == _CODE_ATTEMPTS - 1:
+                    raise
     raise AssertionError("unreachable")
 
 

@@ -21,3 +21,10 @@ def sees_private_details(principal: Principal, *, agency_id: int, reporter_id: i
     if principal.is_staff and principal.agency_id == agency_id:
         return True
     return principal.user is not None and reporter_id is not None and principal.user.id == reporter_id
+
+
+def sees_photos(principal: Principal, *, is_sensitive: bool, agency_id: int, reporter_id: int | None) -> bool:
+    """Photos of a report in a sensitive category (a missing person, a beggar) show a person, their
+    house or their street: the same people as the exact place see them, nobody else. Other
+    reports' photos are public (their stored copies carry no metadata)."""
+    return not is_sensitive or sees_private_details(principal, agency_id=agency_id, reporter_id=reporter_id)

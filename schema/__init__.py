@@ -18,6 +18,7 @@ from schema.errors import CodedErrorsSchema
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
 from schema.reports import ReportQuery
 from schema.statistics import StatisticsQuery
@@ -26,7 +27,9 @@ from schema.subscriptions import Subscription
 Query = merge_types(
     "Query", (ReportQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery)
 )
-Mutation = merge_types("Mutation", (ReportMutation, ConversationMutation, AccountMutation, DirectoryMutation))
+Mutation = merge_types(
+    "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, AccountMutation, DirectoryMutation)
+)
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]
 

@@ -11,9 +11,11 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from models import User
-from resolvers import directory_queries, engagement_queries, report_counts, report_queries
+from resolvers import directory_queries, engagement_queries, photo_queries, report_counts, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
+from resolvers.photo_storage import PhotoStorage
+from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema.live import LiveFeed, NoLiveFeed
 
@@ -40,6 +42,7 @@ class Loaders:
     user: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.users_by_id))
     report: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.reports_by_id))
     events: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.events_by_report))
+    photos: DataLoader[int, Any] = field(default_factory=lambda: _loader(photo_queries.photos_by_report))
     agency_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
         default_factory=lambda: _loader(report_counts.counts_by_agency)
     )
@@ -109,6 +112,8 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)
     tokens: TokenSigner | None = None
+    photo_storage: PhotoStorage | None = None  # unset: requests carrying photos fail
+    photo_urls: PhotoUrls = field(default_factory=PhotoUrls)
     # Reports whose anonymous filer proved their tracking token in this request.
     tracked_report_ids: set[int] = field(default_factory=set)
     live: LiveFeed = field(default_factory=NoLiveFeed)

@@ -65,7 +65,12 @@ class Category(Node, CategoryReports):
     response_hours: float = strawberry.field(description="Target time to acknowledge, in hours")
     resolution_hours: float = strawberry.field(description="Target time to resolve, in hours")
     is_emergency: bool
-    is_sensitive: bool = strawberry.field(description="Exact places shown only to reporter and agency")
+    is_sensitive: bool = strawberry.field(
+        description="Exact places and photos shown only to reporter and agency"
+    )
+    requires_after_photo: bool = strawberry.field(
+        description="Resolving needs an AFTER photo of the fix, added since the report was last reopened"
+    )
     is_active: bool
     pk: strawberry.Private[int]
     agency_id: strawberry.Private[int]
@@ -91,6 +96,7 @@ class Category(Node, CategoryReports):
             resolution_hours=row["resolution_hours"],
             is_emergency=row["is_emergency"],
             is_sensitive=row["is_sensitive"],
+            requires_after_photo=row["requires_after_photo"],
             is_active=row["is_active"],
             agency_id=row["agency_id"],
         )
@@ -175,6 +181,7 @@ class UpdateCategoryInput:
     resolution_hours: float | None = None
     is_active: bool | None = None
     is_sensitive: bool | None = None
+    requires_after_photo: bool | None = None
 
 
 @strawberry.input
@@ -221,6 +228,7 @@ class DirectoryMutation:
                 resolution_hours=input.resolution_hours,
                 is_active=input.is_active,
                 is_sensitive=input.is_sensitive,
+                requires_after_photo=input.requires_after_photo,
             )
             category = await directory_admin.update_category(
                 info.context.principal, from_global_id(input.id, "Category"), changes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from models import ReportStatus
 from resolvers import casework, duplicates, filing, report_queries
@@ -10,6 +11,7 @@ from resolvers.errors import DomainError
 from schema.context import Info
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
+from schema.photos import read_uploads
 from schema.reports import Report, ReportEvent, exact_places_of
 
 
@@ -30,6 +32,11 @@ class FileReportInput:
     contact_name: str | None = strawberry.field(default=None, description="Private: reporter and agency only")
     contact_phone: str | None = strawberry.field(
         default=None, description="Private: reporter and agency only"
+    )
+    photos: list[Upload] | None = strawberry.field(
+        default=None,
+        description="Up to 5 JPEG, PNG or WebP photos of the problem, as files of a GraphQL multipart "
+        "request; each at most 10 MiB and 50 megapixels. Stored without their metadata (GPS, camera)",
     )
 
 
@@ -106,9 +113,13 @@ class ReportMutation:
                 address=input.address,
                 contact_name=input.contact_name,
                 contact_phone=input.contact_phone,
+                photos=await read_uploads(input.photos, "photos"),
             )
             filed = await filing.file_report(
-                data, principal=info.context.principal, service_area=info.context.service_area
+                data,
+                principal=info.context.principal,
+                service_area=info.context.service_area,
+                photo_storage=info.context.photo_storage,
             )
         except DomainError as exc:
             return FileReportPayload(errors=user_errors(exc))

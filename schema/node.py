@@ -9,7 +9,7 @@ from resolvers.permissions import sees_internal_notes
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import split_global_id
-from schema.reports import Report, ReportEvent
+from schema.reports import Report, ReportEvent, visible_photo
 
 
 @strawberry.type
@@ -35,6 +35,8 @@ class NodeQuery:
             if row is None or (row["is_internal"] and not await _sees_note_of(info, row["report_id"])):
                 return None  # an internal note is not there for anyone outside the handling staff
             return ReportEvent.from_row(row)
+        if type_name == "ReportPhoto":
+            return await visible_photo(info, pk)
         if type_name == "User":
             row = await loaders.user.load(pk)
             return StaffMember.from_row(row) if row else None

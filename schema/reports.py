@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
-from resolvers import report_queries
+from resolvers import photo_queries, report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.identity import Principal
@@ -21,6 +21,7 @@ from resolvers.report_queries import ReportOrder
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import from_global_id, to_global_id
+from schema.photos import ReportPhoto, photos_as_seen
 
 
 @strawberry.type
@@ -212,6 +213,18 @@ class Report(Node):
         return Report.from_row(row) if row else None
 
     @strawberry.field(
+        description="Its photos, oldest first: BEFORE from the filing, AFTER as proof of the fix. "
+        "Empty for the public when the category is sensitive"
+    )
+    async def photos(self, info: Info) -> list[ReportPhoto]:
+        category = await info.context.loaders.category.load(self.category_id)
+        sensitive = bool(category and category["is_sensitive"])
+        if sensitive and not self._private_to(info):
+            return []
+        rows = await info.context.loaders.photos.load(self.pk)
+        return photos_as_seen(info, rows, sensitive=sensitive)
+
+    @strawberry.field(
         description="Everything that happened to the report, oldest first; internal notes "
         "only for the handling agency's staff and city-wide staff"
     )
@@ -288,6 +301,16 @@ class Report(Node):
             rating_text=row["rating_comment"],
             reporter_follows=row["reporter_follows"],
         )
+
+
+async def visible_photo(info: Info, photo_id: int) -> ReportPhoto | None:
+    """One photo by ID (`node`), under the same rule as `Report.photos`."""
+    row = await photo_queries.photo_by_id(photo_id)
+    report_row = await info.context.loaders.report.load(row["report_id"]) if row else None
+    if row is None or report_row is None:
+        return None
+    photos = await Report.from_row(report_row).photos(info)
+    return next((photo for photo in photos if photo.id == to_global_id("ReportPhoto", photo_id)), None)
 
 
 async def report_connection(

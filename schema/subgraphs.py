@@ -24,6 +24,7 @@ from schema.errors import CodedErrorsSchema
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
 from schema.reports import ReportQuery
 from schema.statistics import StatisticsQuery
@@ -43,6 +44,8 @@ OWNER_OF_MODULE = {
     "schema.conversation": "reports",
     "schema.queues": "reports",
     "schema.statistics": "reports",
+    "schema.photos": "reports",
+    "schema.photo_mutations": "reports",
 }
 
 
@@ -88,7 +91,7 @@ def build_subgraph(name: str) -> SubgraphSchema:
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
             "query": merge_types("Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery)),
-            "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation)),
+            "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation, PhotoMutation)),
             "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
         }
     else:

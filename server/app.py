@@ -18,6 +18,9 @@ from starlette.websockets import WebSocket
 from tortoise import Tortoise
 
 from models.seed import load_seed
+from resolvers.photo_storage import LocalPhotoStorage, PhotoStorage, S3PhotoStorage
+from resolvers.photo_urls import PhotoUrls
+from resolvers.tokens import TokenSigner
 from schema import schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
@@ -26,6 +29,7 @@ from server.jobs import periodic_jobs
 from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
+from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.wall import WALL_ASSETS, wall_page
 
@@ -79,6 +83,20 @@ class ExposeTransport:
         await self.app(scope, receive, send)
 
 
+def photo_storage_for(settings: Settings) -> PhotoStorage:
+    if settings.photo_storage == "s3":
+        assert settings.s3_bucket is not None  # Settings.from_env refuses s3 without a bucket
+        return S3PhotoStorage.connect(
+            settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=settings.s3_secret_access_key,
+            prefix=settings.s3_prefix,
+        )
+    return LocalPhotoStorage(settings.photo_dir)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
@@ -103,7 +121,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await disconnect()
 
-    graphql = GraphQLOverHTTP(SigapGraphQL(served, settings))
+    photo_storage = photo_storage_for(settings)
+    photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+    graphql = GraphQLOverHTTP(
+        SigapGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
+    )
+    photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -112,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/live", live_stats, methods=["GET"]),
             Route("/wall", wall_page, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
+            Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
         ],
         middleware=[Middleware(ExposeTransport)],
         lifespan=lifespan,

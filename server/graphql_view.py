@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -20,12 +21,21 @@ from strawberry.types import ExecutionResult
 
 from realtime.hub import Hub
 from resolvers.data_version import data_version
+from resolvers.photo_storage import PhotoStorage
+from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema.context import Context
 from schema.live import FollowHub, NoLiveFeed
 from server.authentication import Unauthenticated, authenticate
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
+from server.upload_limits import (
+    MAX_UPLOAD_REQUEST_BYTES,
+    BoundedFormRequestAdapter,
+    RequestTooLarge,
+    counted,
+)
+from server.upload_preflight import PREFLIGHT_HEADERS, is_multipart, multipart_without_preflight
 
 log = logging.getLogger("sigap.http")
 
@@ -34,8 +44,16 @@ class SigapGraphQL(GraphQL[Context, None]):
     """Queries and mutations over HTTP. Over websockets it only serves what the live engine
     hands it: the legacy graphql-ws protocol when configured, and the per-subscriber baseline."""
 
+    request_adapter_class = BoundedFormRequestAdapter  # bounds on multipart files and fields
+
     def __init__(
-        self, schema: Any, settings: Settings, subscription_protocols: Sequence[str] = (GRAPHQL_WS_PROTOCOL,)
+        self,
+        schema: Any,
+        settings: Settings,
+        subscription_protocols: Sequence[str] = (GRAPHQL_WS_PROTOCOL,),
+        *,
+        photo_storage: PhotoStorage | None = None,
+        photo_urls: PhotoUrls | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -43,11 +61,15 @@ class SigapGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
             subscription_protocols=subscription_protocols,
             connection_init_wait_timeout=timedelta(seconds=settings.live_init_timeout),
+            # Photos (GraphQL multipart request spec), behind the preflight-header check in __call__.
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         self.cache = ResponseCache() if settings.response_cache else None
         self.signer = TokenSigner(settings.jwt_secret)
         self.hub: Hub | None = None  # set once the live feed runs
+        self.photo_storage = photo_storage
+        self.photo_urls = photo_urls or PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
 
     async def execute_operation(
         self,
@@ -88,6 +110,8 @@ class SigapGraphQL(GraphQL[Context, None]):
             timezone=self.settings.timezone,
             tokens=self.signer,
             live=live,
+            photo_storage=self.photo_storage,
+            photo_urls=self.photo_urls,
         )
 
     def decode_json(self, data: str | bytes) -> object:
@@ -104,15 +128,55 @@ class SigapGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        headers = Headers(scope=scope)
+        if is_multipart(headers.get("content-type")):
+            refusal = _multipart_refusal(headers)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+            receive = counted(receive, MAX_UPLOAD_REQUEST_BYTES)
         try:
             await super().__call__(scope, receive, send)
+        except RequestTooLarge:
+            await _too_large()(scope, receive, send)
         except Unauthenticated as exc:
             error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
             response = JSONResponse(
                 {"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"}
             )
             await response(scope, receive, send)
-        except (StrawberryGraphQLError, ValueError, KeyError, TypeError, UnicodeError) as exc:
+        except (
+            StrawberryGraphQLError,
+            ValueError,
+            KeyError,
+            IndexError,  # a multipart `map` pointing past the end of a list in `operations`
+            TypeError,
+            AttributeError,
+            UnicodeError,
+        ) as exc:
             # A malformed request that slipped past Strawberry's own checks: the client's fault.
             log.info("malformed GraphQL request: %r", exc)
             await PlainTextResponse("Malformed GraphQL request", status_code=400)(scope, receive, send)
+
+
+def _multipart_refusal(headers: Headers) -> Response | None:
+    if multipart_without_preflight(headers):
+        names = " or ".join(PREFLIGHT_HEADERS)
+        return _error(
+            400,
+            "PREFLIGHT_REQUIRED",
+            f"Multipart requests (file uploads) must carry the header {names}, against CSRF",
+        )
+    length = headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_UPLOAD_REQUEST_BYTES:
+        return _too_large()
+    return None
+
+
+def _too_large() -> Response:
+    mib = MAX_UPLOAD_REQUEST_BYTES // (1024 * 1024)
+    return _error(413, "REQUEST_TOO_LARGE", f"An upload request may carry at most {mib} MiB")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)

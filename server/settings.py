@@ -15,6 +15,9 @@ class SettingsError(ValueError):
     """The environment holds a value Sigap cannot run with."""
 
 
+PHOTO_STORAGE_KINDS = ("local", "s3")
+
+
 def _default_database_url() -> str:
     return f"sqlite://{Path('data') / 'sigap.db'}"
 
@@ -55,6 +58,15 @@ class Settings:
     fault_crash_before_publish: bool = False
     # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
     jobs_interval_s: float = 60.0
+    photo_storage: str = "local"  # or "s3": any S3-compatible bucket
+    photo_dir: Path = Path("data") / "photos"
+    photo_url_base: str = "/photos"  # where clients fetch /photos/{name}: a proxy's or CDN's address
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # unset for AWS; MinIO, Ceph or R2 otherwise
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    s3_prefix: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -80,6 +92,11 @@ class Settings:
         subgraph = env.get("SIGAP_SUBGRAPH") or None
         if subgraph is not None and subgraph not in SUBGRAPHS:
             raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
+        photo_storage = env.get("PHOTO_STORAGE") or "local"
+        if photo_storage not in PHOTO_STORAGE_KINDS:
+            raise SettingsError(f"PHOTO_STORAGE must be local or s3, got {photo_storage!r}")
+        if photo_storage == "s3" and not env.get("S3_BUCKET"):
+            raise SettingsError("PHOTO_STORAGE=s3 needs S3_BUCKET")
         return cls(
             environment=environment,
             database_url=env.get("DATABASE_URL") or _default_database_url(),
@@ -110,6 +127,15 @@ class Settings:
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
             jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
+            photo_storage=photo_storage,
+            photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
+            photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",
+            s3_bucket=env.get("S3_BUCKET") or None,
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            s3_region=env.get("S3_REGION") or None,
+            s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or None,
+            s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or None,
+            s3_prefix=env.get("S3_PREFIX") or "",
         )
 
 

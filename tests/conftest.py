@@ -50,6 +50,15 @@ async def db(database: Database) -> Database:
     return database
 
 
+@pytest.fixture
+async def resolving_without_photos(db: Database) -> None:
+    """Categories resolvable without an AFTER photo, for tests about something else than the
+    proof-of-fix rule (test_photos.py tests that rule)."""
+    from models import Category
+
+    await Category.all().update(requires_after_photo=False)
+
+
 @dataclass
 class QueryLog:
     statements: list[str] = field(default_factory=list)

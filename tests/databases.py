@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -65,3 +67,29 @@ async def empty_tables(backend: str) -> None:
         await connection.execute_script(
             f"PRAGMA foreign_keys = OFF; {deletes} DELETE FROM sqlite_sequence; PRAGMA foreign_keys = ON;"
         )
+
+
+@asynccontextmanager
+async def photo_rows_refused(backend: str) -> AsyncIterator[None]:
+    """The database refuses every new photo row, as a full disk or a lost connection would: a
+    real failure of the write that comes after the files are stored."""
+    from tortoise import Tortoise
+
+    connection = Tortoise.get_connection("default")
+    if backend == "postgres":
+        await connection.execute_script(
+            "CREATE FUNCTION refuse_photo() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
+            "LANGUAGE plpgsql; CREATE TRIGGER refuse_photos BEFORE INSERT ON report_photos "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_photo();"
+        )
+        drop = "DROP TRIGGER refuse_photos ON report_photos; DROP FUNCTION refuse_photo();"
+    else:
+        await connection.execute_script(
+            "CREATE TRIGGER refuse_photos BEFORE INSERT ON report_photos "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+        )
+        drop = "DROP TRIGGER refuse_photos;"
+    try:
+        yield
+    finally:
+        await connection.execute_script(drop)

@@ -7,6 +7,7 @@ from typing import Any
 from models import Agency, Role, User
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal, principal_for_user
+from resolvers.photo_storage import PhotoStorage
 from resolvers.tokens import TokenSigner
 from schema import schema
 from schema.context import Context
@@ -20,6 +21,7 @@ class Caller:
     """Who operations run as when a test does not say; set by fixtures such as `as_dispatcher`."""
 
     default: Principal = ANONYMOUS
+    photo_storage: PhotoStorage | None = None
 
 
 SIGNER = TokenSigner("test-secret-" + "x" * 32)
@@ -33,7 +35,12 @@ async def run(
     service_area: BoundingBox = KUPANG_SERVICE_AREA,
 ) -> Any:
     """Execute and return the result (data and errors)."""
-    context = Context(principal=principal or Caller.default, service_area=service_area, tokens=SIGNER)
+    context = Context(
+        principal=principal or Caller.default,
+        service_area=service_area,
+        tokens=SIGNER,
+        photo_storage=Caller.photo_storage,
+    )
     return await schema.execute(query, variable_values=variables, context_value=context)
 
 

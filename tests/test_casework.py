@@ -35,6 +35,10 @@ mutation($input: RerouteReportInput!) {
 """
 
 
+# The lifecycle without the proof-of-fix rule, which test_photos.py tests.
+pytestmark = pytest.mark.usefixtures("resolving_without_photos")
+
+
 @pytest.fixture(autouse=True)
 async def as_dispatcher(db: Database) -> AsyncIterator[Principal]:
     """These tests are about the lifecycle, so they act as a city-wide dispatcher; who may do

@@ -16,6 +16,8 @@ from tests.casework_api import TO_RESOLVED, change, event_kinds, move
 from tests.conftest import Database
 from tests.graphql import citizen, gql, staff
 
+pytestmark = pytest.mark.usefixtures("resolving_without_photos")  # the proof-of-fix rule: test_photos.py
+
 
 async def _resolved(reporter: object = None) -> tuple[str, str | None]:
     """A resolved report: (id, tracking token when filed anonymously)."""

@@ -85,3 +85,21 @@ def test_one_subgraph_with_replicas_and_no_migration_on_start() -> None:
 def test_bad_federation_settings(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(env)
+
+
+def test_photo_storage_settings() -> None:
+    local = Settings.from_env({"PHOTO_DIR": "/srv/sigap/photos"})
+    s3 = Settings.from_env(
+        {"PHOTO_STORAGE": "s3", "S3_BUCKET": "kupang-photos", "S3_ENDPOINT_URL": "http://minio:9000"}
+    )
+
+    assert (local.photo_storage, str(local.photo_dir)) == ("local", "/srv/sigap/photos")
+    assert (s3.photo_storage, s3.s3_bucket, s3.s3_endpoint_url) == (
+        "s3",
+        "kupang-photos",
+        "http://minio:9000",
+    )
+    with pytest.raises(SettingsError, match="S3_BUCKET"):
+        Settings.from_env({"PHOTO_STORAGE": "s3"})
+    with pytest.raises(SettingsError, match="PHOTO_STORAGE"):
+        Settings.from_env({"PHOTO_STORAGE": "ftp"})

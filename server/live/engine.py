@@ -32,6 +32,7 @@ from realtime.hub import Hub
 from resolvers.errors import DomainError
 from resolvers.identity import Principal
 from resolvers.live_selection import parse_event_cursor
+from resolvers.photo_urls import PhotoUrls
 from schema.context import Context
 from schema.live import CaptureSource, NoLiveFeed
 from server.live.groups import LiveGroup, LiveGroups, Member, OperationKey, Sink, canonical_variables
@@ -74,10 +75,16 @@ class LiveEngine:
         self.hub = hub
         self.settings = settings
         self.groups = LiveGroups()
+        self.photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
 
     def context(self, principal: Principal, request: Any = None) -> Context:
         return Context(
-            request=request, principal=principal, service_area=self.settings.service_area, live=NoLiveFeed()
+            request=request,
+            principal=principal,
+            service_area=self.settings.service_area,
+            timezone=self.settings.timezone,
+            live=NoLiveFeed(),
+            photo_urls=self.photo_urls,  # the same signing key as the HTTP view: /photos accepts both
         )
 
     async def run(
