@@ -2,9 +2,10 @@
 
 from models.directory import Agency, Area, Category, User
 from models.enums import AreaLevel, EventKind, PublicGroup, ReportStatus, Role
+from models.idempotency import IdempotencyKey
 from models.reports import Report, ReportEvent
 
-MODEL_MODULES = ["models.directory", "models.reports"]
+MODEL_MODULES = ["models.directory", "models.reports", "models.idempotency"]
 APP_LABEL = "sigap"
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "AreaLevel",
     "Category",
     "EventKind",
+    "IdempotencyKey",
     "PublicGroup",
     "Report",
     "ReportEvent",

@@ -1,4 +1,5 @@
-"""Filing a citizen's report: validate, route, write the report and its FILED event."""
+"""Filing a citizen's report: replay an idempotent retry, count the client's rate, validate, route,
+write the report, its FILED event and its idempotency key in one transaction."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from models import Category, EventKind, Report, ReportStatus, User
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
+from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
 from resolvers.public_code import new_public_code
@@ -31,7 +33,37 @@ class FilingInput:
     address: str | None = None
 
 
-async def file_report(data: FilingInput, *, reporter: User | None, service_area: BoundingBox) -> Report:
+async def file_report(
+    data: FilingInput,
+    *,
+    reporter: User | None,
+    service_area: BoundingBox,
+    client: str,
+    idempotency_key: str | None = None,
+) -> Report:
+    """File `data` for `client` (principal.client, what rate limits and idempotency keys are
+    scoped to). A retry with the same `idempotency_key` returns the report of the first attempt."""
+    claim = None if idempotency_key is None else idempotency.claim(client, idempotency_key, data)
+    if claim is not None and (earlier := await idempotency.earlier_report(claim)) is not None:
+        return earlier  # a replay is not a new filing: it is not counted against the rate
+    await rate_limits.check("file_report", client)
+    try:
+        return await _file(data, reporter=reporter, service_area=service_area, claim=claim)
+    except idempotency.KeyAlreadyClaimed:
+        assert claim is not None
+        twin = await idempotency.earlier_report(claim)
+        if twin is None:  # the twin's key expired in between: vanishingly rare, but not a 500
+            raise
+        return twin
+
+
+async def _file(
+    data: FilingInput,
+    *,
+    reporter: User | None,
+    service_area: BoundingBox,
+    claim: idempotency.IdempotencyClaim | None,
+) -> Report:
     errors: list[FieldError] = []
     title = clean_text(errors, "title", data.title, max_length=TITLE_MAX, required=True)
     description = clean_text(
@@ -75,6 +107,8 @@ async def file_report(data: FilingInput, *, reporter: User | None, service_area:
                     to_status=ReportStatus.SUBMITTED,
                     data={"agencyId": route.agency_id, "areaId": route.area_id},
                 )
+                if claim is not None:
+                    await idempotency.record(connection, claim, report, now)
             return report
         except IntegrityError:
             # A public code collision (about one in 10^12 per pair): draw another code.

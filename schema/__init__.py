@@ -17,6 +17,8 @@ from schema.directory import DirectoryQuery
 from schema.errors import coded_errors
 from schema.mutations import Mutation
 from schema.node import NodeQuery
+from schema.operation_limits import MAX_COST, OperationAdmission, OperationLimits
+from schema.query_cost import create_cost_rule
 from schema.reports import ReportQuery
 
 Query = merge_types("Query", (ReportQuery, DirectoryQuery, NodeQuery))
@@ -30,15 +32,20 @@ MAX_TOKENS = 5_000
 LIMIT_RULES: list[type[ASTValidationRule]] = [
     depth_limit_rule(MAX_DEPTH, None),
     alias_limit_rule(MAX_ALIASES),
+    create_cost_rule(MAX_COST),  # variables stand for their defaults here; admission sees the real ones
 ]
 
 
 class SigapSchema(strawberry.Schema):
+    def __init__(self, *args: Any, limits: OperationLimits, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.
         result = await super().execute(*args, **kwargs)
         if result.errors:
-            result.errors = coded_errors(result.errors)
+            result.errors = coded_errors(result.errors, hide_suggestions=self.limits.production)
         return result
 
     def process_errors(
@@ -48,17 +55,21 @@ class SigapSchema(strawberry.Schema):
         unexpected failures once, with the request id the client was given."""
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: OperationLimits | None = None) -> SigapSchema:
+    """The schema as a deployment runs it (server.app passes the limits of its settings)."""
+    limits = limits or OperationLimits()
     return SigapSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(),
+        limits=limits,
         extensions=[
             # Factories: a fresh extension per request (the caches themselves are module-wide).
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            lambda: OperationAdmission(limits),
         ],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -14,6 +14,9 @@ from models import User
 from resolvers import directory_queries, report_queries
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
+
+if TYPE_CHECKING:
+    from schema.operation_limits import Admission
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -87,6 +90,10 @@ class Context:
     service_area: BoundingBox = KUPANG_SERVICE_AREA
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)
+    # Set once the operation is admitted (schema.operation_limits): its cost and the budget left.
+    admission: Admission | None = None
+    # Work to do only for admitted operations, just before they execute (no SQL for refused ones).
+    on_admitted: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def viewer(self) -> User | None:

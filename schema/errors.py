@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 import strawberry
@@ -12,6 +13,10 @@ from resolvers.errors import DomainError, ErrorCode, FieldError
 
 log = logging.getLogger("sigap.errors")
 
+# graphql-core appends its suggestions to the end of messages (graphql.pyutils.did_you_mean).
+_SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
+STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_timeout fired
+
 
 @strawberry.type(description="Why a mutation refused its input. Nothing was written.")
 class UserError:
@@ -19,37 +24,62 @@ class UserError:
     message: str = strawberry.field(description="In Indonesian, for citizens")
     message_en: str
     field: str | None = strawberry.field(default=None, description="The input field at fault")
+    retry_after: int | None = strawberry.field(
+        default=None, description="For RATE_LIMITED: seconds to wait before trying again"
+    )
 
     @classmethod
     def from_domain(cls, error: FieldError) -> UserError:
-        return cls(code=error.code, message=error.message, message_en=error.message_en, field=error.field)
+        return cls(
+            code=error.code,
+            message=error.message,
+            message_en=error.message_en,
+            field=error.field,
+            retry_after=error.retry_after,
+        )
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError.from_domain(e) for e in exc.errors]
 
 
-def coded_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+def coded_errors(errors: list[GraphQLError], *, hide_suggestions: bool = False) -> list[GraphQLError]:
     """Give every GraphQL error a code; replace unexpected failures by a masked error with a
-    request id, the details going to the log and never to the client."""
-    return [_coded(error) for error in errors]
+    request id, the details going to the log and never to the client. In production,
+    `hide_suggestions` drops "Did you mean ...?" hints that would map the schema for a prober."""
+    return [_coded(error, hide_suggestions) for error in errors]
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
     original = error.original_error
     if original is None:
         extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
-        return GraphQLError(
-            error.message, error.nodes, error.source, error.positions, error.path, None, extensions
-        )
+        message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
     if isinstance(original, DomainError):
         first = original.errors[0]
         extensions = {"code": first.code.value, "field": first.field, "messageEn": first.message_en}
+        if first.retry_after is not None:
+            extensions["retryAfter"] = first.retry_after
         return GraphQLError(
             first.message, error.nodes, error.source, error.positions, error.path, None, extensions
         )
     if isinstance(original, GraphQLError):
         return error
+    if getattr(original, "sqlstate", None) == STATEMENT_TIMEOUT_SQLSTATE:
+        log.warning("statement timeout at %s: %s", error.path, original)
+        return GraphQLError(
+            "Permintaan terlalu lama dan dihentikan; persempit filter",
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            None,
+            {
+                "code": ErrorCode.QUERY_TIMEOUT.value,
+                "messageEn": "The query took too long and was stopped; narrow its filter",
+            },
+        )
     request_id = uuid.uuid4().hex
     log.error("request %s failed at %s", request_id, error.path, exc_info=original)
     return GraphQLError(

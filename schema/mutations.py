@@ -27,6 +27,11 @@ class FileReportInput:
     category_id: strawberry.ID | None = None
     category_code: str | None = None
     address: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any unique string (a UUID) per report: retries with the same key get the same "
+        "report back and file nothing new; kept 24 hours",
+    )
 
 
 @strawberry.input
@@ -92,7 +97,11 @@ class Mutation:
                 address=input.address,
             )
             report = await filing.file_report(
-                data, reporter=info.context.viewer, service_area=info.context.service_area
+                data,
+                reporter=info.context.viewer,
+                service_area=info.context.service_area,
+                client=info.context.principal.client,
+                idempotency_key=input.idempotency_key,
             )
         except DomainError as exc:
             return FileReportPayload(errors=user_errors(exc))

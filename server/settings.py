@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers.rate_limits import parse_rate_limit
+from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 
 
 class SettingsError(ValueError):
@@ -31,6 +34,12 @@ class Settings:
     max_page_size: int = 100
     response_cache: bool = True
     log_level: str = "info"
+    # Limits at the door (server.http_guards) and in the database.
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+    max_body_bytes: int = 2**20
+    statement_timeout_s: float = 5.0
+    query_points_per_hour: int = POINTS_PER_HOUR
+    rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
 
     @property
     def is_production(self) -> bool:
@@ -39,6 +48,10 @@ class Settings:
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def operation_limits(self) -> OperationLimits:
+        return OperationLimits(production=self.is_production, points_per_hour=self.query_points_per_hour)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +76,11 @@ class Settings:
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
             log_level=env.get("LOG_LEVEL", "info"),
             response_cache=_flag(env.get("RESPONSE_CACHE"), default=True),
+            allowed_hosts=_hosts(env.get("ALLOWED_HOSTS")),
+            max_body_bytes=_positive(env, "MAX_BODY_BYTES", 2**20, int),
+            statement_timeout_s=_positive(env, "STATEMENT_TIMEOUT", 5.0, float),
+            query_points_per_hour=_positive(env, "QUERY_POINTS_PER_HOUR", POINTS_PER_HOUR, int),
+            rate_limits=_rate_limits(env),
         )
 
 
@@ -87,3 +105,38 @@ def _service_area(text: str | None) -> BoundingBox:
     if not box.is_valid() or min_lat == max_lat or min_lon == max_lon:
         raise SettingsError(f"SERVICE_AREA is not a valid rectangle: {text!r}")
     return box
+
+
+N = TypeVar("N", int, float)
+
+
+def _positive(env: dict[str, str], name: str, default: N, kind: type[N]) -> N:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {text!r}")
+    return value
+
+
+def _hosts(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return Settings.allowed_hosts
+    return tuple(host.strip() for host in text.split(",") if host.strip())
+
+
+def _rate_limits(env: dict[str, str]) -> dict[str, str]:
+    """RATE_LIMIT_FILE_REPORT="10/minute;100/hour", RATE_LIMIT_SIGN_IN=..."""
+    limits: dict[str, str] = {}
+    for name in ("file_report", "sign_in"):
+        text = env.get(f"RATE_LIMIT_{name.upper()}")
+        if text:
+            try:
+                limits[name] = parse_rate_limit(text)
+            except ValueError as exc:
+                raise SettingsError(f"RATE_LIMIT_{name.upper()} is not a rate limit: {text!r}") from exc
+    return limits

@@ -11,7 +11,7 @@ import pytest
 
 POSTGRES_ADMIN_URL = os.environ.get("SIGAP_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-TABLES = ["report_events", "reports", "users", "categories", "areas", "agencies"]
+TABLES = ["idempotency_keys", "report_events", "reports", "users", "categories", "areas", "agencies"]
 
 
 def service_missing(what: str, error: BaseException) -> None:
