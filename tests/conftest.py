@@ -11,6 +11,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models.seed import load_seed
 from resolvers import rate_limits
+from tests import abuse
 from server.database import apply_migrations, connect, disconnect
 from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
 
@@ -96,3 +97,7 @@ def fresh_rate_limits() -> None:
     """Every test starts with nothing counted against any client (in-process counters), and with
     room to file the reports it needs as one client; rate-limit tests configure their own."""
     rate_limits.configure(None, {"file_report": "1000/minute"})
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(abuse.summary())
