@@ -13,8 +13,9 @@ from resolvers.errors import DomainError, ErrorCode, FieldError
 
 log = logging.getLogger("sigap.errors")
 
-# graphql-core appends its suggestions to the end of messages (graphql.pyutils.did_you_mean).
-_SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
+# graphql-core's hints (graphql.pyutils.did_you_mean): " Did you mean 'a', 'b', or 'c'?", with
+# GraphQL names between the quotes, at the end of a message or before its details.
+_SUGGESTION = re.compile(r" Did you mean [^?']*(?:'[^']*'[^?']*)*\?")
 STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_timeout fired
 
 
@@ -52,7 +53,7 @@ def coded_errors(errors: list[GraphQLError], *, hide_suggestions: bool = False) 
 
 def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
     original = error.original_error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):  # the request's fault: say what
         extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
         message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
@@ -64,8 +65,6 @@ def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
         return GraphQLError(
             first.message, error.nodes, error.source, error.positions, error.path, None, extensions
         )
-    if isinstance(original, GraphQLError):
-        return error
     if getattr(original, "sqlstate", None) == STATEMENT_TIMEOUT_SQLSTATE:
         log.warning("statement timeout at %s: %s", error.path, original)
         return GraphQLError(

@@ -11,8 +11,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models.seed import load_seed
 from resolvers import rate_limits
-from tests import abuse
 from server.database import apply_migrations, connect, disconnect
+from tests import abuse
 from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
 
 

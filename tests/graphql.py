@@ -6,7 +6,7 @@ from typing import Any
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
-from schema import schema
+from schema import SigapSchema, schema
 from schema.context import Context
 
 
@@ -20,9 +20,10 @@ async def run(
     *,
     principal: Principal = ANONYMOUS,
     service_area: BoundingBox = KUPANG_SERVICE_AREA,
+    on: SigapSchema = schema,
 ) -> Any:
-    """Execute and return the result (data and errors)."""
-    return await schema.execute(
+    """Execute on the development schema, or `on` another (a production one), as the view would."""
+    return await on.execute(
         query,
         variable_values=variables,
         context_value=Context(principal=principal, service_area=service_area),
