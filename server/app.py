@@ -21,7 +21,7 @@ from resolvers import idempotency, rate_limits
 from schema import build_schema
 from server.database import apply_migrations, connect, disconnect
 from server.graphql_view import SigapGraphQL
-from server.http_guards import BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
+from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.settings import Settings
 
 log = logging.getLogger("sigap")
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         middleware=[
+            Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(CrossSiteRequestGuard),

@@ -10,7 +10,10 @@
 - `JsonCharsetGuard`: JSON is UTF-8 (RFC 8259); a body declared in another charset gets 415
   rather than being misread.
 
-The Host header is checked by Starlette's TrustedHostMiddleware (server.app).
+- `AmbiguousHostGuard`: two Host headers would let a proxy route by one and the app read the
+  other: 400 (RFC 9112 3.2). Starlette's TrustedHostMiddleware (server.app) then checks the one
+  Host against ALLOWED_HOSTS. (An absolute-form target, `POST http://other/graphql`, never
+  reaches the app with its authority: uvicorn keeps only the path.)
 """
 
 from __future__ import annotations
@@ -23,6 +26,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Content types a cross-site <form> or fetch() may send without a preflight (Fetch standard).
 SIMPLE_CONTENT_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
 PREFLIGHT_HEADERS = ("x-sigap-csrf", "apollo-require-preflight", "x-apollo-operation-name")
+
+
+class AmbiguousHostGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            hosts = [value for name, value in scope["headers"] if name == b"host"]
+            if len(hosts) > 1:
+                response = PlainTextResponse("Ambiguous host: send one Host header", 400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyTooLarge(Exception):
