@@ -3,6 +3,7 @@ write the report, its FILED event and its idempotency key in one transaction."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from resolvers.timeline import record_event, utcnow
 from resolvers.validation import check_location, clean_text
 
 _CODE_ATTEMPTS = 5
+log = logging.getLogger("sigap.filing")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ async def file_report(
         return await _file(data, reporter=reporter, service_area=service_area, claim=claim)
     except idempotency.KeyAlreadyClaimed:
         assert claim is not None
+        log.info(
+            "a concurrent request with idempotency key %r filed first; answering with its report", claim.key
+        )
         twin = await idempotency.earlier_report(claim)
         if twin is None:  # the twin's key expired in between: vanishingly rare, but not a 500
             raise
