@@ -23,6 +23,7 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from redis.asyncio import ConnectionPool
 
 from resolvers.errors import ErrorCode, fail
 
@@ -50,8 +51,11 @@ class BudgetState:
 
 
 class _Counters:
-    def __init__(self, storage: Storage, rate_limits: Mapping[str, str]) -> None:
+    def __init__(
+        self, storage: Storage, rate_limits: Mapping[str, str], pool: ConnectionPool | None = None
+    ) -> None:
         self.storage = storage
+        self.pool = pool  # ours to close: the limits library does not close its Redis clients
         self.moving = MovingWindowRateLimiter(storage)
         self.fixed = FixedWindowRateLimiter(storage)
         self.rate_limits = {name: parse_many(text) for name, text in rate_limits.items()}
@@ -68,15 +72,26 @@ def configure(
 ) -> None:
     """Count in Redis at `redis_url` (shared by every process), else in memory."""
     global _counters
-    storage: Storage
-    if redis_url:
-        url = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-        made = storage_from_string(url, implementation="redispy", key_prefix=key_prefix, wrap_exceptions=True)
-        assert isinstance(made, Storage)
-        storage = made
-    else:
-        storage = MemoryStorage()
-    _counters = _Counters(storage, {**DEFAULT_RATE_LIMITS, **(rate_limits or {})})
+    limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
+    if not redis_url:
+        _counters = _Counters(MemoryStorage(), limits)
+        return
+    pool = ConnectionPool.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+    storage = storage_from_string(
+        "async+" + redis_url,
+        implementation="redispy",
+        key_prefix=key_prefix,
+        wrap_exceptions=True,
+        connection_pool=pool,  # type: ignore[arg-type]  # passed through to redis-py as is
+    )
+    assert isinstance(storage, Storage)
+    _counters = _Counters(storage, limits, pool)
+
+
+async def close() -> None:
+    """Close the Redis connections of the counters (on shutdown, or before configuring anew)."""
+    if _counters.pool is not None:
+        await _counters.pool.aclose()
 
 
 def parse_rate_limit(text: str) -> str:
@@ -86,27 +101,39 @@ def parse_rate_limit(text: str) -> str:
 
 
 async def check(limit: str, *identities: str) -> None:
-    """Count one `limit` action (a key of DEFAULT_RATE_LIMITS) for each identity; raise RATE_LIMITED
-    with the seconds to wait when any of them is over, and count nothing for the refused one."""
+    """Count one `limit` action (a key of DEFAULT_RATE_LIMITS) for each identity, or raise
+    RATE_LIMITED with the seconds to wait when any window of any identity is full. A refused
+    action is not counted, so the wait is the real one (a flood does not lengthen it)."""
     counters = _counters
-    wait = 0
-    for identity in identities:
-        for item in counters.rate_limits[limit]:
-            try:
-                if await counters.moving.hit(item, limit, identity):
-                    continue
-                stats = await counters.moving.get_window_stats(item, limit, identity)
-            except StorageError as exc:
-                log.warning("rate limit %s not counted, storage unreachable: %r", limit, exc)
-                return
-            wait = max(wait, math.ceil(stats.reset_time - time.time()), 1)
-    if wait:
-        raise fail(
-            ErrorCode.RATE_LIMITED,
-            f"Terlalu banyak permintaan; coba lagi dalam {wait} detik",
-            f"Too many requests; try again in {wait} seconds",
-            retry_after=wait,
-        )
+    windows = [(item, identity) for identity in identities for item in counters.rate_limits[limit]]
+    try:
+        full = [
+            (item, identity)
+            for item, identity in windows
+            if not await counters.moving.test(item, limit, identity)
+        ]
+        if not full:
+            full = [
+                (item, identity)
+                for item, identity in windows
+                if not await counters.moving.hit(item, limit, identity)
+            ]
+        if not full:
+            return
+        resets = [
+            (await counters.moving.get_window_stats(item, limit, identity)).reset_time
+            for item, identity in full
+        ]
+    except StorageError as exc:
+        log.warning("rate limit %s not counted, storage unreachable: %r", limit, exc)
+        return
+    wait = max(1, math.ceil(max(resets) - time.time()))
+    raise fail(
+        ErrorCode.RATE_LIMITED,
+        f"Terlalu banyak permintaan; coba lagi dalam {wait} detik",
+        f"Too many requests; try again in {wait} seconds",
+        retry_after=wait,
+    )
 
 
 async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState:

@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
+            await rate_limits.close()
             await disconnect()
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)

@@ -93,10 +93,12 @@ def sql_queries() -> Iterator[QueryLog]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits() -> None:
+async def fresh_rate_limits() -> AsyncIterator[None]:
     """Every test starts with nothing counted against any client (in-process counters), and with
     room to file the reports it needs as one client; rate-limit tests configure their own."""
     rate_limits.configure(None, {"file_report": "1000/minute"})
+    yield
+    await rate_limits.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
