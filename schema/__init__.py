@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.config import StrawberryConfig
@@ -14,7 +14,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.directory import DirectoryQuery
-from schema.document_limits import MaxSelectionsLimiter, ValidationCacheUnlessRefused
+from schema.document_limits import CheckedParserCache, ValidationCacheUnlessRefused
 from schema.errors import coded_errors
 from schema.mutations import Mutation
 from schema.node import NodeQuery
@@ -68,8 +68,7 @@ def build_schema(limits: OperationLimits | None = None) -> SigapSchema:
             # Factories: a fresh extension per request (the caches themselves are module-wide).
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(LIMIT_RULES),
-            lambda: ParserCache(maxsize=512),
-            lambda: MaxSelectionsLimiter(),  # before validation: one pass, refuses field floods
+            lambda: CheckedParserCache(maxsize=512),  # refuses field floods and fragment bombs
             lambda: ValidationCacheUnlessRefused(maxsize=512),
             lambda: OperationAdmission(limits),
         ],

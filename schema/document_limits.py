@@ -1,4 +1,4 @@
-"""A cheap check of a document's size right after parsing, before the validation rules.
+"""Parsing with a size check before anything is kept or validated.
 
 Validating a document costs time per field it selects, in every rule: 5,000 tokens spent on one
 field repeated thousands of times (`{ agencies { code code code ... } }`, allowed by the token
@@ -8,11 +8,15 @@ the parsed tree: documents over MAX_SELECTIONS are refused with a clear error an
 validated. Fragments count wherever they are spread, which also stops fragment "bombs" (each
 level spreading the one below several times) before Strawberry's alias and depth rules, which
 expand fragments without memory, spend exponential time on them. A real client's largest
-document (GraphiQL's introspection query) makes about 150.
+document (GraphiQL's introspection query) makes about 230.
+
+Refused documents are not kept in the parser cache: unique oversized documents would otherwise
+fill it with large trees, costing memory and making every garbage collection slower.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,6 +27,7 @@ from graphql import (
     GraphQLError,
     Node,
     OperationDefinitionNode,
+    parse,
 )
 from strawberry.extensions import SchemaExtension, ValidationCache
 
@@ -76,19 +81,65 @@ def document_size(document: DocumentNode) -> DocumentSize:
     )
 
 
-class MaxSelectionsLimiter(SchemaExtension):
-    def __init__(self, max_selections: int = MAX_SELECTIONS, max_nesting: int = MAX_NESTING) -> None:
+# A parsed document weighs about 120 bytes per character of its text (tokens, nodes, locations):
+# the cache is bounded by characters too, so that unique large documents cannot fill memory.
+MAX_CACHED_CHARACTERS = 500_000
+
+
+class _DocumentCache:
+    def __init__(self) -> None:
+        self.documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self.characters = 0
+
+    def get(self, query: str) -> DocumentNode | None:
+        document = self.documents.get(query)
+        if document is not None:
+            self.documents.move_to_end(query)
+        return document
+
+    def put(self, query: str, document: DocumentNode, maxsize: int) -> None:
+        self.documents[query] = document
+        self.characters += len(query)
+        while len(self.documents) > maxsize or self.characters > MAX_CACHED_CHARACTERS:
+            evicted, _ = self.documents.popitem(last=False)
+            self.characters -= len(evicted)
+
+
+_documents = _DocumentCache()  # shared by every request
+
+
+class CheckedParserCache(SchemaExtension):
+    """Strawberry's ParserCache, keeping only documents within MAX_SELECTIONS and MAX_NESTING, and
+    bounded by MAX_CACHED_CHARACTERS as well as by count."""
+
+    def __init__(
+        self, maxsize: int = 512, max_selections: int = MAX_SELECTIONS, max_nesting: int = MAX_NESTING
+    ) -> None:
         super().__init__()
+        self.maxsize = maxsize
         self.max_selections = max_selections
         self.max_nesting = max_nesting
 
     def on_parse(self) -> Iterator[None]:
-        yield
         execution = self.execution_context
-        if execution.graphql_document is None:
+        query = execution.query
+        if query is None:  # Strawberry answers "no query" itself
+            yield
             return
+        document = _documents.get(query)
+        if document is None:
+            document = parse(query, **execution.parse_options)  # syntax errors and the token limit
+            refusal = self.refusal(document)
+            if refusal is not None:
+                execution.pre_execution_errors = [refusal]
+            else:
+                _documents.put(query, document, self.maxsize)
+        execution.graphql_document = document
+        yield
+
+    def refusal(self, document: DocumentNode) -> GraphQLError | None:
         try:
-            size = document_size(execution.graphql_document)
+            size = document_size(document)
         except RecursionError:
             size = DocumentSize(0, self.max_nesting + 1)
         if size.nesting > self.max_nesting:
@@ -99,10 +150,8 @@ class MaxSelectionsLimiter(SchemaExtension):
                 f"at most {self.max_selections} are allowed"
             )
         else:
-            return
-        execution.pre_execution_errors = [
-            GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
-        ]
+            return None
+        return GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
 
 
 class ValidationCacheUnlessRefused(ValidationCache):
