@@ -8,7 +8,7 @@ from graphql import parse
 from strawberry.extensions import AddValidationRules
 
 from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
-from schema.document_limits import document_size
+from schema.document_limits import MAX_CACHED_CHARACTERS, _documents, document_size
 from schema.ids import to_global_id
 from schema.operation_limits import MAX_COST
 from schema.query_cost import create_cost_rule, operation_cost
@@ -265,3 +265,13 @@ async def test_malformed_operations_get_coded_errors(
 
     assert result.errors
     assert result.errors[0].extensions["code"] == code
+
+
+async def test_refused_documents_are_not_kept_and_the_parser_cache_is_bounded() -> None:
+    flood = "{ agencies { " + "code " * 2000 + "} }"
+    await run(abusive(flood))
+    assert _documents.get(flood) is None
+
+    for n in range(40):
+        await run(f"{{ __typename }} # {'x' * 20_000} {n}")  # 40 x 20,000 characters
+    assert _documents.characters <= MAX_CACHED_CHARACTERS
