@@ -118,6 +118,9 @@ class OperationAdmission(SchemaExtension):
                 execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
                 yield
                 return
+            if context.admission.estimate.introspection:
+                # Who may introspect depends on the caller, not on what the cache is keyed by.
+                context.cache_policy.cacheable = False
         for hook in context.on_admitted:
             await hook()
         yield

@@ -11,6 +11,7 @@ from tortoise import Tortoise
 from models import Role, User
 from resolvers.identity import ANONYMOUS, Principal, PrincipalKind, principal_for_user
 from schema import build_schema
+from schema.context import Context
 from schema.operation_limits import OperationLimits
 from tests.abuse import abusive
 from tests.conftest import Database, QueryLog
@@ -100,3 +101,14 @@ async def test_unexpected_failures_are_masked_and_logged_with_their_request_id(
     assert logged
     assert logged[0].exc_info is not None
     assert "agencies" in str(logged[0].exc_info[1])
+
+
+async def test_introspection_answers_are_never_cached_for_others() -> None:
+    # A partner and an anonymous caller share the "public" visibility the response cache is keyed by.
+    context = Context(principal=PARTNER)
+
+    result = await production.execute(INTROSPECTION[0], context_value=context)
+
+    assert result.errors is None
+    assert context.visibility == ANONYMOUS.visibility
+    assert context.cache_policy.cacheable is False
