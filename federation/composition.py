@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from federation.topology import SUBGRAPH_SERVICES, subgraph_url
+from schema.context import Context
 from schema.subgraphs import build_subgraph
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ class Composition:
 
 async def subgraph_sdl(name: str) -> str:
     """The subgraph's SDL exactly as the gateway reads it: through `_service { sdl }`."""
-    result = await build_subgraph(name).execute("{ _service { sdl } }")
+    result = await build_subgraph(name).execute("{ _service { sdl } }", context_value=Context())
     if result.errors or not result.data:
         raise CompositionError(f"{name}: _service failed: {result.errors}")
     return str(result.data["_service"]["sdl"])

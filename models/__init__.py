@@ -14,10 +14,11 @@ from models.enums import (
     ResolutionOutcome,
     Role,
 )
+from models.idempotency import IdempotencyKey
 from models.photos import ReportPhoto
 from models.reports import Report, ReportEvent, ReportFollower, ReportSupport
 
-MODEL_MODULES = ["models.directory", "models.reports", "models.access", "models.photos"]
+MODEL_MODULES = ["models.directory", "models.reports", "models.access", "models.photos", "models.idempotency"]
 APP_LABEL = "sigap"
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Category",
     "EscalationTarget",
     "EventKind",
+    "IdempotencyKey",
     "PhotoFormat",
     "PhotoKind",
     "PublicGroup",

@@ -49,6 +49,11 @@ class ErrorCode(StrEnum):
     DAMAGED_IMAGE = "DAMAGED_IMAGE"
     TOO_MANY_PHOTOS = "TOO_MANY_PHOTOS"
     AFTER_PHOTO_REQUIRED = "AFTER_PHOTO_REQUIRED"
+    RATE_LIMITED = "RATE_LIMITED"  # too many requests or points: see retryAfter
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"  # the same key came with another request
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"  # the operation's estimated cost is over the maximum
+    INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"  # production: only staff and partners introspect
+    QUERY_TIMEOUT = "QUERY_TIMEOUT"  # a database statement ran past its time limit
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class FieldError:
     message: str  # Indonesian, shown to citizens first
     message_en: str
     field: str | None = None
+    retry_after: int | None = None  # seconds, for RATE_LIMITED
 
 
 class DomainError(Exception):
@@ -67,5 +73,12 @@ class DomainError(Exception):
         self.errors = list(errors)
 
 
-def fail(code: ErrorCode, message: str, message_en: str, field: str | None = None) -> DomainError:
-    return DomainError(FieldError(code, message, message_en, field))
+def fail(
+    code: ErrorCode,
+    message: str,
+    message_en: str,
+    field: str | None = None,
+    *,
+    retry_after: int | None = None,
+) -> DomainError:
+    return DomainError(FieldError(code, message, message_en, field, retry_after))

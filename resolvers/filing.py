@@ -1,10 +1,14 @@
-"""Filing a citizen's report: validate, route, write the report and its FILED event."""
+"""Filing a citizen's report: replay an idempotent retry, count the client's rate, validate, route,
+write the report, its FILED event, its photos and its idempotency key in one transaction."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -12,6 +16,7 @@ from tortoise.transactions import in_transaction
 from models import Category, EventKind, PhotoKind, Report, ReportStatus
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
 from realtime.outbox import announce_committed
+from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
@@ -26,6 +31,7 @@ from resolvers.timeline import record_event, utcnow
 from resolvers.validation import check_location, clean_text
 
 _CODE_ATTEMPTS = 5
+log = logging.getLogger("sigap.filing")
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,71 @@ async def file_report(
     principal: Principal,
     service_area: BoundingBox,
     photo_storage: PhotoStorage | None = None,
+    idempotency_key: str | None = None,
+    token_secret: str | None = None,
 ) -> Filed:
+    """File `data` for the principal. Rate limits and idempotency keys are scoped to
+    `principal.client`; a retry with the same `idempotency_key` gets the first attempt's answer
+    (the tracking token too: with a key it is derived from `token_secret`, never stored)."""
     require_can_file(principal)
+    claim = (
+        None
+        if idempotency_key is None
+        else idempotency.claim(principal.client, idempotency_key, _fingerprint(data))
+    )
+    if claim is not None and (earlier := await idempotency.earlier_report(claim)) is not None:
+        return _answer(earlier, principal, claim, token_secret)  # a replay is not a new filing
+    await rate_limits.check("file_report", principal.client)
+    try:
+        return await _file(data, principal, service_area, photo_storage, claim, token_secret)
+    except idempotency.KeyAlreadyClaimed:
+        assert claim is not None
+        log.info(
+            "a concurrent request with idempotency key %r filed first; answering with its report", claim.key
+        )
+        twin = await idempotency.earlier_report(claim)
+        if twin is None:  # the twin's key expired in between: vanishingly rare, but not a 500
+            raise
+        return _answer(twin, principal, claim, token_secret)
+
+
+def _fingerprint(data: FilingInput) -> dict[str, object]:
+    """What makes two requests the same filing: the fields, and the photos by their content."""
+    fields = {name: getattr(data, name) for name in data.__dataclass_fields__ if name != "photos"}
+    return {**fields, "photos": [hashlib.sha256(photo.data).hexdigest() for photo in data.photos]}
+
+
+def _tracking_token(
+    principal: Principal, claim: idempotency.IdempotencyClaim | None, secret: str | None, filed_at: datetime
+) -> str | None:
+    if principal.user is not None:
+        return None  # an account follows its reports without a token
+    if claim is None or secret is None:
+        return new_secret()
+    # Derived, so that a retry of the same filing gets the same token without it being stored;
+    # the filing time tells apart a key reused after it expired.
+    moment = filed_at.astimezone(UTC).isoformat()
+    message = f"tracking:{claim.client}:{claim.key}:{moment}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _answer(
+    report: Report, principal: Principal, claim: idempotency.IdempotencyClaim, secret: str | None
+) -> Filed:
+    token = _tracking_token(principal, claim, secret, report.created_at)
+    if token is not None and report.tracking_token_hash != digest(token):
+        token = None  # made without a secret (or with another): the filer has the first answer's
+    return Filed(report, token)
+
+
+async def _file(
+    data: FilingInput,
+    principal: Principal,
+    service_area: BoundingBox,
+    photo_storage: PhotoStorage | None,
+    claim: idempotency.IdempotencyClaim | None,
+    token_secret: str | None,
+) -> Filed:
     reporter = principal.user
     errors: list[FieldError] = []
     title = clean_text(errors, "title", data.title, max_length=TITLE_MAX, required=True)
@@ -74,8 +143,8 @@ async def file_report(
 
     route = await route_report(category, data.latitude, data.longitude)
     public_lat, public_lon = public_location(category, data.latitude, data.longitude)
-    tracking_token = new_secret() if reporter is None else None
     now = utcnow()
+    tracking_token = _tracking_token(principal, claim, token_secret, now)
     async with stored(photo_storage, photos):
         for attempt in range(_CODE_ATTEMPTS):
             try:
@@ -116,6 +185,8 @@ async def file_report(
                         await record_photos(
                             connection, report, photos, PhotoKind.BEFORE, uploaded_by=reporter
                         )
+                    if claim is not None:
+                        await idempotency.record(connection, claim, report, now)
                 announce_committed(event.id)
                 return Filed(report, tracking_token)
             except IntegrityError:

@@ -25,6 +25,8 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     # Rate limits and budgets are counted per client: the key or user when known, else the address.
     client: str = "anonymous"
+    # This caller's query budget in points per hour (a partner's key sets its own); None: the default.
+    points_per_hour: int | None = None
 
     @property
     def role(self) -> Role | None:
@@ -37,6 +39,11 @@ class Principal:
     @property
     def agency_id(self) -> int | None:
         return self.user.agency_id if self.user is not None and self.is_staff else None
+
+    @property
+    def may_introspect(self) -> bool:
+        """In production only staff and partners may read the schema through introspection."""
+        return self.kind is PrincipalKind.PARTNER or self.is_staff
 
     @property
     def visibility(self) -> str:

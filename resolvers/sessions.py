@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from models import RefreshToken, User
+from resolvers import rate_limits
 from resolvers.errors import ErrorCode, fail
 from resolvers.passwords import hash_password, needs_rehash, verify_password
 from resolvers.secrets_at_rest import digest, new_secret
@@ -24,8 +25,12 @@ class Session:
     refresh_expires_at: datetime
 
 
-async def sign_in(email: str, password: str, signer: TokenSigner) -> Session:
-    user = await User.filter(email=email.strip().lower()).first()
+async def sign_in(email: str, password: str, signer: TokenSigner, *, client: str) -> Session:
+    """`client` (principal.client) and the account are each limited in attempts: guessing is
+    slowed per device and per account, whichever the attacker varies."""
+    address = email.strip().lower()
+    await rate_limits.check("sign_in", client, f"account:{address}")
+    user = await User.filter(email=address).first()
     # Same answer (and the same hashing work) for an unknown email and a wrong password.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise fail(

@@ -18,6 +18,7 @@ from schema.errors import CodedErrorsSchema
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
 from schema.reports import ReportQuery
@@ -67,13 +68,16 @@ class SigapSchema(CodedErrorsSchema):
         pass
 
 
-def build_schema() -> SigapSchema:
+def build_schema(limits: OperationLimits | None = None) -> SigapSchema:
+    """The schema as a deployment runs it (server.app passes the limits of its settings)."""
+    limits = limits or OperationLimits()
     return SigapSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(),
-        extensions=request_extensions(),
+        limits=limits,
+        extensions=request_extensions(limits),
     )
 
 

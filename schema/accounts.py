@@ -189,7 +189,8 @@ class AccountMutation:
     @strawberry.mutation(description="Sign in with email and password")
     async def sign_in(self, info: Info, input: SignInInput) -> SessionPayload:
         try:
-            return _session(await sessions.sign_in(input.email, input.password, _signer(info)))
+            signer, client = _signer(info), info.context.principal.client
+            return _session(await sessions.sign_in(input.email, input.password, signer, client=client))
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 
@@ -211,7 +212,8 @@ class AccountMutation:
             signer = _signer(info)
             data = accounts.AccountInput(input.name, input.email, input.password, input.phone)
             user = await accounts.register_citizen(data)
-            return _session(await sessions.sign_in(user.email or "", input.password, signer))
+            client = info.context.principal.client
+            return _session(await sessions.sign_in(user.email or "", input.password, signer, client=client))
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 

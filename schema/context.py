@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -18,6 +18,9 @@ from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema.live import LiveFeed, NoLiveFeed
+
+if TYPE_CHECKING:
+    from schema.operation_limits import Admission
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -117,6 +120,10 @@ class Context:
     # Reports whose anonymous filer proved their tracking token in this request.
     tracked_report_ids: set[int] = field(default_factory=set)
     live: LiveFeed = field(default_factory=NoLiveFeed)
+    # Set once the operation is admitted (schema.operation_limits): its cost and the budget left.
+    admission: Admission | None = None
+    # Work to do only for admitted operations, just before they execute (no SQL for refused ones).
+    on_admitted: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def viewer(self) -> User | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -11,8 +12,14 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
+from schema.operation_limits import OperationLimits
 
 log = logging.getLogger("sigap.errors")
+
+# graphql-core's hints (graphql.pyutils.did_you_mean): " Did you mean 'a', 'b', or 'c'?", with
+# GraphQL names between the quotes, at the end of a message or before its details.
+_SUGGESTION = re.compile(r" Did you mean [^?']*(?:'[^']*'[^?']*)*\?")
+STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_timeout fired
 
 
 @strawberry.federation.type(
@@ -24,37 +31,60 @@ class UserError:
     message: str = strawberry.field(description="In Indonesian, for citizens")
     message_en: str
     field: str | None = strawberry.field(default=None, description="The input field at fault")
+    retry_after: int | None = strawberry.field(
+        default=None, description="For RATE_LIMITED: seconds to wait before trying again"
+    )
 
     @classmethod
     def from_domain(cls, error: FieldError) -> UserError:
-        return cls(code=error.code, message=error.message, message_en=error.message_en, field=error.field)
+        return cls(
+            code=error.code,
+            message=error.message,
+            message_en=error.message_en,
+            field=error.field,
+            retry_after=error.retry_after,
+        )
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError.from_domain(e) for e in exc.errors]
 
 
-def coded_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+def coded_errors(errors: list[GraphQLError], *, hide_suggestions: bool = False) -> list[GraphQLError]:
     """Give every GraphQL error a code; replace unexpected failures by a masked error with a
-    request id, the details going to the log and never to the client."""
-    return [_coded(error) for error in errors]
+    request id, the details going to the log and never to the client. In production,
+    `hide_suggestions` drops "Did you mean ...?" hints that would map the schema for a prober."""
+    return [_coded(error, hide_suggestions) for error in errors]
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
     original = error.original_error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):  # the request's fault: say what
         extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
-        return GraphQLError(
-            error.message, error.nodes, error.source, error.positions, error.path, None, extensions
-        )
+        message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
     if isinstance(original, DomainError):
         first = original.errors[0]
         extensions = {"code": first.code.value, "field": first.field, "messageEn": first.message_en}
+        if first.retry_after is not None:
+            extensions["retryAfter"] = first.retry_after
         return GraphQLError(
             first.message, error.nodes, error.source, error.positions, error.path, None, extensions
         )
-    if isinstance(original, GraphQLError):
-        return error
+    if getattr(original, "sqlstate", None) == STATEMENT_TIMEOUT_SQLSTATE:
+        log.warning("statement timeout at %s: %s", error.path, original)
+        return GraphQLError(
+            "Permintaan terlalu lama dan dihentikan; persempit filter",
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            None,
+            {
+                "code": ErrorCode.QUERY_TIMEOUT.value,
+                "messageEn": "The query took too long and was stopped; narrow its filter",
+            },
+        )
     request_id = uuid.uuid4().hex
     log.error("request %s failed at %s", request_id, error.path, exc_info=original)
     return GraphQLError(
@@ -69,13 +99,18 @@ def _coded(error: GraphQLError) -> GraphQLError:
 
 
 class CodedErrorsSchema(strawberry.Schema):
-    """A schema whose every error carries a code: the embedded schema and each subgraph are one."""
+    """A schema whose every error carries a code: the embedded schema and each subgraph are one.
+    `limits` are the operation limits it runs with (budgets, production mode)."""
+
+    def __init__(self, *args: Any, limits: OperationLimits, **kwargs: Any) -> None:
+        self.limits = limits
+        super().__init__(*args, **kwargs)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.
         result = await super().execute(*args, **kwargs)
         if result.errors:
-            result.errors = coded_errors(result.errors)
+            result.errors = coded_errors(result.errors, hide_suggestions=self.limits.production)
         return result
 
     def process_errors(

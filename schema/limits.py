@@ -9,12 +9,14 @@ from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
+
+from schema.document_limits import CheckedParserCache, ValidationCacheUnlessRefused
+from schema.operation_limits import MAX_COST, OperationAdmission, OperationLimits
+from schema.query_cost import create_cost_rule
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -25,14 +27,16 @@ MAX_TOKENS = 5_000
 LIMIT_RULES: list[type[ASTValidationRule]] = [
     depth_limit_rule(MAX_DEPTH, None),
     alias_limit_rule(MAX_ALIASES),
+    create_cost_rule(MAX_COST),  # variables stand for their defaults here; admission sees the real ones
 ]
 
 
-def request_extensions() -> list[Callable[[], SchemaExtension]]:
+def request_extensions(limits: OperationLimits) -> list[Callable[[], SchemaExtension]]:
     # Factories: a fresh extension per request (the caches themselves are module-wide).
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: CheckedParserCache(maxsize=512),  # refuses field floods and fragment bombs
+        lambda: ValidationCacheUnlessRefused(maxsize=512),
+        lambda: OperationAdmission(limits),
     ]

@@ -38,6 +38,11 @@ class FileReportInput:
         description="Up to 5 JPEG, PNG or WebP photos of the problem, as files of a GraphQL multipart "
         "request; each at most 10 MiB and 50 megapixels. Stored without their metadata (GPS, camera)",
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Any unique string (a UUID) per report: retries with the same key get the same "
+        "report back and file nothing new; kept 24 hours",
+    )
 
 
 @strawberry.input
@@ -120,6 +125,8 @@ class ReportMutation:
                 principal=info.context.principal,
                 service_area=info.context.service_area,
                 photo_storage=info.context.photo_storage,
+                idempotency_key=input.idempotency_key,
+                token_secret=info.context.tokens.secret if info.context.tokens else None,
             )
         except DomainError as exc:
             return FileReportPayload(errors=user_errors(exc))

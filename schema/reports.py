@@ -365,6 +365,9 @@ class NearInput:
     radius_meters: float
 
 
+MAX_FILTER_IDS = 100  # the city has a few dozen categories, agencies and areas
+
+
 @strawberry.input(description="All given conditions must hold")
 class ReportFilter:
     statuses: list[ReportStatus] | None = None
@@ -382,6 +385,18 @@ class ReportFilter:
     unassigned: bool | None = strawberry.field(default=None, description="true: nobody assigned yet")
 
     def to_domain(self) -> report_queries.ReportFilter:
+        for field, ids in (
+            ("categoryIds", self.category_ids),
+            ("agencyIds", self.agency_ids),
+            ("areaIds", self.area_ids),
+        ):
+            if ids is not None and len(ids) > MAX_FILTER_IDS:
+                raise fail(
+                    ErrorCode.INVALID_INPUT,
+                    f"Paling banyak {MAX_FILTER_IDS} ID per filter",
+                    f"At most {MAX_FILTER_IDS} IDs per filter",
+                    field,
+                )
         box = self.bounding_box
         near = self.near
         return report_queries.ReportFilter(

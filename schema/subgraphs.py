@@ -24,6 +24,7 @@ from schema.errors import CodedErrorsSchema
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
+from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
 from schema.reports import ReportQuery
@@ -79,7 +80,7 @@ def key_fields(type_definition: StrawberryObjectDefinition) -> set[str]:
     }
 
 
-def build_subgraph(name: str) -> SubgraphSchema:
+def build_subgraph(name: str, limits: OperationLimits | None = None) -> SubgraphSchema:
     if name == "directory":
         # Staff are reached only through reports (an assignee): listed so the directory resolves them.
         roots: dict[str, Any] = {
@@ -96,4 +97,7 @@ def build_subgraph(name: str) -> SubgraphSchema:
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")
-    return SubgraphSchema(name, config=StrawberryConfig(), extensions=request_extensions(), **roots)
+    limits = limits or OperationLimits()
+    return SubgraphSchema(
+        name, config=StrawberryConfig(), limits=limits, extensions=request_extensions(limits), **roots
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 
 from models import APP_LABEL, MODEL_MODULES
@@ -22,9 +23,22 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def connection_config(database_url: str, statement_timeout_s: float | None = None) -> str | dict[str, Any]:
+    """The connection as Tortoise takes it. On PostgreSQL, `statement_timeout` is set on every
+    pooled connection (asyncpg's server_settings), so that no statement holds a connection and a
+    worker longer than that. SQLite has no such limit: its statements run in aiosqlite's thread
+    and only wait on locks up to its busy timeout (see README)."""
+    url = normalise_url(database_url)
+    if statement_timeout_s is None or not url.startswith("postgres"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["server_settings"] = {"statement_timeout": str(round(statement_timeout_s * 1000))}
+    return config
+
+
+def tortoise_config(database_url: str, statement_timeout_s: float | None = None) -> dict[str, Any]:
     return {
-        "connections": {"default": normalise_url(database_url)},
+        "connections": {"default": connection_config(database_url, statement_timeout_s)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -38,13 +52,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 async def apply_migrations(database_url: str) -> None:
-    """Bring the database up to the newest migration in models/migrations."""
+    """Bring the database up to the newest migration in models/migrations (no statement timeout:
+    building an index on a large table may rightly take longer)."""
     await migrate(config=tortoise_config(database_url))
     await Tortoise.close_connections()
 
 
-async def connect(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+async def connect(database_url: str, statement_timeout_s: float | None = None) -> None:
+    await Tortoise.init(
+        config=tortoise_config(database_url, statement_timeout_s), _enable_global_fallback=True
+    )
 
 
 async def disconnect() -> None:

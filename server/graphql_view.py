@@ -21,11 +21,14 @@ from strawberry.types import ExecutionResult
 
 from realtime.hub import Hub
 from resolvers.data_version import data_version
+from resolvers.errors import DomainError, ErrorCode
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema.context import Context
+from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
+from schema.operation_limits import charge, refusal
 from server.authentication import Unauthenticated, authenticate
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
@@ -35,12 +38,13 @@ from server.upload_limits import (
     RequestTooLarge,
     counted,
 )
-from server.upload_preflight import PREFLIGHT_HEADERS, is_multipart, multipart_without_preflight
+from server.upload_preflight import is_multipart
 
 log = logging.getLogger("sigap.http")
 
 
 class SigapGraphQL(GraphQL[Context, None]):
+    schema: CodedErrorsSchema  # the embedded schema or a subgraph: both carry their operation limits
     """Queries and mutations over HTTP. Over websockets it only serves what the live engine
     hands it: the legacy graphql-ws protocol when configured, and the per-subscriber baseline."""
 
@@ -82,21 +86,52 @@ class SigapGraphQL(GraphQL[Context, None]):
     ) -> Any:
         key = None if self.cache is None else cache_key(request_data, context.visibility)
         if key is None or self.cache is None:
-            return await super().execute_operation(
+            result = await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
-        version = await data_version()  # taken before computing: the answer is at least this fresh
-        hit = self.cache.get(key, version, datetime.now(UTC))
-        if hit is not None:
-            return ExecutionResult(data=hit.data, errors=None)
+            return _with_status(result, sub_response)
+        entry = self.cache.peek(key)
+        version: str | None = None
+        if entry is not None:
+            # Only answers that passed every limit are stored; the budget is still charged.
+            try:
+                context.admission = await charge(self.schema.limits, context.principal, entry.estimate)
+            except DomainError as exc:
+                refused = ExecutionResult(data=None, errors=coded_errors([refusal(exc)]))
+                return _with_status(refused, sub_response)
+            version = await data_version()
+            hit = self.cache.get(key, version, datetime.now(UTC))
+            if hit is not None:
+                return ExecutionResult(data=hit.data, errors=None, extensions=self._cost(context))
+
+        async def take_version() -> None:
+            # Taken before computing (the answer is at least this fresh), and only for admitted
+            # operations: a refused one costs no SQL.
+            nonlocal version
+            if version is None:
+                version = await data_version()
+
+        context.on_admitted.append(take_version)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
         policy = context.cache_policy
-        if isinstance(result, ExecutionResult) and not result.errors and result.data and policy.cacheable:
+        if (
+            isinstance(result, ExecutionResult)
+            and not result.errors
+            and result.data
+            and policy.cacheable
+            and version is not None
+            and context.admission is not None
+        ):
             size = len(orjson.dumps(result.data))
-            self.cache.put(key, CachedAnswer(version, result.data, policy.valid_until, size))
-        return result
+            answer = CachedAnswer(version, result.data, policy.valid_until, size, context.admission.estimate)
+            self.cache.put(key, answer)
+        return _with_status(result, sub_response)
+
+    @staticmethod
+    def _cost(context: Context) -> dict[str, Any] | None:
+        return {"cost": context.admission.as_extension()} if context.admission is not None else None
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         client = f"ip:{request.client.host}" if request.client else "ip:unknown"
@@ -130,10 +165,8 @@ class SigapGraphQL(GraphQL[Context, None]):
             return
         headers = Headers(scope=scope)
         if is_multipart(headers.get("content-type")):
-            refusal = _multipart_refusal(headers)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-                return
+            # Preflight (CSRF) and the byte cap are checked at the door (server.http_guards);
+            # counting here also bounds what a chunked body delivers.
             receive = counted(receive, MAX_UPLOAD_REQUEST_BYTES)
         try:
             await super().__call__(scope, receive, send)
@@ -159,20 +192,6 @@ class SigapGraphQL(GraphQL[Context, None]):
             await PlainTextResponse("Malformed GraphQL request", status_code=400)(scope, receive, send)
 
 
-def _multipart_refusal(headers: Headers) -> Response | None:
-    if multipart_without_preflight(headers):
-        names = " or ".join(PREFLIGHT_HEADERS)
-        return _error(
-            400,
-            "PREFLIGHT_REQUIRED",
-            f"Multipart requests (file uploads) must carry the header {names}, against CSRF",
-        )
-    length = headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_UPLOAD_REQUEST_BYTES:
-        return _too_large()
-    return None
-
-
 def _too_large() -> Response:
     mib = MAX_UPLOAD_REQUEST_BYTES // (1024 * 1024)
     return _error(413, "REQUEST_TOO_LARGE", f"An upload request may carry at most {mib} MiB")
@@ -180,3 +199,13 @@ def _too_large() -> Response:
 
 def _error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def _with_status(result: Any, sub_response: Response) -> Any:
+    """An operation refused for its rate (not a mutation's typed error) is a 429 with Retry-After."""
+    if isinstance(result, ExecutionResult) and result.data is None and result.errors:
+        extensions = result.errors[0].extensions or {}
+        if extensions.get("code") == ErrorCode.RATE_LIMITED.value:
+            sub_response.status_code = 429
+            sub_response.headers["Retry-After"] = str(extensions.get("retryAfter", 1))
+    return result

@@ -19,6 +19,7 @@ import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
 from schema import MAX_TOKENS
+from schema.query_cost import OperationCost
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class CachedAnswer:
     data: Any
     valid_until: datetime | None
     size: int  # bytes of the answer's JSON, to bound the cache's memory
+    estimate: OperationCost  # what each hit is charged to the caller's budget
 
 
 class ResponseCache:
@@ -37,6 +39,10 @@ class ResponseCache:
         self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
         self.hits = 0
         self.misses = 0
+
+    def peek(self, key: Hashable) -> CachedAnswer | None:
+        """The entry under `key`, fresh or not, without counting a hit or a miss."""
+        return self._entries.get(key)
 
     def get(self, key: Hashable, version: str, now: datetime) -> CachedAnswer | None:
         entry = self._entries.get(key)

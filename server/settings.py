@@ -6,8 +6,11 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers.rate_limits import parse_rate_limit
+from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 from schema.subgraphs import SUBGRAPHS
 
 
@@ -67,6 +70,12 @@ class Settings:
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = field(default=None, repr=False)
     s3_prefix: str = ""
+    # Limits at the door (server.http_guards) and in the database.
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+    max_body_bytes: int = 2**20
+    statement_timeout_s: float = 5.0
+    query_points_per_hour: int = POINTS_PER_HOUR
+    rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
 
     @property
     def is_production(self) -> bool:
@@ -75,6 +84,10 @@ class Settings:
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def operation_limits(self) -> OperationLimits:
+        return OperationLimits(production=self.is_production, points_per_hour=self.query_points_per_hour)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -136,6 +149,11 @@ class Settings:
             s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or None,
             s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or None,
             s3_prefix=env.get("S3_PREFIX") or "",
+            allowed_hosts=_hosts(env.get("ALLOWED_HOSTS")),
+            max_body_bytes=_positive(env, "MAX_BODY_BYTES", 2**20, int),
+            statement_timeout_s=_positive(env, "STATEMENT_TIMEOUT", 5.0, float),
+            query_points_per_hour=_positive(env, "QUERY_POINTS_PER_HOUR", POINTS_PER_HOUR, int),
+            rate_limits=_rate_limits(env),
         )
 
 
@@ -213,3 +231,38 @@ def _jwt_secret(value: str | None, *, production: bool) -> str:
     if len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS:
         raise SettingsError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} random characters")
     return value
+
+
+N = TypeVar("N", int, float)
+
+
+def _positive(env: dict[str, str], name: str, default: N, kind: type[N]) -> N:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {text!r}")
+    return value
+
+
+def _hosts(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return Settings.allowed_hosts
+    return tuple(host.strip() for host in text.split(",") if host.strip())
+
+
+def _rate_limits(env: dict[str, str]) -> dict[str, str]:
+    """RATE_LIMIT_FILE_REPORT="10/minute;100/hour", RATE_LIMIT_SIGN_IN=..."""
+    limits: dict[str, str] = {}
+    for name in ("file_report", "sign_in"):
+        text = env.get(f"RATE_LIMIT_{name.upper()}")
+        if text:
+            try:
+                limits[name] = parse_rate_limit(text)
+            except ValueError as exc:
+                raise SettingsError(f"RATE_LIMIT_{name.upper()} is not a rate limit: {text!r}") from exc
+    return limits

@@ -10,7 +10,9 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models.seed import load_seed
+from resolvers import rate_limits
 from server.database import apply_migrations, connect, disconnect
+from tests import abuse
 from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
 
 
@@ -97,3 +99,16 @@ def sql_queries() -> Iterator[QueryLog]:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
         logger.propagate = old_propagate
+
+
+@pytest.fixture(autouse=True)
+async def fresh_rate_limits() -> AsyncIterator[None]:
+    """Every test starts with nothing counted against any client (in-process counters), and with
+    room to file the reports it needs as one client; rate-limit tests configure their own."""
+    rate_limits.configure(None, {"file_report": "1000/minute"})
+    yield
+    await rate_limits.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(abuse.summary())

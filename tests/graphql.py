@@ -9,7 +9,7 @@ from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal, principal_for_user
 from resolvers.photo_storage import PhotoStorage
 from resolvers.tokens import TokenSigner
-from schema import schema
+from schema import SigapSchema, schema
 from schema.context import Context
 
 
@@ -33,15 +33,16 @@ async def run(
     *,
     principal: Principal | None = None,
     service_area: BoundingBox = KUPANG_SERVICE_AREA,
+    on: SigapSchema = schema,
 ) -> Any:
-    """Execute and return the result (data and errors)."""
+    """Execute on the development schema, or `on` another (a production one), as the view would."""
     context = Context(
         principal=principal or Caller.default,
         service_area=service_area,
         tokens=SIGNER,
         photo_storage=Caller.photo_storage,
     )
-    return await schema.execute(query, variable_values=variables, context_value=context)
+    return await on.execute(query, variable_values=variables, context_value=context)
 
 
 async def staff(role: Role, agency_code: str | None, name: str = "Petugas") -> Principal:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
+from tests.abuse import abusive
 from tests.server_process import RunningServer, sigap_server
 
 
@@ -88,19 +92,181 @@ def test_file_then_find_over_http(server: RunningServer) -> None:
     ],
 )
 def test_malformed_bodies_are_400_not_500(server: RunningServer, body: bytes, content_type: str) -> None:
-    response = post(server, body, content_type)
+    response = post(server, abusive(body), content_type)
 
     assert response.status_code == 400, response.text
     assert "Traceback" not in response.text
 
 
-def test_mutation_over_get_is_refused(server: RunningServer) -> None:
-    query = 'mutation { updateReportStatus(input: {id: "UmVwb3J0OjE=", status: ACKNOWLEDGED}) '
-    query += "{ errors { code } } }"
+FILE = "mutation($i: FileReportInput!) { fileReport(input: $i) { report { code } errors { code } } }"
 
-    response = httpx.get(server.url + "/graphql", params={"query": query})
 
-    assert response.status_code in {400, 405}
+def filing_body(title: str) -> dict[str, object]:
+    location = {"lat": -10.16, "lon": 123.6}
+    report = {"title": title, "description": "x", "categoryCode": "SAMPAH", "location": location}
+    return {"query": FILE, "variables": {"i": report}}
+
+
+def reports_titled(server: RunningServer, title: str) -> int:
+    query = "query($t: String) { reports(filter: {text: $t}) { totalCount } }"
+    response = httpx.post(server.url + "/graphql", json={"query": query, "variables": {"t": title}})
+    return int(response.json()["data"]["reports"]["totalCount"])
+
+
+def unique_title() -> str:
+    return f"Uji {uuid.uuid4().hex[:12]}"
+
+
+def test_mutations_over_get_are_refused_and_write_nothing(server: RunningServer) -> None:
+    title = unique_title()
+    body = filing_body(title)
+    params = {"query": body["query"], "variables": orjson.dumps(body["variables"]).decode()}
+
+    response = httpx.get(server.url + "/graphql", params=abusive(params))
+
+    assert response.status_code == 400
+    assert "mutation" in response.text.lower()
+    assert reports_titled(server, title) == 0
+
+
+def test_batches_are_refused_and_write_nothing(server: RunningServer) -> None:
+    title = unique_title()
+    batch = [filing_body(title) for _ in range(50)]
+
+    response = httpx.post(server.url + "/graphql", json=abusive(batch))
+
+    assert response.status_code == 400
+    assert reports_titled(server, title) == 0
+
+
+def test_an_unknown_operation_name_is_400(server: RunningServer) -> None:
+    body = {"query": "query A { agencies { code } }", "operationName": "B"}
+
+    response = httpx.post(server.url + "/graphql", json=abusive(body))
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("content_type", "encode"),
+    [
+        ("text/plain", lambda body: orjson.dumps(body)),
+        ("text/plain;charset=UTF-8", lambda body: orjson.dumps(body)),
+        ("application/x-www-form-urlencoded", lambda body: b"query=" + orjson.dumps(body)),
+        ("multipart/form-data; boundary=x", lambda body: b"--x\r\n\r\n" + orjson.dumps(body) + b"\r\n--x--"),
+        (None, lambda body: orjson.dumps(body)),
+    ],
+)
+def test_cross_site_simple_requests_are_refused_and_write_nothing(
+    server: RunningServer, content_type: str | None, encode: object
+) -> None:
+    title = unique_title()
+    headers = {"content-type": content_type} if content_type else {}
+    body = encode(filing_body(title))  # type: ignore[operator]
+
+    response = httpx.post(server.url + "/graphql", content=abusive(body), headers=headers)
+
+    assert response.status_code == 403
+    assert "X-Sigap-CSRF" in response.text
+    assert reports_titled(server, title) == 0
+
+
+@pytest.mark.parametrize("header", ["x-sigap-csrf", "apollo-require-preflight"])
+def test_a_preflight_header_lets_a_non_json_body_reach_graphql(server: RunningServer, header: str) -> None:
+    response = httpx.post(
+        server.url + "/graphql",
+        content=b"--x\r\n\r\n{}\r\n--x--",
+        headers={"content-type": "multipart/form-data; boundary=x", header: "1"},
+    )
+
+    # Past the guard: the multipart parser reads it and refuses the malformed part.
+    assert response.status_code == 400
+    assert "Multipart request refused" in response.text
+    assert "X-Sigap-CSRF" not in response.text
+
+
+def test_oversized_bodies_are_413_declared_or_streamed(server: RunningServer) -> None:
+    title = unique_title()
+    body = filing_body(title)
+    body["padding"] = "x" * (2 * 2**20)
+    payload = orjson.dumps(body)
+
+    declared = post(server, abusive(payload))
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(payload), 64 * 1024):
+            yield payload[start : start + 64 * 1024]
+
+    streamed = httpx.post(
+        server.url + "/graphql", content=abusive(chunks()), headers={"content-type": "application/json"}
+    )
+
+    assert declared.status_code == 413
+    assert streamed.status_code == 413
+    assert "too large" in streamed.text
+    assert reports_titled(server, title) == 0
+    assert httpx.get(server.url + "/health").status_code == 200
+
+
+def test_a_body_under_the_cap_is_served(server: RunningServer) -> None:
+    body = {"query": "query($t: String) { reports(filter: {text: $t}) { totalCount } }"}
+    body["variables"] = {"t": "y" * (900 * 1024)}
+
+    response = httpx.post(server.url + "/graphql", json=body)
+
+    assert response.status_code == 200
+    assert response.json()["data"]["reports"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("charset", "encoding"), [("latin-1", "latin-1"), ("utf-16", "utf-16"), ("iso-8859-1", "latin-1")]
+)
+def test_json_in_another_charset_is_415(server: RunningServer, charset: str, encoding: str) -> None:
+    title = unique_title() + " é"
+    body = orjson.dumps(filing_body(title)).decode().encode(encoding)
+
+    response = post(server, abusive(body), f"application/json; charset={charset}")
+
+    assert response.status_code == 415
+    assert reports_titled(server, title) == 0
+
+
+def test_json_declared_utf8_is_served(server: RunningServer) -> None:
+    response = post(server, b'{"query": "{ __typename }"}', "application/json; charset=UTF-8")
+
+    assert response.status_code == 200
+
+
+def raw_request(server: RunningServer, head: bytes) -> bytes:
+    """Send a hand-written request (httpx would not send these) and return its status line."""
+    body = b'{"query": "{ __typename }"}'
+    request = head + b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
+    request += b"Connection: close\r\n\r\n" + body
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"POST /graphql HTTP/1.1\r\nHost: evil.example\r\n",
+        b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1@evil.example\r\n",
+        b"POST /graphql HTTP/1.1\r\nHost: evil.example/graphql?x=\r\n",
+        b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n",
+        b"POST /graphql HTTP/1.0\r\n",  # no Host at all
+    ],
+)
+def test_host_headers_built_to_confuse_routing_are_400(server: RunningServer, head: bytes) -> None:
+    assert raw_request(server, abusive(head)) == b"HTTP/1.1 400 Bad Request"
+
+
+def test_a_plain_request_by_hand_is_served(server: RunningServer) -> None:
+    assert raw_request(server, b"POST /graphql HTTP/1.1\r\nHost: localhost:8000\r\n") == b"HTTP/1.1 200 OK"
 
 
 def test_unexpected_shapes_are_graphql_errors_with_codes(server: RunningServer) -> None:
@@ -119,10 +285,17 @@ def test_graphiql_is_served_in_development(server: RunningServer) -> None:
     assert "graphiql" in response.text.lower()
 
 
-def test_no_graphiql_in_production(tmp_path: Path) -> None:
-    with sigap_server(tmp_path, SIGAP_ENV="production", SEED_ON_START="1", JWT_SECRET="x" * 40) as production:
-        response = httpx.get(production.url + "/graphql", headers={"accept": "text/html"})
-    assert "graphiql" not in response.text.lower()
+def test_production_serves_no_graphiql_introspection_or_suggestions(tmp_path: Path) -> None:
+    with sigap_server(tmp_path, SIGAP_ENV="production", SEED_ON_START="1") as production:
+        page = httpx.get(production.url + "/graphql", headers={"accept": "text/html"})
+        introspection = httpx.post(
+            production.url + "/graphql", json=abusive({"query": "{ __schema { types { name } } }"})
+        )
+        probe = httpx.post(production.url + "/graphql", json=abusive({"query": "{ reprts { id } }"}))
+    assert "graphiql" not in page.text.lower()
+    assert introspection.json()["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
+    assert "__Schema" not in introspection.text
+    assert probe.json()["errors"][0]["message"] == "Cannot query field 'reprts' on type 'Query'."
 
 
 def test_health_is_503_when_the_database_is_gone(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def test_multipart_without_a_preflight_header_is_refused(
 
     response = multipart(server, [("a.jpg", images.jpeg_with_gps(), "image/jpeg")], headers=headers)
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["errors"][0]["extensions"]["code"] == "PREFLIGHT_REQUIRED"
     assert (report_count(server), stored_files(server)) == (before_reports, before_files)
 

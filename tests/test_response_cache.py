@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
+from schema.query_cost import OperationCost
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.server_process import RunningServer, sigap_server
@@ -121,7 +122,9 @@ async def test_overdue_flips_when_the_due_time_passes(served: tuple[RunningServe
 def test_entries_expire_at_their_valid_until_and_on_a_new_version() -> None:
     cache = ResponseCache()
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    cache.put("k", CachedAnswer("v1", {"x": 1}, now + timedelta(seconds=5), size=7))
+    cache.put(
+        "k", CachedAnswer("v1", {"x": 1}, now + timedelta(seconds=5), size=7, estimate=OperationCost(1))
+    )
 
     assert cache.get("k", "v1", now) is not None
     assert cache.get("k", "v2", now) is None
@@ -131,10 +134,12 @@ def test_entries_expire_at_their_valid_until_and_on_a_new_version() -> None:
 def test_memory_is_bounded_by_entries_and_bytes() -> None:
     cache = ResponseCache(max_entries=3, max_bytes=1600)
     for n in range(10):
-        cache.put(n, CachedAnswer("v", n, None, size=100))
+        cache.put(n, CachedAnswer("v", n, None, size=100, estimate=OperationCost(1)))
     assert [k for k in range(10) if cache.get(k, "v", datetime.now(UTC))] == [7, 8, 9]
 
-    cache.put("huge", CachedAnswer("v", "x", None, size=1000))  # over 1/16 of the budget
+    cache.put(
+        "huge", CachedAnswer("v", "x", None, size=1000, estimate=OperationCost(1))
+    )  # over 1/16 of the budget
     assert cache.get("huge", "v", datetime.now(UTC)) is None
     assert cache.size <= 1600
 

@@ -53,6 +53,11 @@ def test_environment_overrides() -> None:
         {"SIGAP_ENV": "production"},  # no JWT_SECRET
         {"JWT_SECRET": "changeme"},
         {"JWT_SECRET": "short"},
+        {"MAX_BODY_BYTES": "lots"},
+        {"MAX_BODY_BYTES": "0"},
+        {"STATEMENT_TIMEOUT": "-1"},
+        {"QUERY_POINTS_PER_HOUR": "1.5"},
+        {"RATE_LIMIT_FILE_REPORT": "many per minute"},
     ],
 )
 def test_bad_values_are_refused(env: dict[str, str]) -> None:
@@ -103,3 +108,33 @@ def test_photo_storage_settings() -> None:
         Settings.from_env({"PHOTO_STORAGE": "s3"})
     with pytest.raises(SettingsError, match="PHOTO_STORAGE"):
         Settings.from_env({"PHOTO_STORAGE": "ftp"})
+
+
+def test_limits_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "SIGAP_ENV": "production",
+            "JWT_SECRET": "j" * 40,
+            "ALLOWED_HOSTS": "api.sigap.example, localhost",
+            "MAX_BODY_BYTES": "65536",
+            "STATEMENT_TIMEOUT": "2.5",
+            "QUERY_POINTS_PER_HOUR": "800",
+            "RATE_LIMIT_FILE_REPORT": "3/minute;20/hour",
+            "RATE_LIMIT_SIGN_IN": "5/minute",
+        }
+    )
+
+    assert settings.allowed_hosts == ("api.sigap.example", "localhost")
+    assert (settings.max_body_bytes, settings.statement_timeout_s) == (65536, 2.5)
+    assert settings.rate_limits == {"file_report": "3/minute;20/hour", "sign_in": "5/minute"}
+    assert settings.operation_limits.production
+    assert settings.operation_limits.points_per_hour == 800
+
+
+def test_limit_defaults() -> None:
+    settings = Settings.from_env({})
+
+    assert settings.allowed_hosts == ("localhost", "127.0.0.1")
+    assert (settings.max_body_bytes, settings.statement_timeout_s) == (2**20, 5.0)
+    assert settings.operation_limits.points_per_hour == 5000
+    assert not settings.operation_limits.production

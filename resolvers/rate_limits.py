@@ -1,0 +1,161 @@
+"""How much each client may do over time: rate limits on actions, and query budgets in points.
+
+Counted with the `limits` library: in this process's memory on the embedded default, in Redis
+when REDIS_URL is set so that every process shares the same counts. Rate limits use a moving
+window (a burst at the turn of a minute is still one minute's worth); budgets use a fixed hour
+window with a reset time, as GitHub's API does. When Redis cannot be reached, limits fail open
+(the request goes on and a warning is logged): an outage of the counter must not stop the city
+from filing reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from limits import RateLimitItem, RateLimitItemPerHour, parse_many
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from redis.asyncio import ConnectionPool
+
+from resolvers.errors import ErrorCode, fail
+
+log = logging.getLogger("sigap.limits")
+
+# Per client (and, for sign-in, per account too). A phone filing a report a minute is plenty;
+# an address shared by many phones (carrier NAT) still fits a busy street's worth.
+DEFAULT_RATE_LIMITS: dict[str, str] = {
+    "file_report": "10/minute;100/hour",
+    "sign_in": "10/minute;50/hour",
+}
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    allowed: bool
+    limit: int
+    remaining: int | None  # None: the counter could not be reached
+    reset_at: datetime
+
+    @property
+    def retry_after(self) -> int:
+        """Whole seconds until the budget is full again."""
+        return max(1, math.ceil(self.reset_at.timestamp() - time.time()))
+
+
+class _Counters:
+    def __init__(
+        self, storage: Storage, rate_limits: Mapping[str, str], pool: ConnectionPool | None = None
+    ) -> None:
+        self.storage = storage
+        self.pool = pool  # ours to close: the limits library does not close its Redis clients
+        self.moving = MovingWindowRateLimiter(storage)
+        self.fixed = FixedWindowRateLimiter(storage)
+        self.rate_limits = {name: parse_many(text) for name, text in rate_limits.items()}
+
+
+_counters = _Counters(MemoryStorage(), DEFAULT_RATE_LIMITS)
+
+
+def configure(
+    redis_url: str | None = None,
+    rate_limits: Mapping[str, str] | None = None,
+    *,
+    key_prefix: str = "sigap-limits",
+) -> None:
+    """Count in Redis at `redis_url` (shared by every process), else in memory."""
+    global _counters
+    limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
+    if not redis_url:
+        _counters = _Counters(MemoryStorage(), limits)
+        return
+    pool = ConnectionPool.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+    storage = storage_from_string(
+        "async+" + redis_url,
+        implementation="redispy",
+        key_prefix=key_prefix,
+        wrap_exceptions=True,
+        connection_pool=pool,  # type: ignore[arg-type]  # passed through to redis-py as is
+    )
+    assert isinstance(storage, Storage)
+    _counters = _Counters(storage, limits, pool)
+
+
+async def close() -> None:
+    """Close the Redis connections of the counters (on shutdown, or before configuring anew)."""
+    if _counters.pool is not None:
+        await _counters.pool.aclose()
+
+
+def parse_rate_limit(text: str) -> str:
+    """`text` if the limits library can read it (e.g. "10/minute;100/hour"), else ValueError."""
+    parse_many(text)
+    return text
+
+
+async def check(limit: str, *identities: str) -> None:
+    """Count one `limit` action (a key of DEFAULT_RATE_LIMITS) for each identity, or raise
+    RATE_LIMITED with the seconds to wait when any window of any identity is full. A refused
+    action is not counted, so the wait is the real one (a flood does not lengthen it)."""
+    counters = _counters
+    windows = [(item, identity) for identity in identities for item in counters.rate_limits[limit]]
+    try:
+        full = [
+            (item, identity)
+            for item, identity in windows
+            if not await counters.moving.test(item, limit, identity)
+        ]
+        if not full:
+            full = [
+                (item, identity)
+                for item, identity in windows
+                if not await counters.moving.hit(item, limit, identity)
+            ]
+        if not full:
+            return
+        resets = [
+            (await counters.moving.get_window_stats(item, limit, identity)).reset_time
+            for item, identity in full
+        ]
+    except StorageError as exc:
+        log.warning("rate limit %s not counted, storage unreachable: %r", limit, exc)
+        return
+    wait = max(1, math.ceil(max(resets) - time.time()))
+    raise fail(
+        ErrorCode.RATE_LIMITED,
+        f"Terlalu banyak permintaan; coba lagi dalam {wait} detik",
+        f"Too many requests; try again in {wait} seconds",
+        retry_after=wait,
+    )
+
+
+async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState:
+    """Take `points` from the hourly budget of `identity`; `allowed` is False when it ran out."""
+    counters = _counters
+    item = _hourly(points_per_hour)
+    try:
+        allowed = await counters.fixed.hit(item, "budget", identity, cost=points)
+        stats = await counters.fixed.get_window_stats(item, "budget", identity)
+    except StorageError as exc:
+        log.warning("query budget not counted, storage unreachable: %r", exc)
+        return BudgetState(True, points_per_hour, None, datetime.fromtimestamp(time.time() + 3600, UTC))
+    return BudgetState(
+        allowed, points_per_hour, stats.remaining, datetime.fromtimestamp(stats.reset_time, UTC)
+    )
+
+
+@lru_cache(maxsize=64)
+def _hourly(points: int) -> RateLimitItem:
+    return RateLimitItemPerHour(points)
+
+
+async def reset() -> None:
+    """Forget every count (tests; an operator after an incident)."""
+    await _counters.storage.reset()

@@ -1,0 +1,130 @@
+"""Admitting an operation once it is valid and before anything runs: its cost against the
+maximum and against the caller's hourly budget, and introspection in production.
+
+The cost is estimated again with the request's real variables (validation only saw the
+document); the points are taken from the budget of `principal.client`, shared across processes
+(resolvers.rate_limits), and reported back in the response's `extensions.cost`. The HTTP view's
+response cache charges its hits through `charge` too, so a cached answer skips no limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from resolvers import rate_limits
+from resolvers.errors import DomainError, ErrorCode, fail
+from resolvers.identity import Principal
+from schema.query_cost import OperationCost, operation_cost
+
+MAX_COST = 10_000  # objects per operation: a full page of 100 reports with their timelines is ~3,000
+POINTS_PER_HOUR = 5_000  # GitHub's budget for a signed-in user
+
+
+@dataclass(frozen=True)
+class OperationLimits:
+    """What the deployment decides (server.settings): production strictness and the budget."""
+
+    production: bool = False
+    points_per_hour: int = POINTS_PER_HOUR
+    max_cost: int = MAX_COST
+
+
+@dataclass(frozen=True)
+class Admission:
+    estimate: OperationCost
+    budget: rate_limits.BudgetState
+
+    def as_extension(self) -> dict[str, Any]:
+        return {
+            "requested": self.estimate.points,
+            "estimate": self.estimate.cost,
+            "limit": self.budget.limit,
+            "remaining": self.budget.remaining,
+            "resetAt": self.budget.reset_at.isoformat(),
+        }
+
+
+async def admit(
+    limits: OperationLimits,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    principal: Principal,
+) -> Admission:
+    estimate = operation_cost(schema, document, operation_name, variables or {})
+    if estimate.cost > limits.max_cost:
+        raise fail(
+            ErrorCode.QUERY_TOO_COSTLY,
+            f"Permintaan terlalu besar (biaya {estimate.cost}, maksimum {limits.max_cost})",
+            f"The query costs about {estimate.cost} objects, more than the maximum of {limits.max_cost}",
+        )
+    if estimate.introspection and limits.production and not principal.may_introspect:
+        raise fail(
+            ErrorCode.INTROSPECTION_DISABLED,
+            "Introspeksi skema tidak tersedia",
+            "Introspection is disabled; the schema is published as schema.graphql",
+        )
+    return await charge(limits, principal, estimate)
+
+
+async def charge(limits: OperationLimits, principal: Principal, estimate: OperationCost) -> Admission:
+    budget = principal.points_per_hour or limits.points_per_hour
+    state = await rate_limits.spend(principal.client, estimate.points, budget)
+    if not state.allowed:
+        wait = state.retry_after
+        raise fail(
+            ErrorCode.RATE_LIMITED,
+            f"Kuota permintaan per jam habis; coba lagi dalam {wait} detik",
+            f"The hourly query budget of {budget} points is spent; try again in {wait} seconds",
+            retry_after=wait,
+        )
+    return Admission(estimate, state)
+
+
+def refusal(error: DomainError) -> GraphQLError:
+    """The GraphQL error of a refused operation; schema.errors.coded_errors gives it its code."""
+    return GraphQLError(error.errors[0].message, original_error=error)
+
+
+class OperationAdmission(SchemaExtension):
+    """Runs `admit` after validation, before execution; refused operations never execute."""
+
+    def __init__(self, limits: OperationLimits) -> None:
+        super().__init__()
+        self.limits = limits
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        execution = self.execution_context
+        context = execution.context
+        if context.admission is None:
+            assert execution.graphql_document is not None
+            try:
+                context.admission = await admit(
+                    self.limits,
+                    execution.schema._schema,
+                    execution.graphql_document,
+                    execution.operation_name,
+                    execution.variables,
+                    context.principal,
+                )
+            except DomainError as exc:
+                execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
+                yield
+                return
+            if context.admission.estimate.introspection:
+                # Who may introspect depends on the caller, not on what the cache is keyed by.
+                context.cache_policy.cacheable = False
+        for hook in context.on_admitted:
+            await hook()
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        admission = getattr(self.execution_context.context, "admission", None)
+        return {"cost": admission.as_extension()} if admission is not None else {}

@@ -1,0 +1,106 @@
+"""Rate limits on filing and sign-in: per client (and per account), a clear typed error with the
+time to wait, nothing written; counted in memory or in Redis, and failing open without Redis."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from models import Report
+from resolvers import rate_limits
+from resolvers.errors import DomainError
+from resolvers.identity import Principal
+from tests.abuse import abusive
+from tests.conftest import Database, QueryLog
+from tests.graphql import filing, run
+from tests.redis_server import private_redis
+from tests.server_process import free_port
+
+FILE = """mutation File($input: FileReportInput!) {
+  fileReport(input: $input) { report { code } errors { code retryAfter messageEn } } }"""
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with private_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+async def test_a_phone_filing_a_thousand_reports_a_minute_is_stopped(
+    db: Database, sql_queries: QueryLog
+) -> None:
+    rate_limits.configure(None)  # the defaults a deployment runs with: 10 a minute, 100 an hour
+    phone = Principal(client="device:flooding-phone")
+    answers: Counter[str] = Counter()
+    waits: set[int] = set()
+    for n in range(1000):
+        if n == 10:
+            sql_queries.clear()
+        result = await run(FILE, {"input": abusive(filing(title=f"Banjir {n}"))}, principal=phone)
+        payload = result.data["fileReport"]
+        if payload["errors"]:
+            answers[payload["errors"][0]["code"]] += 1
+            waits.add(payload["errors"][0]["retryAfter"])
+        else:
+            answers["FILED"] += 1
+    refused_sql = sql_queries.count
+
+    assert answers == {"FILED": 10, "RATE_LIMITED": 990}
+    assert all(1 <= wait <= 60 for wait in waits), waits
+    assert refused_sql == 0  # refused before validation, routing or any write
+    assert await Report.all().count() == 10
+    neighbour = await run(FILE, {"input": filing()}, principal=Principal(client="device:neighbour"))
+    assert neighbour.data["fileReport"]["errors"] == []
+
+
+async def test_sign_in_attempts_are_limited_per_client_and_per_account() -> None:
+    rate_limits.configure(None, {"sign_in": "3/minute"})
+    for _ in range(3):
+        await rate_limits.check("sign_in", "ip:10.0.0.1", "account:siti@example.id")
+
+    with pytest.raises(DomainError) as same:
+        await rate_limits.check("sign_in", abusive("ip:10.0.0.1"), "account:siti@example.id")
+    with pytest.raises(DomainError):  # another address, same account: the account is the target
+        await rate_limits.check("sign_in", "ip:10.0.0.2", "account:siti@example.id")
+    with pytest.raises(DomainError):  # same address trying another account: the address is the attacker
+        await rate_limits.check("sign_in", "ip:10.0.0.1", "account:budi@example.id")
+    await rate_limits.check("sign_in", "ip:10.0.0.3", "account:budi@example.id")
+
+    error = same.value.errors[0]
+    assert error.code == "RATE_LIMITED"
+    assert error.retry_after is not None
+    assert 1 <= error.retry_after <= 60
+
+
+async def test_counts_live_in_redis_and_outlast_the_process(redis_url: str) -> None:
+    prefix = f"sigap-test-{uuid.uuid4().hex[:8]}"
+    rate_limits.configure(redis_url, {"sign_in": "2/minute"}, key_prefix=prefix)
+    await rate_limits.check("sign_in", "ip:10.1.1.1")
+    await rate_limits.check("sign_in", "ip:10.1.1.1")
+
+    await rate_limits.close()
+    rate_limits.configure(redis_url, {"sign_in": "2/minute"}, key_prefix=prefix)  # as a new process would
+
+    with pytest.raises(DomainError):
+        await rate_limits.check("sign_in", "ip:10.1.1.1")
+    budget = await rate_limits.spend("ip:10.1.1.1", 5, 100)
+    assert (budget.allowed, budget.remaining) == (True, 95)
+
+
+async def test_without_redis_limits_fail_open_and_say_so(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    rate_limits.configure(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+
+    with caplog.at_level(logging.WARNING, logger="sigap.limits"):
+        await rate_limits.check("file_report", "ip:10.2.2.2")
+        budget = await rate_limits.spend("ip:10.2.2.2", 1, 100)
+
+    assert budget.allowed
+    assert budget.remaining is None
+    assert any("unreachable" in record.getMessage() for record in caplog.records)
