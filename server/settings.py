@@ -51,6 +51,7 @@ class Settings:
     live_keepalive: float = 12.0
     live_send_queue: int = 512
     live_max_operations: int = 100
+    live_max_connections_per_client: int = 100  # sockets one address may hold (a command center's walls)
     legacy_graphql_ws: bool = False
     # "shared" (execute once per group) or "per-subscriber" (Strawberry's own handler, which
     # executes per subscriber: kept as the benchmark's baseline).
@@ -135,6 +136,7 @@ class Settings:
             live_keepalive=_number(env, "LIVE_KEEPALIVE", 12.0),
             live_send_queue=int(_number(env, "LIVE_SEND_QUEUE", 512)),
             live_max_operations=int(_number(env, "LIVE_MAX_OPERATIONS", 100)),
+            live_max_connections_per_client=int(_number(env, "LIVE_MAX_CONNECTIONS_PER_CLIENT", 100)),
             legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
             live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),

@@ -21,7 +21,7 @@ from tests.conftest import Database
 from tests.graphql import filing, run
 
 FILE = """mutation File($input: FileReportInput!) {
-  fileReport(input: $input) { report { id code title } errors { code field retryAfter } } }"""
+  fileReport(input: $input) { report { id code title } trackingToken errors { code field retryAfter } } }"""
 
 PHONE = Principal(client="device:phone-1")
 OTHER_PHONE = Principal(client="device:phone-2")
@@ -44,7 +44,8 @@ async def test_a_retried_filing_creates_one_report_and_gets_the_same_answer(db: 
     retries = [await file(idempotencyKey=key) for _ in range(3)]
 
     assert first["errors"] == []
-    assert all(retry == first for retry in retries)
+    assert first["trackingToken"]  # an anonymous filer's way back to the report...
+    assert all(retry == first for retry in retries)  # ...which a retry whose answer was lost gets too
     assert await reports_filed() == 1
     assert await ReportEvent.filter(kind=EventKind.FILED).count() == 1
 
@@ -136,3 +137,16 @@ async def test_concurrent_twins_with_one_key_leave_one_report(
     # The twins really raced: some passed the lookup before the first committed, and were
     # answered from the unique key row written in the winner's transaction.
     assert any("filed first" in record.getMessage() for record in caplog.records)
+
+
+async def test_the_replayed_tracking_token_opens_the_report(db: Database) -> None:
+    key = str(uuid.uuid4())
+    await file(idempotencyKey=key, contactName="Rina", contactPhone="0812 111")
+
+    replayed = await file(idempotencyKey=key, contactName="Rina", contactPhone="0812 111")
+    mine = await run(
+        "query($t: String!) { report(trackingToken: $t) { reporterContact { name } } }",
+        {"t": replayed["trackingToken"]},
+    )
+
+    assert mine.data == {"report": {"reporterContact": {"name": "Rina"}}}

@@ -10,8 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
-from tests.live_clients import TransportWsClient, change_status_http, file_report_http, live_stats
+from tests.live_clients import (
+    TransportWsClient,
+    change_status_http,
+    file_report_http,
+    live_stats,
+    wait_until_async,
+)
 from tests.server_process import RunningServer, sigap_server
 
 PRIVATE_FEED = """subscription($after: String) {
@@ -192,3 +199,21 @@ async def test_internal_notes_never_reach_public_subscribers(server: RunningServ
     assert staff_seen[0]["event"]["note"] == "Warga ini sering melapor palsu"
     await public.close()
     await staff.close()
+
+
+async def test_one_address_holds_a_bounded_number_of_sockets(tmp_path: Path) -> None:
+    with sigap_server(tmp_path, LIVE_MAX_CONNECTIONS_PER_CLIENT="2") as limited:
+        first = await TransportWsClient.open(limited.url)
+        second = await TransportWsClient.open(limited.url)
+        with pytest.raises(InvalidStatus) as refused:
+            await TransportWsClient.open(limited.url)
+        assert refused.value.response.status_code == 403
+
+        await first.close()
+        await wait_until_async(
+            lambda: asyncio.to_thread(lambda: live_stats(limited.url)["connections"] == 1),
+            what="the closed socket released",
+        )
+        third = await TransportWsClient.open(limited.url)  # room again once one is closed
+        await second.close()
+        await third.close()

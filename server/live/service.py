@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -51,6 +52,8 @@ class LiveService:
     stats: ConnectionStats
     legacy_view: SigapGraphQL
     baseline_view: SigapGraphQL
+    # Open sockets per client address: thousands of idle connections from one client are refused.
+    sockets_per_client: Counter[str] = field(default_factory=Counter)
 
     @property
     def signer(self) -> TokenSigner:
@@ -60,6 +63,20 @@ class LiveService:
         if not origin_allowed(websocket, self.settings.allowed_origins):
             await websocket.close(code=1008)  # before the handshake: an HTTP 403
             return
+        client = websocket.client.host if websocket.client else "unknown"
+        if self.sockets_per_client[client] >= self.settings.live_max_connections_per_client:
+            log.info("refusing a websocket: %s already holds %d", client, self.sockets_per_client[client])
+            await websocket.close(code=1008)  # before the handshake: an HTTP 403
+            return
+        self.sockets_per_client[client] += 1
+        try:
+            await self._serve(websocket)
+        finally:
+            self.sockets_per_client[client] -= 1
+            if not self.sockets_per_client[client]:
+                del self.sockets_per_client[client]
+
+    async def _serve(self, websocket: WebSocket) -> None:
         offered = websocket.scope.get("subprotocols") or []
         if SUBPROTOCOL in offered and self.settings.live_engine == "per-subscriber":
             await self.baseline_view(websocket.scope, websocket.receive, websocket.send)
