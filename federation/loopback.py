@@ -201,6 +201,8 @@ def _gateway_command(running: RunningTopology) -> tuple[list[str], dict[str, str
     ]
     environment = {
         **os.environ,
+        # hive-gateway starts with `#!/usr/bin/env node`: the Node beside this Python first.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "SIGAP_ENV": running.config.environment,
         "SIGAP_SUPERGRAPH": str(SUPERGRAPH_FILE),
         "SIGAP_DIRECTORY_URL": running.subgraph_url(DIRECTORY),
