@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import httpx
 import orjson
+
+from tests.server_process import command_center_headers
 
 REPO = Path(__file__).resolve().parent.parent
 FILE = """mutation($i: FileReportInput!) { fileReport(input: $i) { report { id } errors { code } } }"""
@@ -70,7 +73,13 @@ class Server:
             "DATABASE_URL": f"sqlite://{folder / f'{engine}.db'}",
             "LIVE_ENGINE": engine,
             "LOG_LEVEL": "warning",
+            "JWT_SECRET": secrets.token_urlsafe(32),
+            # One load generator is one client address: limits sized for the load, not for abuse.
+            "LIVE_MAX_CONNECTIONS_PER_CLIENT": "100000",
+            "RATE_LIMIT_FILE_REPORT": "100000/minute",
+            "QUERY_POINTS_PER_HOUR": str(10**9),
         }
+        self.environment = env
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve"], cwd=REPO, env=env, stdout=subprocess.DEVNULL
@@ -85,6 +94,7 @@ class Server:
             if time.monotonic() > deadline:
                 raise TimeoutError("server did not start")
             time.sleep(0.1)
+        self.staff = command_center_headers(self.url, env)  # status changes need a signed-in officer
 
     def stats(self) -> dict[str, int]:
         return dict(httpx.get(self.url + "/live", timeout=30).json())
@@ -139,9 +149,11 @@ def collect(
     return latencies, last, missing
 
 
-async def acknowledge_all(url: str, report_ids: list[str], concurrency: int) -> list[str]:
+async def acknowledge_all(
+    url: str, report_ids: list[str], concurrency: int, headers: dict[str, str]
+) -> list[str]:
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(timeout=120) as http:
+    async with httpx.AsyncClient(timeout=120, headers=headers) as http:
 
         async def one(report_id: str) -> str:
             async with gate:
@@ -193,14 +205,14 @@ def run(engine: str, subscribers: int, burst: int, singles: int, client_processe
                 lasts: list[float] = []
                 missing = 0
                 for report_id in reports[:singles]:
-                    [cursor] = asyncio.run(acknowledge_all(server.url, [report_id], 1))
+                    [cursor] = asyncio.run(acknowledge_all(server.url, [report_id], 1, server.staff))
                     latencies, _, lost = collect(clients, [cursor], timeout=120)
                     single += latencies
                     lasts.append(max(latencies) if latencies else float("nan"))
                     missing += lost
 
                 started = time.time()
-                cursors = asyncio.run(acknowledge_all(server.url, reports[singles:], concurrency=4))
+                cursors = asyncio.run(acknowledge_all(server.url, reports[singles:], 4, server.staff))
                 latencies, last, lost = collect(clients, cursors, timeout=600)
                 missing += lost
                 delivered = len(latencies)

@@ -15,7 +15,7 @@ const production = env.SIGAP_ENV === "production";
 
 // The same limits as every Sigap process (schema/limits.py), checked here before any planning.
 const MAX_DEPTH = 10;
-const MAX_TOKENS = 5000;
+const MAX_TOKENS = 2000;
 
 function subgraphLocation(url) {
   return url ? { location: url } : {};

@@ -20,7 +20,7 @@ from schema.query_cost import create_cost_rule
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
-MAX_TOKENS = 5_000
+MAX_TOKENS = 2_000  # clients send a few hundred; parsing 5,000 took ~20 ms, too slow to refuse
 
 # Built once: the validation cache is keyed by the rule classes, and Strawberry's limiter
 # extensions would create new classes on every request, missing the cache every time.

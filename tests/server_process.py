@@ -43,22 +43,28 @@ class RunningServer:
     def staff_headers(self) -> dict[str, str]:
         """Headers of a signed-in city admin (made with `sigap create-admin` on first use)."""
         if self._staff_headers is None:
-            command = ["create-admin", "--email", DISPATCH_EMAIL, "--name", "Command"]
-            subprocess.run(  # noqa: S603 - our own CLI; fails harmlessly when the account exists
-                [sys.executable, "-m", "server.cli", *command],
-                cwd=REPO, env={**self.environment, "SIGAP_ADMIN_PASSWORD": DISPATCH_PASSWORD},
-                capture_output=True, timeout=60, check=False,
-            )  # fmt: skip
-            query = """mutation($e: String!, $p: String!) {
-              signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
-            answer = httpx.post(
-                self.url + "/graphql",
-                json={"query": query, "variables": {"e": DISPATCH_EMAIL, "p": DISPATCH_PASSWORD}},
-                timeout=15,
-            ).json()["data"]["signIn"]
-            assert answer["errors"] == [], answer
-            self._staff_headers = {"authorization": f"Bearer {answer['session']['accessToken']}"}
+            self._staff_headers = command_center_headers(self.url, self.environment)
         return self._staff_headers
+
+
+def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, str]:
+    """Make the command center's city admin with `sigap create-admin` (harmless when it exists)
+    in the server's database, sign in over HTTP, and return the bearer header."""
+    command = ["create-admin", "--email", DISPATCH_EMAIL, "--name", "Command"]
+    subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "server.cli", *command],
+        cwd=REPO, env={**environment, "SIGAP_ADMIN_PASSWORD": DISPATCH_PASSWORD},
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    query = """mutation($e: String!, $p: String!) {
+      signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
+    answer = httpx.post(
+        url + "/graphql",
+        json={"query": query, "variables": {"e": DISPATCH_EMAIL, "p": DISPATCH_PASSWORD}},
+        timeout=15,
+    ).json()["data"]["signIn"]
+    assert answer["errors"] == [], answer
+    return {"authorization": f"Bearer {answer['session']['accessToken']}"}
 
 
 @contextmanager
