@@ -92,8 +92,8 @@ async def prepare_database(name: str, count: int) -> str:
     ]  # fmt: skip
     await connection.copy_records_to_table("reports", records=rows, columns=columns)
     await connection.execute(
-        "INSERT INTO report_events (report_id, kind, to_status, created_at, published_at) "
-        "SELECT id, 'FILED', 'SUBMITTED', created_at, created_at FROM reports"
+        "INSERT INTO report_events (report_id, kind, to_status, created_at, published_at, is_internal) "
+        "SELECT id, 'FILED', 'SUBMITTED', created_at, created_at, FALSE FROM reports"
     )
     await connection.execute("ANALYZE")
     await connection.close()
