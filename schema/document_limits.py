@@ -33,6 +33,9 @@ from strawberry.extensions import SchemaExtension, ValidationCache
 
 MAX_SELECTIONS = 1_000
 MAX_NESTING = 40  # selection sets and fragment spreads; the depth limit (10) counts fields only
+# Real clients send a few KB (GraphiQL's introspection query is 1.8 KB). Longer documents are
+# refused before the lexer reads them: parsing thousands of tokens costs tens of milliseconds.
+MAX_DOCUMENT_CHARACTERS = 12_000
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,10 @@ class CheckedParserCache(SchemaExtension):
             return
         document = _documents.get(query)
         if document is None:
+            if len(query) > MAX_DOCUMENT_CHARACTERS:
+                raise GraphQLError(
+                    f"The document has {len(query)} characters; at most {MAX_DOCUMENT_CHARACTERS} are allowed"
+                )
             document = parse(query, **execution.parse_options)  # syntax errors and the token limit
             refusal = self.refusal(document)
             if refusal is not None:

@@ -275,3 +275,15 @@ async def test_refused_documents_are_not_kept_and_the_parser_cache_is_bounded() 
     for n in range(40):
         await run(f"{{ __typename }} # {'x' * 20_000} {n}")  # 40 x 20,000 characters
     assert _documents.characters <= MAX_CACHED_CHARACTERS
+
+
+async def test_documents_past_the_character_limit_are_refused_unread(sql_queries: QueryLog) -> None:
+    from schema.document_limits import MAX_DOCUMENT_CHARACTERS
+
+    padding = "#" * MAX_DOCUMENT_CHARACTERS  # a comment: few tokens, many characters
+    result = await run("{ agencies { code } }\n" + padding)
+
+    assert result.data is None
+    assert "characters" in result.errors[0].message
+    assert result.errors[0].extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert sql_queries.count == 0
