@@ -88,7 +88,7 @@ class Server:
         while True:
             try:
                 if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
+                    break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:

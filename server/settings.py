@@ -132,11 +132,11 @@ class Settings:
                 env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000
             ),
             event_channel=env.get("EVENT_CHANNEL") or "sigap:report-events",
-            live_init_timeout=_number(env, "LIVE_INIT_TIMEOUT", 10.0),
-            live_keepalive=_number(env, "LIVE_KEEPALIVE", 12.0),
-            live_send_queue=int(_number(env, "LIVE_SEND_QUEUE", 512)),
-            live_max_operations=int(_number(env, "LIVE_MAX_OPERATIONS", 100)),
-            live_max_connections_per_client=int(_number(env, "LIVE_MAX_CONNECTIONS_PER_CLIENT", 100)),
+            live_init_timeout=_positive(env, "LIVE_INIT_TIMEOUT", 10.0, float),
+            live_keepalive=_positive(env, "LIVE_KEEPALIVE", 12.0, float),
+            live_send_queue=_positive(env, "LIVE_SEND_QUEUE", 512, int),
+            live_max_operations=_positive(env, "LIVE_MAX_OPERATIONS", 100, int),
+            live_max_connections_per_client=_positive(env, "LIVE_MAX_CONNECTIONS_PER_CLIENT", 100, int),
             legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
             live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
@@ -163,19 +163,6 @@ def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
     value = env.get(name) or choices[0]
     if value not in choices:
         raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _number(env: dict[str, str], name: str, default: float) -> float:
-    text = env.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {text!r}")
     return value
 
 

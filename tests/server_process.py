@@ -47,15 +47,21 @@ class RunningServer:
         return self._staff_headers
 
 
-def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, str]:
-    """Make the command center's city admin with `sigap create-admin` (harmless when it exists)
-    in the server's database, sign in over HTTP, and return the bearer header."""
-    command = ["create-admin", "--email", DISPATCH_EMAIL, "--name", "Command"]
-    subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "server.cli", *command],
-        cwd=REPO, env={**environment, "SIGAP_ADMIN_PASSWORD": DISPATCH_PASSWORD},
-        capture_output=True, timeout=60, check=False,
+def create_admin(
+    environment: dict[str, str], email: str, password: str, name: str = "Admin Kota"
+) -> subprocess.CompletedProcess[str]:
+    """`sigap create-admin` against the database that `environment` names."""
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "server.cli", "create-admin", "--email", email, "--name", name],
+        cwd=REPO, env={**os.environ, **environment, "SIGAP_ADMIN_PASSWORD": password},
+        capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
+
+
+def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, str]:
+    """Make the command center's city admin (harmless when it exists) in the server's database,
+    sign in over HTTP, and return the bearer header."""
+    create_admin(environment, DISPATCH_EMAIL, DISPATCH_PASSWORD, "Command")
     query = """mutation($e: String!, $p: String!) {
       signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
     answer = httpx.post(

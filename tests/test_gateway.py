@@ -4,9 +4,6 @@ Gateway started by the loopback script on free ports; every request goes through
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +15,7 @@ from federation.loopback import LoopbackConfig, RunningTopology, run_topology
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.gateway_stack import operation_over_websocket, require_node
 from tests.graphql import FILE_REPORT, UPDATE_STATUS, filing
-from tests.server_process import REPO, free_port
+from tests.server_process import create_admin, free_port
 
 pytestmark = [pytest.mark.gateway, pytest.mark.postgres]
 
@@ -91,15 +88,7 @@ def test_directory_types_carry_the_reports_fields(stack: RunningTopology) -> Non
 
 def _signed_in_admin(stack: RunningTopology, database_url: str) -> dict[str, str]:
     """A city admin made with the CLI, signed in through the gateway: its bearer header."""
-    environment = {**os.environ, "DATABASE_URL": database_url, "SIGAP_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "server.cli", "create-admin", "--email", ADMIN_EMAIL, "--name", "Admin"],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip  (a second call finds the account there already, which is fine)
+    create_admin({"DATABASE_URL": database_url}, ADMIN_EMAIL, ADMIN_PASSWORD)  # a second call finds it there
     signed_in = through_gateway(stack, SIGN_IN, {"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD})["signIn"]
     assert signed_in["errors"] == []
     return {"authorization": f"Bearer {signed_in['session']['accessToken']}"}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +12,7 @@ import jwt
 import pytest
 
 from resolvers.tokens import AUDIENCE
-from tests.server_process import REPO, RunningServer, sigap_server
+from tests.server_process import RunningServer, create_admin, sigap_server
 
 SECRET = "http-auth-test-secret-" + "s" * 20
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "admin-kata-sandi-123"
@@ -25,11 +22,7 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "admin-kata-sandi-123"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     folder = tmp_path_factory.mktemp("auth")
     env = {"DATABASE_URL": f"sqlite://{folder / 'server.db'}", "JWT_SECRET": SECRET}
-    created = subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "server.cli", "create-admin", "--email", ADMIN_EMAIL, "--name", "Admin Kota"],
-        cwd=REPO, env={**os.environ, **env, "SIGAP_ADMIN_PASSWORD": ADMIN_PASSWORD},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    created = create_admin(env, ADMIN_EMAIL, ADMIN_PASSWORD)
     assert created.returncode == 0, created.stderr
     with sigap_server(folder, **env) as running:
         yield running
@@ -135,11 +128,7 @@ def test_only_a_city_admin_creates_keys(server: RunningServer) -> None:
 
 
 def test_create_admin_refuses_a_weak_password(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "create-admin", "--email", "a@b.test", "--name", "A"],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'x.db'}", "SIGAP_ADMIN_PASSWORD": "short"},
-    )  # fmt: skip
+    result = create_admin({"DATABASE_URL": f"sqlite://{tmp_path / 'x.db'}"}, "a@b.test", "short", "A")
 
     assert result.returncode == 2
     assert "Passwords have" in result.stderr

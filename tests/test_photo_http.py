@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ import pytest
 from PIL import Image
 
 from tests import images
-from tests.server_process import REPO, RunningServer, sigap_server
+from tests.server_process import RunningServer, create_admin, sigap_server
 
 SECRET = "photo-http-test-secret-" + "s" * 20
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "admin-kata-sandi-123"
@@ -35,11 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         "PHOTO_DIR": str(folder / "photos"),
         "RESPONSE_CACHE": "off",
     }
-    created = subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "server.cli", "create-admin", "--email", ADMIN_EMAIL, "--name", "Admin Kota"],
-        cwd=REPO, env={**os.environ, **env, "SIGAP_ADMIN_PASSWORD": ADMIN_PASSWORD},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    created = create_admin(env, ADMIN_EMAIL, ADMIN_PASSWORD)
     assert created.returncode == 0, created.stderr
     with sigap_server(folder, **env) as running:
         yield running
