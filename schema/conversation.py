@@ -6,18 +6,12 @@ anonymous filing got; the token proves nothing about any other report."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import strawberry
 
-from models import Report as ReportRow
-from models import ReportEvent as EventRow
 from resolvers import closing, conversation, duplicates
-from resolvers.errors import DomainError
 from schema.context import Info
-from schema.errors import user_errors
 from schema.ids import from_global_id
-from schema.mutations import ReportChangePayload, changed_payload
+from schema.mutations import ReportChangePayload, report_change
 
 TOKEN_HELP = "The anonymous filer's tracking token, for their own report"  # noqa: S105 - a description
 
@@ -59,15 +53,6 @@ class DisputeResolutionInput(ResolutionAnswerInput):
     reason: str = strawberry.field(description="What is still wrong; shown on the timeline")
 
 
-async def _payload(change: Callable[[], Awaitable[tuple[ReportRow, EventRow]]]) -> ReportChangePayload:
-    """Run the change (parsing its IDs inside, so that a bad ID is a typed error too)."""
-    try:
-        report, event = await change()
-    except DomainError as exc:
-        return ReportChangePayload(errors=user_errors(exc))
-    return await changed_payload(report.id, event.id)
-
-
 def _report_id(global_id: strawberry.ID) -> int:
     return from_global_id(global_id, "Report")
 
@@ -77,7 +62,7 @@ class ConversationMutation:
     @strawberry.mutation(description="A public comment by the reporter or the handling staff")
     async def add_comment(self, info: Info, input: AddCommentInput) -> ReportChangePayload:
         principal = info.context.principal
-        return await _payload(
+        return await report_change(
             lambda: conversation.add_comment(
                 _report_id(input.id), input.body, principal=principal, tracking_token=input.tracking_token
             )
@@ -86,7 +71,7 @@ class ConversationMutation:
     @strawberry.mutation(description="An internal note: the handling agency's staff and city-wide staff only")
     async def add_internal_note(self, info: Info, input: AddInternalNoteInput) -> ReportChangePayload:
         principal = info.context.principal
-        return await _payload(
+        return await report_change(
             lambda: conversation.add_internal_note(_report_id(input.id), input.body, principal=principal)
         )
 
@@ -101,7 +86,9 @@ class ConversationMutation:
     @strawberry.mutation(description="Back an open report instead of filing the same problem again (once)")
     async def support_report(self, info: Info, input: SupportReportInput) -> ReportChangePayload:
         principal = info.context.principal
-        return await _payload(lambda: duplicates.support_report(_report_id(input.id), principal=principal))
+        return await report_change(
+            lambda: duplicates.support_report(_report_id(input.id), principal=principal)
+        )
 
     @strawberry.mutation(description="The reporter confirms the fix: the report is CLOSED as a confirmed fix")
     async def confirm_resolution(self, info: Info, input: ResolutionAnswerInput) -> ReportChangePayload:
@@ -127,7 +114,7 @@ class ConversationMutation:
 
 async def _follow(info: Info, input: FollowReportInput, *, following: bool) -> ReportChangePayload:
     principal = info.context.principal
-    return await _payload(
+    return await report_change(
         lambda: conversation.set_following(
             _report_id(input.id), following, principal=principal, tracking_token=input.tracking_token
         )
@@ -138,6 +125,6 @@ async def _answer(
     info: Info, report_id: strawberry.ID, answer: closing.ReporterAnswer
 ) -> ReportChangePayload:
     principal = info.context.principal
-    return await _payload(
+    return await report_change(
         lambda: closing.answer_resolution(_report_id(report_id), answer, principal=principal)
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import strawberry
 from strawberry.file_uploads import Upload
 
@@ -93,6 +96,16 @@ class ReportChangePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+async def report_change(change: Callable[[], Awaitable[tuple[Any, Any]]]) -> ReportChangePayload:
+    """Run a change (parsing its IDs inside, so that a bad ID is a typed error too) and answer with
+    the changed report and its event, or the typed errors."""
+    try:
+        report, event = await change()
+    except DomainError as exc:
+        return ReportChangePayload(errors=user_errors(exc))
+    return await changed_payload(report.id, event.id)
+
+
 async def changed_payload(report_id: int, event_id: int) -> ReportChangePayload:
     """The payload of a successful change, read back as any query would see it."""
     row = await report_queries.report_by_id(report_id)
@@ -147,41 +160,35 @@ class ReportMutation:
 
     @strawberry.mutation(description="Move a report along its lifecycle")
     async def update_report_status(self, info: Info, input: UpdateReportStatusInput) -> ReportChangePayload:
-        try:
-            report, event = await casework.update_status(
+        return await report_change(
+            lambda: casework.update_status(
                 from_global_id(input.id, "Report"),
                 input.status,
                 note=input.note,
                 principal=info.context.principal,
                 duplicate_of_id=optional_global_id(input.duplicate_of_id, "Report", "duplicateOfId"),
             )
-        except DomainError as exc:
-            return ReportChangePayload(errors=user_errors(exc))
-        return await changed_payload(report.id, event.id)
+        )
 
     @strawberry.mutation(description="Give a report to an officer of its agency")
     async def assign_report(self, info: Info, input: AssignReportInput) -> ReportChangePayload:
-        try:
-            report, event = await casework.assign_report(
+        return await report_change(
+            lambda: casework.assign_report(
                 from_global_id(input.id, "Report"),
                 from_global_id(input.assignee_id, "User", "assigneeId"),
                 note=input.note,
                 principal=info.context.principal,
             )
-        except DomainError as exc:
-            return ReportChangePayload(errors=user_errors(exc))
-        return await changed_payload(report.id, event.id)
+        )
 
     @strawberry.mutation(description="Send a report to another category or agency")
     async def reroute_report(self, info: Info, input: RerouteReportInput) -> ReportChangePayload:
-        try:
-            report, event = await casework.reroute_report(
+        return await report_change(
+            lambda: casework.reroute_report(
                 from_global_id(input.id, "Report"),
                 category_id=optional_global_id(input.category_id, "Category", "categoryId"),
                 agency_id=optional_global_id(input.agency_id, "Agency", "agencyId"),
                 reason=input.reason,
                 principal=info.context.principal,
             )
-        except DomainError as exc:
-            return ReportChangePayload(errors=user_errors(exc))
-        return await changed_payload(report.id, event.id)
+        )

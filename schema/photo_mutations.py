@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.file_uploads import Upload
 
 from models import PhotoKind
 from resolvers import photos
-from resolvers.errors import DomainError
 from schema.context import Info
-from schema.errors import user_errors
 from schema.ids import from_global_id
-from schema.mutations import ReportChangePayload, changed_payload
+from schema.mutations import ReportChangePayload, report_change
 from schema.photos import read_upload
 
 
@@ -37,27 +37,24 @@ class RemoveReportPhotoInput:
 class PhotoMutation:
     @strawberry.mutation(description="Staff: add a photo to an open report (PHOTO_ADDED in its timeline)")
     async def add_report_photo(self, info: Info, input: AddReportPhotoInput) -> ReportChangePayload:
-        try:
-            report, event = await photos.add_report_photo(
+        async def add() -> tuple[Any, Any]:
+            return await photos.add_report_photo(
                 from_global_id(input.report_id, "Report", "reportId"),
                 input.kind,
                 await read_upload(input.file, "file"),
                 principal=info.context.principal,
                 storage=info.context.photo_storage,
             )
-        except DomainError as exc:
-            return ReportChangePayload(errors=user_errors(exc))
-        return await changed_payload(report.id, event.id)
+
+        return await report_change(add)
 
     @strawberry.mutation(description="Staff: take a photo down (PHOTO_REMOVED in its timeline)")
     async def remove_report_photo(self, info: Info, input: RemoveReportPhotoInput) -> ReportChangePayload:
-        try:
-            report, event = await photos.remove_report_photo(
+        return await report_change(
+            lambda: photos.remove_report_photo(
                 from_global_id(input.id, "ReportPhoto"),
                 reason=input.reason,
                 principal=info.context.principal,
                 storage=info.context.photo_storage,
             )
-        except DomainError as exc:
-            return ReportChangePayload(errors=user_errors(exc))
-        return await changed_payload(report.id, event.id)
+        )
