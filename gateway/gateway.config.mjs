@@ -57,7 +57,12 @@ export const gatewayConfig = defineConfig({
           kind: "ws",
           location: "/graphql",
           options: {
-            connectionParams: env.GATEWAY_TOKEN ? { gatewayToken: env.GATEWAY_TOKEN } : {},
+            // The client's own credentials go upstream too (one upstream socket per distinct
+            // credentials, so each subscriber is served as who they are); empty values are dropped.
+            connectionParams: {
+              ...(env.GATEWAY_TOKEN ? { gatewayToken: env.GATEWAY_TOKEN } : {}),
+              authorization: "{context.connectionParams.authorization}",
+            },
           },
         },
       },

@@ -23,7 +23,7 @@ def require_node() -> None:
 
 
 async def operation_over_websocket(
-    url: str, query: str, variables: dict[str, Any] | None = None
+    url: str, query: str, variables: dict[str, Any] | None = None, init: dict[str, Any] | None = None
 ) -> AsyncIterator[dict[str, Any]]:
     """Run one operation over graphql-transport-ws and yield each `next` payload until `complete`.
 
@@ -34,7 +34,7 @@ async def operation_over_websocket(
     """
     ws_url = url.replace("http://", "ws://", 1)
     async with websockets.connect(ws_url, subprotocols=[GRAPHQL_TRANSPORT_WS]) as socket:  # type: ignore[list-item]
-        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        await socket.send(json.dumps({"type": "connection_init", "payload": init or {}}))
         ack = json.loads(await socket.recv())
         assert ack["type"] == "connection_ack", ack
         payload = {"query": query, "variables": variables or {}}

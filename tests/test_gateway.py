@@ -184,3 +184,45 @@ async def test_a_subscriber_through_the_gateway_receives_the_status_change(
     assert event["event"] == {"kind": "STATUS_CHANGED", "toStatus": "ACKNOWLEDGED"}
     # The report comes from the reports subgraph, its agency's name from the directory.
     assert event["report"] == {"status": "ACKNOWLEDGED", "agency": {"name": "Dinas Lingkungan Hidup"}}
+
+
+PRIVATE_FEED = """subscription($after: String, $filter: ReportEventFilter) {
+  reportEvents(after: $after, filter: $filter) { cursor report { reporterContact { phone } } } }"""
+
+
+def _dlh_officer_token(stack: RunningTopology, admin: dict[str, str]) -> str:
+    agencies = through_gateway(stack, "{ agencies { id code } }")["agencies"]
+    officer = {
+        "name": "Petugas DLH",
+        "email": "petugas@dlh.kupang.test",
+        "password": "kata-sandi-petugas",
+        "role": "OFFICER",
+        "agencyId": next(a["id"] for a in agencies if a["code"] == "DLH"),
+    }
+    create = "mutation($i: CreateStaffInput!) { createStaff(input: $i) { errors { code } } }"
+    through_gateway(stack, create, {"i": officer}, **admin)  # a second run finds the account there
+    signed_in = through_gateway(stack, SIGN_IN, {"e": officer["email"], "p": officer["password"]})["signIn"]
+    return str(signed_in["session"]["accessToken"])
+
+
+async def test_subscribers_through_the_gateway_see_what_their_own_credentials_allow(
+    stack: RunningTopology, database_url: str
+) -> None:
+    admin = await asyncio.to_thread(_signed_in_admin, stack, database_url)
+    officer = await asyncio.to_thread(_dlh_officer_token, stack, admin)
+    contact = {"contactName": "Rina", "contactPhone": "0812 555"}
+    filed = await asyncio.to_thread(
+        through_gateway, stack, FILE_REPORT.replace("report {", "report { timeline { cursor }"),
+        {"input": filing(**contact)},
+    )  # fmt: skip
+    report = filed["fileReport"]["report"]
+    variables = {"after": str(int(report["timeline"][0]["cursor"]) - 1), "filter": {"reportId": report["id"]}}
+
+    seen = {}
+    for who, init in [("officer", {"authorization": f"Bearer {officer}"}), ("anonymous", {})]:
+        feed = operation_over_websocket(stack.gateway_url, PRIVATE_FEED, variables, init=init)
+        seen[who] = (await asyncio.wait_for(anext(feed), timeout=20))["data"]["reportEvents"]["report"]
+        await feed.aclose()
+
+    assert seen["officer"] == {"reporterContact": {"phone": "0812 555"}}  # DLH handles trash
+    assert seen["anonymous"] == {"reporterContact": None}
