@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -32,13 +31,7 @@ from schema.operation_limits import charge, refusal
 from server.authentication import Unauthenticated, authenticate
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
-from server.upload_limits import (
-    MAX_UPLOAD_REQUEST_BYTES,
-    BoundedFormRequestAdapter,
-    RequestTooLarge,
-    counted,
-)
-from server.upload_preflight import is_multipart
+from server.upload_limits import BoundedFormRequestAdapter
 
 log = logging.getLogger("sigap.http")
 
@@ -163,15 +156,9 @@ class SigapGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        if is_multipart(headers.get("content-type")):
-            # Preflight (CSRF) and the byte cap are checked at the door (server.http_guards);
-            # counting here also bounds what a chunked body delivers.
-            receive = counted(receive, MAX_UPLOAD_REQUEST_BYTES)
+        # Preflight (CSRF) and byte caps, declared or streamed, are checked at the door (server.http_guards).
         try:
             await super().__call__(scope, receive, send)
-        except RequestTooLarge:
-            await _too_large()(scope, receive, send)
         except Unauthenticated as exc:
             error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
             response = JSONResponse(
@@ -190,15 +177,6 @@ class SigapGraphQL(GraphQL[Context, None]):
             # A malformed request that slipped past Strawberry's own checks: the client's fault.
             log.info("malformed GraphQL request: %r", exc)
             await PlainTextResponse("Malformed GraphQL request", status_code=400)(scope, receive, send)
-
-
-def _too_large() -> Response:
-    mib = MAX_UPLOAD_REQUEST_BYTES // (1024 * 1024)
-    return _error(413, "REQUEST_TOO_LARGE", f"An upload request may carry at most {mib} MiB")
-
-
-def _error(status: int, code: str, message: str) -> Response:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
 def _with_status(result: Any, sub_response: Response) -> Any:

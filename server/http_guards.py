@@ -65,7 +65,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        multipart = _media_type(headers.get("content-type")) == "multipart/form-data"
+        multipart = is_multipart(headers.get("content-type"))
         cap = self.max_upload_bytes if multipart else self.max_bytes
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > cap):
@@ -135,6 +135,10 @@ class JsonCharsetGuard:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def is_multipart(content_type: str | None) -> bool:
+    return _media_type(content_type) == "multipart/form-data"
 
 
 def _media_type(content_type: str | None) -> str | None:

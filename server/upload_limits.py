@@ -1,10 +1,10 @@
-"""Bounds on GraphQL multipart requests, enforced while the body arrives, before it is parsed whole."""
+"""Bounds on GraphQL multipart requests: the byte cap (server.http_guards enforces it while the body
+arrives) and the parser's bounds on files, fields and field sizes."""
 
 from __future__ import annotations
 
 from cross_web import FormData, HTTPException, StarletteRequestAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Message, Receive
 
 from resolvers.photo_cleaning import MAX_FILE_BYTES
 from resolvers.photos import MAX_PHOTOS_PER_KIND
@@ -14,26 +14,6 @@ MAX_UPLOAD_REQUEST_BYTES = 3 * MAX_FILE_BYTES
 MAX_FILES_PER_REQUEST = MAX_PHOTOS_PER_KIND
 MAX_FORM_FIELDS = 8  # `operations` and `map`, with room for clients that add a field or two
 MAX_FIELD_BYTES = 256 * 1024  # `operations` holds the query and variables, never a file
-
-
-class RequestTooLarge(Exception):
-    pass
-
-
-def counted(receive: Receive, limit: int) -> Receive:
-    """`receive` that fails once more than `limit` body bytes have come, whatever Content-Length said."""
-    received = 0
-
-    async def receive_within_limit() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise RequestTooLarge
-        return message
-
-    return receive_within_limit
 
 
 class BoundedFormRequestAdapter(StarletteRequestAdapter):
