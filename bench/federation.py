@@ -57,7 +57,8 @@ class Figures:
 async def _prepare(url: str) -> None:
     await apply_migrations(url)
     await connect(url)
-    rate_limits.configure(None, {"file_report": f"{REPORT_COUNT}/minute"})  # one client seeds them all
+    seeding = f"{REPORT_COUNT}/minute"  # one client seeds them all
+    rate_limits.configure(None, {"file_report": seeding, "file_report_per_address": seeding})
     seeder = Principal(client="bench-seeder")
     try:
         await load_seed()

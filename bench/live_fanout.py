@@ -77,6 +77,7 @@ class Server:
             # One load generator is one client address: limits sized for the load, not for abuse.
             "LIVE_MAX_CONNECTIONS_PER_CLIENT": "100000",
             "RATE_LIMIT_FILE_REPORT": "100000/minute",
+            "RATE_LIMIT_FILE_REPORT_PER_ADDRESS": "100000/minute",
             "QUERY_POINTS_PER_HOUR": str(10**9),
         }
         self.environment = env

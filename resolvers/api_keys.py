@@ -94,7 +94,9 @@ async def key_principal(text: str, *, client: str) -> Principal | None:
     if key is None or not hmac.compare_digest(key.secret_hash, digest(parts[1])):
         return None
     kind = PrincipalKind.DISPLAY if key.kind is ApiKeyKind.DISPLAY else PrincipalKind.PARTNER
-    return Principal(kind=kind, api_key_id=key.id, scopes=frozenset(key.scopes), client=f"key:{key.id}")
+    return Principal(
+        kind=kind, api_key_id=key.id, scopes=frozenset(key.scopes), client=f"key:{key.id}", address=client
+    )
 
 
 async def key_is_active(key_id: int) -> bool:

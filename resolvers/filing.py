@@ -75,6 +75,7 @@ async def file_report(
     if claim is not None and (earlier := await idempotency.earlier_report(claim)) is not None:
         return _answer(earlier, principal, claim, token_secret)  # a replay is not a new filing
     await rate_limits.check("file_report", principal.client)
+    await rate_limits.check("file_report_per_address", principal.address)
     try:
         return await _file(data, principal, service_area, photo_storage, claim, token_secret)
     except idempotency.KeyAlreadyClaimed:

@@ -23,8 +23,13 @@ class Principal:
     user: User | None = None
     api_key_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
-    # Rate limits and budgets are counted per client: the key or user when known, else the address.
+    # Rate limits and idempotency keys are counted per client: the key or user when known, else the
+    # app install's device id, else the address.
     client: str = "anonymous"
+    # Where the request came from. Many phones share one address behind carrier NAT, so anonymous
+    # callers are limited per device, and per address only loosely (against one machine posing as
+    # many devices).
+    address: str = "anonymous"
     # This caller's query budget in points per hour (a partner's key sets its own); None: the default.
     points_per_hour: int | None = None
 
@@ -46,6 +51,12 @@ class Principal:
         return self.kind is PrincipalKind.PARTNER or self.is_staff
 
     @property
+    def budget_key(self) -> str:
+        """Whose query budget pays: an anonymous caller's device id costs nothing to change, so
+        anonymous reads share their address's budget."""
+        return self.address if self.kind is PrincipalKind.ANONYMOUS else self.client
+
+    @property
     def visibility(self) -> str:
         """Principals with the same visibility see exactly the same data: answers are cached and
         live executions shared per visibility. Without an account nobody sees private data; with
@@ -57,5 +68,5 @@ class Principal:
 ANONYMOUS = Principal()
 
 
-def principal_for_user(user: User, *, client: str | None = None) -> Principal:
-    return Principal(kind=PrincipalKind.USER, user=user, client=client or f"user:{user.id}")
+def principal_for_user(user: User, *, client: str | None = None, address: str = "anonymous") -> Principal:
+    return Principal(kind=PrincipalKind.USER, user=user, client=client or f"user:{user.id}", address=address)

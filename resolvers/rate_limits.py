@@ -33,6 +33,8 @@ log = logging.getLogger("sigap.limits")
 # an address shared by many phones (carrier NAT) still fits a busy street's worth.
 DEFAULT_RATE_LIMITS: dict[str, str] = {
     "file_report": "10/minute;100/hour",
+    # All filings from one address: loose, since a carrier's NAT puts many phones behind one.
+    "file_report_per_address": "120/minute;2000/hour",
     "sign_in": "10/minute;50/hour",
 }
 

@@ -2,7 +2,7 @@
 maximum and against the caller's hourly budget, and introspection in production.
 
 The cost is estimated again with the request's real variables (validation only saw the
-document); the points are taken from the budget of `principal.client`, shared across processes
+document); the points are taken from the budget of `principal.budget_key`, shared across processes
 (resolvers.rate_limits), and reported back in the response's `extensions.cost`. The HTTP view's
 response cache charges its hits through `charge` too, so a cached answer skips no limit.
 """
@@ -76,7 +76,7 @@ async def admit(
 
 async def charge(limits: OperationLimits, principal: Principal, estimate: OperationCost) -> Admission:
     budget = principal.points_per_hour or limits.points_per_hour
-    state = await rate_limits.spend(principal.client, estimate.points, budget)
+    state = await rate_limits.spend(principal.budget_key, estimate.points, budget)
     if not state.allowed:
         wait = state.retry_after
         raise fail(

@@ -7,6 +7,7 @@ the caller's own credentials.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from models import User
@@ -20,7 +21,8 @@ class Unauthenticated(Exception):
 
 
 async def authenticate(credentials: Mapping[str, str], *, client: str, signer: TokenSigner) -> Principal:
-    """`credentials` holds `authorization` and/or `x-api-key` (HTTP headers or connection_init)."""
+    """`credentials` holds `authorization` and/or `x-api-key` (HTTP headers or connection_init),
+    and an anonymous app's `x-sigap-device`; `client` is the caller's address (`ip:...`)."""
     authorization = credentials.get("authorization", "").strip()
     api_key = credentials.get("x-api-key", "").strip()
     scheme, _, value = authorization.partition(" ")
@@ -32,7 +34,7 @@ async def authenticate(credentials: Mapping[str, str], *, client: str, signer: T
         user = await User.filter(id=user_id, is_active=True).first()
         if user is None:
             raise Unauthenticated("The account is disabled")
-        return principal_for_user(user)
+        return principal_for_user(user, address=client)
     if scheme.lower() == "apikey" and value:
         api_key = value.strip()
     elif authorization:
@@ -42,7 +44,15 @@ async def authenticate(credentials: Mapping[str, str], *, client: str, signer: T
         if principal is None:
             raise Unauthenticated("The API key is not valid or was revoked")
         return principal
-    return Principal(client=client)
+    device = credentials.get(DEVICE_HEADER, "").strip()
+    if _DEVICE_ID.fullmatch(device):
+        # An install's own id: phones behind one carrier NAT are limited each on their own.
+        return Principal(client=f"device:{device}", address=client)
+    return Principal(client=client, address=client)
+
+
+DEVICE_HEADER = "x-sigap-device"
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def credentials_of(init_payload: Mapping[str, object] | None, headers: Mapping[str, str]) -> dict[str, str]:
@@ -59,7 +69,7 @@ def credentials_of(init_payload: Mapping[str, object] | None, headers: Mapping[s
     return found
 
 
-CREDENTIAL_NAMES = frozenset({"authorization", "x-api-key"})
+CREDENTIAL_NAMES = frozenset({"authorization", "x-api-key", DEVICE_HEADER})
 
 
 async def still_valid(principal: Principal) -> bool:

@@ -247,7 +247,7 @@ def _hosts(text: str | None) -> tuple[str, ...]:
 def _rate_limits(env: dict[str, str]) -> dict[str, str]:
     """RATE_LIMIT_FILE_REPORT="10/minute;100/hour", RATE_LIMIT_SIGN_IN=..."""
     limits: dict[str, str] = {}
-    for name in ("file_report", "sign_in"):
+    for name in ("file_report", "file_report_per_address", "sign_in"):
         text = env.get(f"RATE_LIMIT_{name.upper()}")
         if text:
             try:

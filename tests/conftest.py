@@ -105,7 +105,7 @@ def sql_queries() -> Iterator[QueryLog]:
 async def fresh_rate_limits() -> AsyncIterator[None]:
     """Every test starts with nothing counted against any client (in-process counters), and with
     room to file the reports it needs as one client; rate-limit tests configure their own."""
-    rate_limits.configure(None, {"file_report": "1000/minute"})
+    rate_limits.configure(None, {"file_report": "1000/minute", "file_report_per_address": "1000/minute"})
     yield
     await rate_limits.close()
 

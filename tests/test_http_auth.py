@@ -132,3 +132,16 @@ def test_create_admin_refuses_a_weak_password(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "Passwords have" in result.stderr
+
+
+def test_an_install_id_names_an_anonymous_phone(tmp_path: Path) -> None:
+    limited = {"RATE_LIMIT_FILE_REPORT": "1/minute", "RATE_LIMIT_FILE_REPORT_PER_ADDRESS": "10/minute"}
+    with sigap_server(tmp_path, **limited) as running:
+        answers = [
+            call(running, FILE, **({"x-sigap-device": device} if device else {})).json()["data"]["fileReport"]
+            for device in ["install-aaaaaaaa", "install-aaaaaaaa", "install-bbbbbbbb", "", "bad id!"]
+        ]
+
+    codes = [a["errors"][0]["code"] if a["errors"] else "FILED" for a in answers]
+    # The same install is limited; another install is not; without a (valid) id, the address is.
+    assert codes == ["FILED", "RATE_LIMITED", "FILED", "FILED", "RATE_LIMITED"]

@@ -104,3 +104,21 @@ async def test_without_redis_limits_fail_open_and_say_so(
     assert budget.allowed
     assert budget.remaining is None
     assert any("unreachable" in record.getMessage() for record in caplog.records)
+
+
+async def test_phones_behind_one_carrier_address_are_limited_each_on_their_own(db: Database) -> None:
+    rate_limits.configure(None, {"file_report": "2/minute", "file_report_per_address": "5/minute"})
+    nat = "ip:36.85.1.1"  # one carrier-grade NAT address, many phones
+    phones = [Principal(client=f"device:phone-{n}", address=nat) for n in range(4)]
+
+    codes = []
+    for phone in phones:
+        for n in range(2):
+            result = await run(FILE, {"input": filing(title=f"{phone.client} {n}")}, principal=phone)
+            errors = result.data["fileReport"]["errors"]
+            codes.append(errors[0]["code"] if errors else "FILED")
+
+    # Each phone may file its own two, but all of them together at most five from one address:
+    # one machine posing as many devices is still stopped.
+    assert codes == ["FILED"] * 5 + ["RATE_LIMITED"] * 3
+    assert await Report.all().count() == 5
