@@ -21,7 +21,7 @@ from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
-from schema.reports import ReportQuery
+from schema.report_pages import ReportQuery
 from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 

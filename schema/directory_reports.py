@@ -3,7 +3,7 @@ reports and report counts.
 
 These bases are mixed into `Agency`, `Category` and `Area` so that the embedded schema has one type
 of each; the subgraphs split the fields again by the module that defines them (schema.subgraphs).
-`schema.reports` imports the directory, so its types are referred to lazily here.
+`schema.report_pages` imports the directory, so its types are referred to lazily here.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from resolvers.report_queries import ReportOrder
 from schema.context import Info
 
 if TYPE_CHECKING:
-    from schema.reports import ReportConnection, ReportFilter
+    from schema.report_pages import ReportConnection, ReportFilter
 
-REPORTS = "schema.reports"
+REPORTS = "schema.report_pages"
 CONNECTION_TYPE = "ReportConnection"
 
 
@@ -69,7 +69,7 @@ async def _scoped_reports(
     filter: ReportFilter | None,
     order_by: ReportOrder,
 ) -> ReportConnection:
-    from schema.reports import report_connection  # here: schema.reports imports this module
+    from schema.report_pages import report_connection  # here: that module imports this one
 
     _refuse_nested_connection(info)
     return await report_connection(info, filter, first=first, after=after, order_by=order_by, scope=scope)

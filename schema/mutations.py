@@ -15,7 +15,8 @@ from schema.context import Info
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
 from schema.photos import read_uploads
-from schema.reports import Report, ReportEvent, exact_places_of
+from schema.report_pages import exact_places_of
+from schema.reports import Report, ReportEvent
 
 
 @strawberry.input

@@ -1,5 +1,5 @@
 """Lists for the people doing the work: possible duplicates before filing, an officer's queue,
-an agency's queue. All are `reports` connections with a scope (schema.reports.report_connection),
+an agency's queue. All are `reports` connections with a scope (schema.report_pages.report_connection),
 so privacy, paging and filters are those of every report list."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from resolvers.timeline import utcnow
 from schema.context import Info
 from schema.ids import from_global_id, optional_global_id
 from schema.mutations import LocationInput
-from schema.reports import ReportConnection, ReportFilter, report_connection
+from schema.report_pages import ReportConnection, ReportFilter, report_connection
 
 
 def _open_unless_asked(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:

@@ -27,7 +27,7 @@ from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
-from schema.reports import ReportQuery
+from schema.report_pages import ReportQuery
 from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
@@ -39,6 +39,7 @@ OWNER_OF_MODULE = {
     "schema.accounts": "directory",
     "schema.directory_reports": "reports",
     "schema.reports": "reports",
+    "schema.report_pages": "reports",
     "schema.mutations": "reports",
     "schema.node": "reports",
     "schema.subscriptions": "reports",
