@@ -22,6 +22,7 @@ from models.lifecycle import OPEN_STATUSES
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
+from resolvers.locking import locked_report, report_not_found
 from resolvers.permissions import require_works_on
 from resolvers.photo_cleaning import CleanPhoto, clean_photo
 from resolvers.photo_storage import PhotoStorage
@@ -160,11 +161,11 @@ async def add_report_photo(
     fix that resolving needs; BEFORE when they file for a caller or find more of the problem."""
     report = await Report.filter(id=report_id).first()
     if report is None:
-        raise _report_not_found()
+        raise report_not_found("reportId")
     await _check_can_add(None, report, kind, principal)  # before decoding anything for a stranger
     (photo,) = await clean_photos([incoming])
     async with stored(storage, [photo]), in_transaction() as connection:
-        report = await _locked_report(connection, report_id)
+        report = await locked_report(connection, report_id, "reportId")
         await _check_can_add(connection, report, kind, principal)  # it may have changed meanwhile
         report.updated_at = utcnow()
         await report.save(using_db=connection, update_fields=["updated_at"])
@@ -200,7 +201,7 @@ async def remove_report_photo(
         photo = await ReportPhoto.filter(id=photo_id).using_db(connection).first()
         if photo is None:
             raise fail(ErrorCode.NOT_FOUND, "Foto tidak ditemukan", "Photo not found", "id")
-        report = await _locked_report(connection, photo.report_id)
+        report = await locked_report(connection, photo.report_id, "reportId")
         require_works_on(principal, report.agency_id)
         names = [photo.stored_name, photo.thumbnail_name]
         await photo.delete(using_db=connection)
@@ -248,14 +249,3 @@ async def require_after_photo(connection: BaseDBAsyncClient, report: Report) -> 
             "Add a photo of the fix (kind AFTER, addReportPhoto) before resolving this report",
             "status",
         )
-
-
-async def _locked_report(connection: BaseDBAsyncClient, report_id: int) -> Report:
-    report = await Report.filter(id=report_id).select_for_update().using_db(connection).first()
-    if report is None:
-        raise _report_not_found()
-    return report
-
-
-def _report_not_found() -> DomainError:
-    return fail(ErrorCode.NOT_FOUND, "Laporan tidak ditemukan", "Report not found", "reportId")
