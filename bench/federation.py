@@ -24,20 +24,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 
+from bench.databases import drop_database, fresh_database
 from federation.loopback import LoopbackConfig, run_topology
 from federation.topology import REDIS, REPORTS
-from models.seed import load_seed
 from resolvers import rate_limits
 from resolvers.filing import FilingInput, file_report
 from resolvers.geo import KUPANG_SERVICE_AREA
 from resolvers.identity import Principal
-from server.database import apply_migrations, connect, disconnect
+from server.database import connect, disconnect
 from tests.server_process import free_port, sigap_server
 
-ADMIN_URL = os.environ.get("SIGAP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REPORT_COUNT = int(os.environ.get("BENCH_REPORTS", "500"))
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
@@ -54,14 +52,13 @@ class Figures:
     p99_ms: float
 
 
-async def _prepare(url: str) -> None:
-    await apply_migrations(url)
+async def _prepare(name: str) -> str:
+    url = await fresh_database(name)
     await connect(url)
     seeding = f"{REPORT_COUNT}/minute"  # one client seeds them all
     rate_limits.configure(None, {"file_report": seeding, "file_report_per_address": seeding})
     seeder = Principal(client="bench-seeder")
     try:
-        await load_seed()
         for i in range(REPORT_COUNT):
             data = FilingInput(
                 title=f"Laporan uji {i}",
@@ -75,27 +72,16 @@ async def _prepare(url: str) -> None:
             await file_report(data, principal=seeder, service_area=KUPANG_SERVICE_AREA)
     finally:
         await disconnect()
+    return url
 
 
 @contextmanager
 def _bench_database() -> Iterator[str]:
     name = f"sigap_bench_{secrets.token_hex(4)}"
-    admin = "postgresql://" + ADMIN_URL.split("://", 1)[1]
-
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(admin, timeout=5)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        asyncio.run(_prepare(url))
-        yield url
+        yield asyncio.run(_prepare(name))
     finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(name))
 
 
 def _page(url: str) -> list[tuple[str, str]]:

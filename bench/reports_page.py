@@ -29,12 +29,10 @@ import asyncpg
 import httpx
 import orjson
 
-from models.seed import load_seed
+from bench.databases import fresh_database, pg
 from resolvers.public_code import new_public_code
-from server.database import apply_migrations, connect, disconnect
 
 REPO = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("SIGAP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 WRK = shutil.which("wrk") or "wrk"
 QUERY = """{ reports(first: 50) { edges { node { id title status location { lat lon } createdAt
   category { code name } agency { code name } } } } }"""
@@ -49,20 +47,8 @@ class Result:
     peak_rss_mb: float
 
 
-def pg(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1]
-
-
 async def prepare_database(name: str, count: int) -> str:
-    admin = await asyncpg.connect(pg(ADMIN_URL))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    await apply_migrations(url)
-    await connect(url)
-    await load_seed()
-    await disconnect()
+    url = await fresh_database(name)
     connection = await asyncpg.connect(pg(url))
     categories = await connection.fetch("SELECT id, agency_id, resolution_hours FROM categories")
     rng = random.Random(7)

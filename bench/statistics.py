@@ -20,15 +20,14 @@ from typing import Any
 
 import asyncpg
 
-from bench.reports_page import ADMIN_URL, pg
+from bench.databases import drop_database, fresh_database, pg
 from models import Role, User
-from models.seed import load_seed
 from resolvers import statistics
 from resolvers.identity import principal_for_user
 from resolvers.public_code import new_public_code
 from schema import schema
 from schema.context import Context
-from server.database import apply_migrations, connect, disconnect
+from server.database import connect, disconnect
 
 QUERY = """query($since: DateTime!, $until: DateTime!) { reportStatistics(since: $since, until: $until) {
   figures { filed byStatus { status count } medianHoursToAcknowledge medianHoursToResolve
@@ -95,15 +94,9 @@ async def timed(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[float,
 
 async def run(count: int, repeat: int) -> None:
     name = "sigap_bench_statistics"
-    admin = await asyncpg.connect(pg(ADMIN_URL))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    await apply_migrations(url)
+    url = await fresh_database(name)
     await connect(url)
     try:
-        await load_seed()
         now = datetime.now(UTC)
         started = time.perf_counter()
         await seed(url, count, now)
@@ -145,9 +138,7 @@ async def run(count: int, repeat: int) -> None:
         await raw.close()
     finally:
         await disconnect()
-        admin = await asyncpg.connect(pg(ADMIN_URL))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(name)
 
 
 async def _agency_id(url: str, code: str) -> int:

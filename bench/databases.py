@@ -1,0 +1,47 @@
+"""The benchmarks' PostgreSQL databases: made fresh, migrated and seeded with the launch directory."""
+
+from __future__ import annotations
+
+import os
+
+import asyncpg
+
+from models.seed import load_seed
+from server.database import apply_migrations, connect, disconnect
+
+ADMIN_URL = os.environ.get("SIGAP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def pg(url: str) -> str:
+    """The same URL as asyncpg spells it."""
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def database_url(name: str) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def fresh_database(name: str) -> str:
+    """Drop and create `name` on the benchmark server, migrate it, load the launch directory; its URL."""
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin(f'CREATE DATABASE "{name}"')
+    url = database_url(name)
+    await apply_migrations(url)
+    await connect(url)
+    try:
+        await load_seed()
+    finally:
+        await disconnect()
+    return url
+
+
+async def drop_database(name: str) -> None:
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(pg(ADMIN_URL), timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
