@@ -35,6 +35,9 @@ from server.jobs import periodic_jobs
 from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
+from server.observability.graphql_metrics import ObservedGraphQL
+from server.observability.metrics import RequestMetrics
+from server.observability.metrics_endpoint import metrics
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -151,9 +154,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     rate_limits.configure(settings.redis_url, settings.rate_limits)
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
-    graphql = GraphQLOverHTTP(
-        SigapGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
-    )
+    view = ObservedGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
+    graphql = GraphQLOverHTTP(view)
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
     app = Starlette(
         routes=[
@@ -164,8 +166,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/wall", wall_page, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         middleware=[
+            Middleware(RequestMetrics),
             Middleware(ExposeTransport),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
@@ -178,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.graphql_view = view  # its response cache, read by /metrics
     return app
 
 

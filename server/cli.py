@@ -8,6 +8,7 @@ import getpass
 import logging
 import os
 import sys
+import tempfile
 from typing import Any
 
 from models.seed import load_seed
@@ -77,6 +78,9 @@ def _serve(settings: Settings) -> None:
     else:
         # Worker processes share the listening socket and build their app from the environment,
         # which `main` has updated with the command line's options.
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # prometheus-client's multiprocess mode: /metrics of any worker sums every worker's counts.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sigap-metrics-")
         uvicorn.run("server.app:app_from_env", factory=True, workers=settings.workers, **options)
 
 

@@ -77,6 +77,9 @@ class Settings:
     statement_timeout_s: float = 5.0
     query_points_per_hour: int = POINTS_PER_HOUR
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
+    # Observability (server/observability): who may read /metrics, and the log format.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"  # or "json": one JSON object per line, with the request id
 
     @property
     def is_production(self) -> bool:
@@ -156,6 +159,8 @@ class Settings:
             statement_timeout_s=_positive(env, "STATEMENT_TIMEOUT", 5.0, float),
             query_points_per_hour=_positive(env, "QUERY_POINTS_PER_HOUR", POINTS_PER_HOUR, int),
             rate_limits=_rate_limits(env),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
 
 
