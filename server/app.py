@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql (HTTP, SSE, websockets), /health, /live, /wall, and the
-lifespan that opens the database and runs the live feed."""
+"""The Starlette application: /graphql (HTTP, SSE, websockets), /health, /ready, /metrics, /live,
+/wall, and the lifespan that opens the database and runs the live feed."""
 
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from tortoise import Tortoise
 
 from models.seed import load_seed
 from resolvers import idempotency, rate_limits
@@ -36,6 +34,7 @@ from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
 from server.observability.graphql_metrics import ObservedGraphQL
+from server.observability.health import health, ready
 from server.observability.metrics import RequestMetrics
 from server.observability.metrics_endpoint import metrics
 from server.photo_route import PhotoEndpoint
@@ -44,16 +43,6 @@ from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
 from server.wall import WALL_ASSETS, wall_page
 
 log = logging.getLogger("sigap")
-
-
-async def health(request: Request) -> JSONResponse:
-    """For load balancers: 200 while the database answers, 503 otherwise."""
-    try:
-        await Tortoise.get_connection("default").execute_query("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
-        log.warning("health check failed: %r", exc)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
 
 
 class GraphQLOverHTTP:
@@ -160,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            Route("/ready", ready, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_websocket),
             Route("/live", live_stats, methods=["GET"]),
