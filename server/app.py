@@ -35,8 +35,10 @@ from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
 from server.observability.graphql_metrics import ObservedGraphQL
 from server.observability.health import health, ready
+from server.observability.logs import configure_logging
 from server.observability.metrics import RequestMetrics
 from server.observability.metrics_endpoint import metrics
+from server.observability.request_ids import RequestIds
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics, methods=["GET"]),
         ],
         middleware=[
+            Middleware(RequestIds, settings=settings),
             Middleware(RequestMetrics),
             Middleware(ExposeTransport),
             Middleware(AmbiguousHostGuard),
@@ -178,4 +181,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def app_from_env() -> Starlette:
     """For uvicorn's worker processes, which read the settings again from the environment."""
-    return create_app()
+    settings = Settings.from_env()
+    configure_logging(settings)  # a worker process starts with no logging of its own
+    return create_app(settings)
