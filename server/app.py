@@ -39,6 +39,7 @@ from server.observability.logs import configure_logging
 from server.observability.metrics import RequestMetrics
 from server.observability.metrics_endpoint import metrics
 from server.observability.request_ids import RequestIds
+from server.observability.shutdown import Drain, GracefulShutdown, drain_on_signals
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -134,7 +135,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 running_live_service(settings, served) as live,
             ):
                 app.state.live = live
-                yield
+                with drain_on_signals(drain):
+                    yield
         finally:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -148,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view = ObservedGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
     graphql = GraphQLOverHTTP(view)
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
+    drain = Drain()
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -163,7 +166,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(RequestIds, settings=settings),
             Middleware(RequestMetrics),
-            Middleware(ExposeTransport),
+            Middleware(ExposeTransport),  # before any middleware that wraps a websocket's `send`
+            Middleware(GracefulShutdown, drain=drain),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
             Middleware(
@@ -176,6 +180,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.graphql_view = view  # its response cache, read by /metrics
+    app.state.drain = drain  # read by /ready
     return app
 
 

@@ -26,7 +26,8 @@ async def ready(request: Request) -> JSONResponse:
     """Readiness: 200 while the database and the event bus answer and the process is not
     draining for shutdown; 503 otherwise, saying which."""
     database, bus = await asyncio.gather(_database_up(), _bus_up(request))
-    draining = bool(getattr(request.app.state, "draining", False))
+    drain = getattr(request.app.state, "drain", None)
+    draining = drain is not None and drain.draining
     body = {
         "status": "ok" if database and bus and not draining else "unavailable",
         "database": "up" if database else "down",
