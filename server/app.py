@@ -40,6 +40,7 @@ from server.observability.metrics import RequestMetrics
 from server.observability.metrics_endpoint import metrics
 from server.observability.request_ids import RequestIds
 from server.observability.shutdown import Drain, GracefulShutdown, drain_on_signals
+from server.observability.tracing import start_tracing, tracing_middleware
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await disconnect()
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)
+    start_tracing(f"sigap-{settings.subgraph or 'embedded'}")  # off unless OTEL_EXPORTER_OTLP_ENDPOINT
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
     view = ObservedGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
@@ -165,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(RequestIds, settings=settings),
+            *tracing_middleware(),  # inside RequestIds: the server span carries the request id
             Middleware(RequestMetrics),
             Middleware(ExposeTransport),  # before any middleware that wraps a websocket's `send`
             Middleware(GracefulShutdown, drain=drain),

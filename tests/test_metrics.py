@@ -129,3 +129,16 @@ async def test_metrics_are_off_in_production_without_a_token(
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         response = await client.get("/metrics")
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("subgraph", ["directory", "reports"])
+async def test_every_subgraph_serves_metrics_and_health(tmp_path: Path, subgraph: str) -> None:
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, subgraph=subgraph, photo_dir=tmp_path)
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        health = await client.get("/health")
+        scraped = await client.get("/metrics")
+    assert health.status_code == 200
+    assert scraped.status_code == 200
+    names = {family.name for family in text_string_to_metric_families(scraped.text)}
+    assert {"sigap_http_requests", "sigap_graphql_operations", "sigap_rate_limit_refusals"} <= names

@@ -1,4 +1,5 @@
-"""GraphQL operations over HTTP, counted and timed by type and name, and their errors by code."""
+"""GraphQL operations over HTTP, counted and timed by type and name, their errors counted by code,
+and each traced as a span when tracing is on."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from schema import MAX_TOKENS
 from schema.context import Context
 from server.graphql_view import SigapGraphQL
 from server.observability.metrics import ERRORS, OPERATION_SECONDS, OPERATIONS
+from server.observability.tracing import operation_span
 
 # Operation names are the client's to choose: past this many distinct names a process labels the
 # rest "other", so that a client inventing names cannot grow the metrics without bound.
@@ -55,7 +57,7 @@ def error_codes(result: ExecutionResult) -> list[str]:
 
 
 class ObservedGraphQL(SigapGraphQL):
-    """SigapGraphQL, with each HTTP operation (cached answers too) counted in Prometheus."""
+    """SigapGraphQL, with each HTTP operation (cached answers too) counted in Prometheus and traced."""
 
     async def execute_operation(
         self,
@@ -67,15 +69,16 @@ class ObservedGraphQL(SigapGraphQL):
         sub_response: Any,
     ) -> Any:
         started = time.perf_counter()
+        query = getattr(request_data, "query", None)
+        kind, name = operation_of(query, request_data.operation_name) if query else ("invalid", "invalid")
         result = None
         try:
-            result = await super().execute_operation(
-                request, request_adapter, request_data, context, root_value, sub_response
-            )
+            with operation_span(kind, name):
+                result = await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
             return result
         finally:
-            query = getattr(request_data, "query", None)
-            kind, name = operation_of(query, request_data.operation_name) if query else ("invalid", "invalid")
             labels = (kind, _bounded(name))
             OPERATIONS.labels(*labels).inc()
             OPERATION_SECONDS.labels(*labels).observe(time.perf_counter() - started)
