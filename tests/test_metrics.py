@@ -4,6 +4,9 @@ operators' scraper may read them."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from server.app import create_app
 from server.settings import Settings
 from tests.live_clients import TransportWsClient, file_report_http, wait_until
-from tests.server_process import TEST_JWT_SECRET, RunningServer, sigap_server
+from tests.redis_server import private_redis
+from tests.server_process import REPO, TEST_JWT_SECRET, RunningServer, sigap_server
 
 TOKEN = "scraper-" + "m" * 32
 SCRAPER = {"authorization": f"Bearer {TOKEN}"}
@@ -142,3 +146,29 @@ async def test_every_subgraph_serves_metrics_and_health(tmp_path: Path, subgraph
     assert scraped.status_code == 200
     names = {family.name for family in text_string_to_metric_families(scraped.text)}
     assert {"sigap_http_requests", "sigap_graphql_operations", "sigap_rate_limit_refusals"} <= names
+
+
+def test_counters_are_summed_over_workers(tmp_path: Path) -> None:
+    """`--workers 2`: whichever worker answers the scrape, it counts every worker's operations."""
+    database = {"DATABASE_URL": f"sqlite://{tmp_path / 'server.db'}"}
+    # Migrated and seeded once, before the workers (each would otherwise do it at once).
+    seeded = subprocess.run(
+        [sys.executable, "-m", "server.cli", "seed"], cwd=REPO, env={**os.environ, **database},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    with (
+        private_redis(tmp_path) as redis_url,
+        sigap_server(
+            tmp_path, WORKERS="2", MIGRATE_ON_START="0", SEED_ON_START="0", REDIS_URL=redis_url, **database
+        ) as server,
+    ):
+        for _ in range(20):  # a connection each: the workers share them
+            assert (
+                httpx.post(server.url + "/graphql", json={"query": AGENCIES}, timeout=10).status_code == 200
+            )
+        counts = {
+            value(scrape(server), "sigap_graphql_operations_total", type="query", operation="Agencies")
+            for _ in range(6)
+        }
+    assert counts == {20}
