@@ -33,11 +33,11 @@ from server.jobs import periodic_jobs
 from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
-from server.observability.graphql_metrics import ObservedGraphQL
 from server.observability.health import health, ready
 from server.observability.logs import configure_logging
 from server.observability.metrics import RequestMetrics
 from server.observability.metrics_endpoint import metrics
+from server.observability.observed_graphql import ObservedGraphQL
 from server.observability.request_ids import RequestIds
 from server.observability.shutdown import Drain, GracefulShutdown, drain_on_signals
 from server.observability.tracing import start_tracing, tracing_middleware

@@ -9,10 +9,14 @@ from pathlib import Path
 import httpx
 import redis
 
+from server.app import create_app
+from server.live.service import running_live_service
+from server.settings import Settings
+from tests.conftest import Database
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.live_clients import wait_until
 from tests.redis_server import private_redis
-from tests.server_process import sigap_server
+from tests.server_process import TEST_JWT_SECRET, sigap_server
 
 
 def status(url: str, path: str) -> tuple[int, dict[str, str]]:
@@ -44,3 +48,21 @@ def test_a_server_without_its_database_is_live_but_not_ready(tmp_path: Path) -> 
             assert status(server.url, "/health") == (200, {"status": "ok"})
     finally:
         asyncio.run(drop_postgres_database(database_url))
+
+
+async def test_a_draining_server_is_not_ready(db: Database, tmp_path: Path) -> None:
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, database_url=db.url, photo_dir=tmp_path)
+    app = create_app(settings)  # its lifespan would connect anew: the test's connection is used
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        running_live_service(settings) as app.state.live,
+        httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client,
+    ):
+        ready = await client.get("/ready")
+        app.state.drain.draining = True  # what SIGTERM sets first (tests/test_graceful_shutdown.py)
+        draining = await client.get("/ready")
+        alive = await client.get("/health")
+    assert ready.status_code == 200
+    assert draining.status_code == 503
+    assert draining.json() == {"status": "unavailable", "database": "up", "bus": "up", "shutdown": "draining"}
+    assert alive.status_code == 200
