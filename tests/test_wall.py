@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, WebSocket, async_playwright
 
+from models import EscalationTarget, EventKind
 from tests.databases import service_missing
-from tests.live_clients import change_status_http, file_report_http
-from tests.server_process import free_port, sigap_server
+from tests.live_clients import change_status_http, file_report_http, graphql_http
+from tests.server_process import RunningServer, free_port, sigap_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -90,15 +96,276 @@ async def test_wall_shows_filings_live_and_the_events_it_missed_across_a_restart
         for report in missed:
             await wait_visible(page, ticker_item(report["code"]), within=15)
         await page.wait_for_function(
-            "() => document.querySelectorAll('#ticker li').length === 5", timeout=15000
+            "() => document.querySelectorAll('#ticker li').length === 6", timeout=15000
         )
         cursors = await page.eval_on_selector_all("#ticker li", "items => items.map(i => i.dataset.cursor)")
         open_count = await page.text_content("#count-open")
         gone = await page.query_selector(f'#map circle[data-code="{existing["code"]}"]')
 
-    assert len(cursors) == len(set(cursors)) == 5  # each event once: 1 filed live, 2 missed, 2 changes
+    # Each event once: the filing shown on opening, 1 filed live, 2 missed, 2 changes.
+    assert len(cursors) == len(set(cursors)) == 6
     assert cursors == sorted(cursors, key=int, reverse=True)
     assert open_count == "3"  # the rejected report left the map and the counts
     assert gone is None
     assert foreign_requests == []
     assert page_errors == []
+
+
+# ---------------------------------------------------------------- one server for the tests below
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with sigap_server(tmp_path_factory.mktemp("wall")) as running:
+        yield running
+
+
+def move_deadlines(server: RunningServer, code: str, **deadlines: datetime) -> None:
+    """Set a report's service-level deadlines behind the server's back, as time passing would."""
+    database = server.environment["DATABASE_URL"].removeprefix("sqlite://")
+    with sqlite3.connect(database) as connection:
+        for column, moment in deadlines.items():
+            assert column in {"acknowledge_due_at", "due_at"}
+            connection.execute(
+                f"UPDATE reports SET {column} = ? WHERE code = ?",
+                (moment.isoformat(sep=" "), code),
+            )
+
+
+OPEN_AND_LATE = """{
+  open: reports(filter: {publicGroups: [WAITING, IN_PROCESS]}) { totalCount }
+  late: reports(filter: {publicGroups: [WAITING, IN_PROCESS], overdue: true}) {
+    totalCount edges { node { code lateFor } } } }"""
+
+# This display's clock runs 26 hours ahead, as the one the issue saw.
+SKEWED_CLOCK = """(() => {
+  const skew = 26 * 3600 * 1000;
+  const RealDate = Date;
+  class SkewedDate extends RealDate {
+    constructor(...args) { if (args.length === 0) super(RealDate.now() + skew); else super(...args); }
+    static now() { return RealDate.now() + skew; }
+  }
+  globalThis.Date = SkewedDate;
+})();"""
+
+
+async def test_lateness_is_the_apis_on_the_servers_clock_whatever_the_display_clock_says(
+    browser: Browser, server: RunningServer
+) -> None:
+    now = datetime.now(UTC)
+    unacknowledged = await asyncio.to_thread(file_report_http, server.url, "Belum diterima")
+    unresolved = await asyncio.to_thread(file_report_http, server.url, "Belum selesai")
+    await asyncio.to_thread(file_report_http, server.url, "Masih tepat waktu")
+    fire = await asyncio.to_thread(file_report_http, server.url, "Kebakaran pasar", categoryCode="KEBAKARAN")
+    move_deadlines(server, unacknowledged["code"], acknowledge_due_at=now - timedelta(minutes=1))
+    move_deadlines(server, unresolved["code"], due_at=now - timedelta(hours=1))
+    api = await asyncio.to_thread(graphql_http, server.url, OPEN_AND_LATE)
+    late = {edge["node"]["code"]: edge["node"]["lateFor"] for edge in api["late"]["edges"]}
+    assert late[unacknowledged["code"]] == "ACKNOWLEDGE"
+    assert late[unresolved["code"]] == "RESOLVE"
+
+    page = await browser.new_page()
+    await page.add_init_script(SKEWED_CLOCK)
+    await page.goto(server.url + "/wall")
+    assert await page.evaluate("() => Date.now() - performance.timeOrigin") > 25 * 3600 * 1000
+
+    await page.wait_for_function(
+        "([open, late]) => document.getElementById('count-open').textContent === String(open)"
+        " && document.getElementById('count-overdue').textContent === String(late)",
+        arg=[api["open"]["totalCount"], api["late"]["totalCount"]],
+        timeout=15000,
+    )
+    # A display 26 h ahead would have found every 24-hour acknowledge target passed.
+    assert api["late"]["totalCount"] < api["open"]["totalCount"]
+    for code, target in late.items():
+        assert await page.get_attribute(f'#map circle[data-code="{code}"]', "class") == Contains(
+            f"late-{target.lower()}"
+        )
+    assert await page.get_attribute(f'#map circle[data-code="{fire["code"]}"]', "class") == Contains(
+        "emergency"
+    )
+    shown = (await page.text_content("#clock") or "").replace(".", ":")
+    city_now = datetime.now(ZoneInfo("Asia/Makassar"))
+    assert shown[:5] in {(city_now - timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
+    await page.close()
+
+
+class Contains(str):
+    """Equal to any string containing it: for class lists."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and str(self) in other.split()
+
+    __hash__ = str.__hash__
+
+
+QUIET = {EventKind.SUPPORTED, EventKind.FOLLOWED, EventKind.UNFOLLOWED}
+
+
+async def test_the_ticker_opens_on_the_latest_events_in_indonesian_with_agency_names(
+    browser: Browser, server: RunningServer
+) -> None:
+    report = await asyncio.to_thread(file_report_http, server.url, "Sampah di pasar Oeba")
+    await asyncio.to_thread(change_status_http, server, report["id"], "ACKNOWLEDGED")
+
+    page = await browser.new_page()
+    await page.goto(server.url + "/wall")
+    await page.wait_for_function(  # no new event needed: the latest ones are shown on opening
+        "code => document.querySelectorAll(`#ticker li[data-code='${code}']`).length === 2",
+        arg=report["code"],
+        timeout=10000,
+    )
+    cards = await page.eval_on_selector_all(
+        f'#ticker li[data-code="{report["code"]}"]', "cards => cards.map(c => c.innerText)"
+    )
+    assert "Menunggu → Diterima" in cards[0]
+    assert "Laporan baru" in cards[1]
+    assert all("Dinas Lingkungan Hidup" in card for card in cards)
+    assert "Dinas Lingkungan Hidup" in (await page.inner_text("#by-agency"))
+
+    # Every kind the API has, as the ticker would say it: Indonesian, never the raw enum value.
+    for kind in EventKind:
+        event = {"kind": kind.value, "fromStatus": "SUBMITTED", "toStatus": "ACKNOWLEDGED", "data": {}}
+        said = await page.evaluate("event => describeEvent(event)", event)
+        if kind in QUIET:
+            assert said is None, kind
+        else:
+            assert said, kind
+            assert kind.value not in said, said
+            assert "_" not in said, said
+    missed = {
+        target: await page.evaluate(
+            "target => describeEvent({kind: 'ESCALATED', data: {target}})", target.value
+        )
+        for target in EscalationTarget
+    }
+    assert "penerimaan" in missed[EscalationTarget.ACKNOWLEDGE]
+    assert "penyelesaian" in missed[EscalationTarget.RESOLVE]
+
+    # "Diproses" is the public group (accepted or being worked on) wherever it appears.
+    saying_diproses = await page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+             .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.includes('Diproses')))
+             .map(e => e.closest('.legend') ? 'legend' : e.outerHTML)"""
+    )
+    assert saying_diproses == ["legend"]
+    await page.close()
+
+
+def _display_key(server: RunningServer) -> tuple[str, str]:
+    create = """mutation { createApiKey(input: {name: "Layar", kind: DISPLAY}) { key apiKey { id } } }"""
+    created = graphql_http(server.url, create, headers=server.staff_headers())["createApiKey"]
+    return created["key"], created["apiKey"]["id"]
+
+
+def _revoke(server: RunningServer, key_id: str) -> None:
+    revoke = "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { errors { code } } }"
+    answer = graphql_http(server.url, revoke, {"id": key_id}, server.staff_headers())
+    assert answer["revokeApiKey"]["errors"] == []
+
+
+async def test_the_wall_reads_with_its_display_key_until_the_key_is_revoked(
+    browser: Browser, server: RunningServer
+) -> None:
+    key, key_id = await asyncio.to_thread(_display_key, server)
+    page = await browser.new_page()
+    sent_keys: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: sent_keys.append(r.headers.get("x-api-key")) if r.url.endswith("/graphql") else None,
+    )
+    inits: list[dict[str, object]] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        def on_frame(frame: str | bytes) -> None:
+            message = json.loads(frame)
+            if message.get("type") == "connection_init":
+                inits.append(message.get("payload") or {})
+
+        socket.on("framesent", on_frame)
+
+    page.on("websocket", on_socket)
+
+    await page.goto(f"{server.url}/wall?key={key}")
+    await wait_visible(page, '#connection[data-state="live"]', within=10)
+    assert "key" not in page.url  # not left on the screen
+    await page.reload()  # kept in the browser: the address alone is enough after the first time
+    await wait_visible(page, '#connection[data-state="live"]', within=10)
+    await page.wait_for_function("() => document.getElementById('count-open').textContent !== '–'")
+
+    assert len(sent_keys) >= 4
+    assert set(sent_keys) == {key}
+    assert len(inits) == 2
+    assert all(init == {"x-api-key": key} for init in inits)
+
+    await asyncio.to_thread(_revoke, server, key_id)
+    await wait_visible(page, '#connection[data-state="refused"]', within=15)
+    await page.goto(f"{server.url}/wall?key=sgp_nope_nope")
+    await wait_visible(page, '#connection[data-state="refused"]', within=10)
+    await page.close()
+
+
+# ---------------------------------------------------------------- legibility
+
+
+async def test_the_wall_fits_and_grows_with_the_screen(
+    browser: Browser, server: RunningServer, tmp_path: Path
+) -> None:
+    for n in range(14):
+        await asyncio.to_thread(file_report_http, server.url, f"Lampu jalan mati di gang {n} dekat pasar")
+    sizes: dict[tuple[int, int], float] = {}
+    for width, height in ((1280, 720), (1920, 1080)):
+        page = await browser.new_page(viewport={"width": width, "height": height})
+        await page.goto(server.url + "/wall")
+        await wait_visible(page, '#connection[data-state="live"]', within=10)
+        await page.wait_for_function("() => document.querySelectorAll('#ticker li').length >= 14")
+        await page.wait_for_function("() => document.querySelectorAll('#map circle').length >= 14")
+        await page.evaluate("() => new Promise(requestAnimationFrame)")
+        outside = await page.evaluate(OUTSIDE_THE_SCREEN)
+        assert outside == [], (width, height, outside)
+        shown_cards = await page.eval_on_selector_all("#ticker li:not([hidden])", "cards => cards.length")
+        assert shown_cards >= 3
+        sizes[(width, height)] = await page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('#ticker li')).fontSize)"
+        )
+        await page.screenshot(path=str(screenshots_dir(tmp_path) / f"wall-{width}x{height}.png"))
+        await page.close()
+    assert sizes[(1920, 1080)] >= 20
+    assert sizes[(1920, 1080)] > sizes[(1280, 720)] >= 14
+
+
+def screenshots_dir(tmp_path: Path) -> Path:
+    """Where the screenshots go: WALL_SCREENSHOTS when set (to look at them), else the test's tmp."""
+    place = Path(os.environ.get("WALL_SCREENSHOTS") or tmp_path)
+    place.mkdir(parents=True, exist_ok=True)
+    return place
+
+
+# Every element that is shown but lies (partly) outside the window, or outside the box of the
+# list or panel that clips it; and the page itself when it is larger than the window.
+OUTSIDE_THE_SCREEN = """() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollHeight > innerHeight || root.scrollWidth > innerWidth) {
+    problems.push(`page ${root.scrollWidth}x${root.scrollHeight} in ${innerWidth}x${innerHeight}`);
+  }
+  const name = (e) => e.id ? `#${e.id}` : `${e.tagName.toLowerCase()}.${e.className}`;
+  for (const e of document.querySelectorAll('body *')) {
+    if (e.closest('svg') && e.tagName.toLowerCase() !== 'svg') continue;  // drawing inside the map
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not shown
+    if (box.left < -0.5 || box.top < -0.5 || box.right > innerWidth + 0.5 || box.bottom > innerHeight + 0.5) {
+      problems.push(`${name(e)} at ${box.left},${box.top},${box.right},${box.bottom}`);
+    }
+    const clip = e.parentElement && e.parentElement.closest('section, ul, ol');
+    if (clip) {
+      const outer = clip.getBoundingClientRect();
+      if (box.bottom > outer.bottom + 0.5 || box.right > outer.right + 0.5) {
+        problems.push(`${name(e)} cut by ${name(clip)}`);
+      }
+    }
+  }
+  return problems;
+}"""
