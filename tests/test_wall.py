@@ -47,6 +47,11 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
             await launched.close()
 
 
+def on_map(code: str) -> str:
+    """The mark of a report on the map: its own dot, or a numbered cluster holding it."""
+    return f'#map [data-codes~="{code}"]'
+
+
 def ticker_item(code: str) -> str:
     return f'#ticker li[data-code="{code}"]'
 
@@ -70,7 +75,7 @@ async def test_wall_shows_filings_live_and_the_events_it_missed_across_a_restart
         existing = await asyncio.to_thread(file_report_http, server.url, "Sudah ada sebelum dinding dibuka")
         await page.goto(server.url + "/wall")
         await wait_visible(page, '#connection[data-state="live"]', within=10)
-        await wait_visible(page, f'#map circle[data-code="{existing["code"]}"]', within=10)
+        await wait_visible(page, on_map(existing["code"]), within=10)
 
         filed_at = time.monotonic()
         fire = await asyncio.to_thread(
@@ -78,7 +83,7 @@ async def test_wall_shows_filings_live_and_the_events_it_missed_across_a_restart
         )
         # The user-facing promise: on the wall within 2 s of filing.
         await wait_visible(page, ticker_item(fire["code"]), within=2 - (time.monotonic() - filed_at))
-        await wait_visible(page, f'#map circle[data-code="{fire["code"]}"]', within=2)
+        await wait_visible(page, on_map(fire["code"]), within=2)
         assert await page.text_content("#count-open") == "2"
 
     await wait_visible(page, '#connection[data-state="offline"]', within=10)
@@ -100,7 +105,7 @@ async def test_wall_shows_filings_live_and_the_events_it_missed_across_a_restart
         )
         cursors = await page.eval_on_selector_all("#ticker li", "items => items.map(i => i.dataset.cursor)")
         open_count = await page.text_content("#count-open")
-        gone = await page.query_selector(f'#map circle[data-code="{existing["code"]}"]')
+        gone = await page.query_selector(on_map(existing["code"]))
 
     # Each event once: the filing shown on opening, 1 filed live, 2 missed, 2 changes.
     assert len(cursors) == len(set(cursors)) == 6
@@ -153,8 +158,12 @@ async def test_lateness_is_the_apis_on_the_servers_clock_whatever_the_display_cl
     browser: Browser, server: RunningServer
 ) -> None:
     now = datetime.now(UTC)
-    unacknowledged = await asyncio.to_thread(file_report_http, server.url, "Belum diterima")
-    unresolved = await asyncio.to_thread(file_report_http, server.url, "Belum selesai")
+    unacknowledged = await asyncio.to_thread(
+        file_report_http, server.url, "Belum diterima", location={"lat": -10.16, "lon": 123.59}
+    )
+    unresolved = await asyncio.to_thread(
+        file_report_http, server.url, "Belum selesai", location={"lat": -10.2, "lon": 123.6}
+    )
     await asyncio.to_thread(file_report_http, server.url, "Masih tepat waktu")
     fire = await asyncio.to_thread(file_report_http, server.url, "Kebakaran pasar", categoryCode="KEBAKARAN")
     move_deadlines(server, unacknowledged["code"], acknowledge_due_at=now - timedelta(minutes=1))
@@ -178,12 +187,8 @@ async def test_lateness_is_the_apis_on_the_servers_clock_whatever_the_display_cl
     # A display 26 h ahead would have found every 24-hour acknowledge target passed.
     assert api["late"]["totalCount"] < api["open"]["totalCount"]
     for code, target in late.items():
-        assert await page.get_attribute(f'#map circle[data-code="{code}"]', "class") == Contains(
-            f"late-{target.lower()}"
-        )
-    assert await page.get_attribute(f'#map circle[data-code="{fire["code"]}"]', "class") == Contains(
-        "emergency"
-    )
+        assert await page.get_attribute(on_map(code), "class") == Contains(f"late-{target.lower()}")
+    assert await page.get_attribute(on_map(fire["code"]), "class") == Contains("emergency")
     shown = (await page.text_content("#clock") or "").replace(".", ":")
     city_now = datetime.now(ZoneInfo("Asia/Makassar"))
     assert shown[:5] in {(city_now - timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
@@ -307,21 +312,97 @@ async def test_the_wall_reads_with_its_display_key_until_the_key_is_revoked(
     await page.close()
 
 
+# ---------------------------------------------------------------- the map
+
+SET_OUTLINE = """mutation($i: SetAreaOutlineInput!) { setAreaOutline(input: $i) { errors { code } } }"""
+
+
+def _set_outline(server: RunningServer, code: str, ring: list[list[float]]) -> None:
+    areas = graphql_http(server.url, "{ areas(level: KECAMATAN) { id code } }")["areas"]
+    (area_id,) = [a["id"] for a in areas if a["code"] == code]
+    outline = json.dumps({"type": "Polygon", "coordinates": [ring]})
+    answer = graphql_http(
+        server.url, SET_OUTLINE, {"i": {"id": area_id, "geojson": outline}}, server.staff_headers()
+    )
+    assert answer["setAreaOutline"]["errors"] == []
+
+
+async def _label_at(page: Page, code: str) -> tuple[float, float]:
+    box = await page.eval_on_selector(
+        f'#map .labels text[data-area="{code}"]', "t => [+t.getAttribute('x'), +t.getAttribute('y')]"
+    )
+    return box[0], box[1]
+
+
+async def test_the_map_draws_the_shore_the_kecamatan_and_groups_reports_that_overlap(
+    browser: Browser, server: RunningServer
+) -> None:
+    place = {"lat": -10.25, "lon": 123.66}
+    together = [
+        await asyncio.to_thread(file_report_http, server.url, f"Sampah di tepi jalan {n}", location=place)
+        for n in range(3)
+    ]
+    fire = await asyncio.to_thread(
+        file_report_http, server.url, "Kebakaran rumah", categoryCode="KEBAKARAN", location=place
+    )
+    page = await browser.new_page()
+    await page.goto(server.url + "/wall")
+    await page.wait_for_function("() => document.querySelectorAll('#map .labels text').length === 6")
+    names = await page.eval_on_selector_all("#map .labels text", "labels => labels.map(l => l.textContent)")
+    assert sorted(names) == ["Alak", "Kelapa Lima", "Kota Lama", "Kota Raja", "Maulafa", "Oebobo"]
+    # The shore: land polygons with many vertices, not a frame.
+    shore = await page.eval_on_selector_all("#map path.land", "paths => paths.map(p => p.getAttribute('d'))")
+    assert len(shore) == 1
+    assert shore[0].count("L") > 40
+    assert await page.query_selector("#map path.kecamatan") is None  # no outline loaded yet
+
+    codes = {report["code"] for report in together}
+    await wait_visible(page, on_map(together[0]["code"]), within=10)
+    cluster = await page.eval_on_selector(
+        on_map(together[0]["code"]),
+        "g => [g.dataset.codes.split(' '), g.textContent, g.getAttribute('class')]",
+    )
+    assert set(cluster[0]) == codes
+    assert cluster[1].startswith("3")
+    assert "cluster" in cluster[2].split()
+    emergency = await page.get_attribute(on_map(fire["code"]), "data-codes")
+    assert emergency == fire["code"]  # an emergency is never hidden in a group
+
+    approximate = await _label_at(page, "OEBOBO")
+    await asyncio.to_thread(
+        _set_outline,
+        server,
+        "OEBOBO",
+        [[123.59, -10.19], [123.63, -10.19], [123.63, -10.15], [123.59, -10.15], [123.59, -10.19]],
+    )
+    await page.reload()
+    await page.wait_for_selector("#map path.kecamatan")
+    await page.wait_for_function("() => document.querySelectorAll('#map .labels text').length === 6")
+    assert await _label_at(page, "OEBOBO") != approximate
+    assert await page.evaluate("() => project(-10.17, 123.61).map(Math.round)") == [
+        round(v) for v in await _label_at(page, "OEBOBO")
+    ]
+    await page.close()
+
+
 # ---------------------------------------------------------------- legibility
 
 
 async def test_the_wall_fits_and_grows_with_the_screen(
     browser: Browser, server: RunningServer, tmp_path: Path
 ) -> None:
-    for n in range(14):
+    filed = [
         await asyncio.to_thread(file_report_http, server.url, f"Lampu jalan mati di gang {n} dekat pasar")
+        for n in range(14)
+    ]
     sizes: dict[tuple[int, int], float] = {}
     for width, height in ((1280, 720), (1920, 1080)):
         page = await browser.new_page(viewport={"width": width, "height": height})
         await page.goto(server.url + "/wall")
         await wait_visible(page, '#connection[data-state="live"]', within=10)
         await page.wait_for_function("() => document.querySelectorAll('#ticker li').length >= 14")
-        await page.wait_for_function("() => document.querySelectorAll('#map circle').length >= 14")
+        await wait_visible(page, f'#ticker li:first-child[data-code="{filed[-1]["code"]}"]', within=10)
+        await page.wait_for_function("() => document.querySelectorAll('#map .labels text').length === 6")
         await page.evaluate("() => new Promise(requestAnimationFrame)")
         outside = await page.evaluate(OUTSIDE_THE_SCREEN)
         assert outside == [], (width, height, outside)

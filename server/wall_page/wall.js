@@ -181,45 +181,110 @@ function svg(name, attributes) {
   return node;
 }
 
-function drawFrame() {
-  const layer = svg("g", {});
-  for (let lat = Math.ceil(minLat * 50) / 50; lat < maxLat; lat += 0.02) {
-    const [, y] = project(lat, minLon);
-    layer.append(svg("line", { class: "grid", x1: 0, y1: y, x2: WIDTH, y2: y }));
-  }
-  for (let lon = Math.ceil(minLon * 50) / 50; lon < maxLon; lon += 0.02) {
-    const [x] = project(minLat, lon);
-    layer.append(svg("line", { class: "grid", x1: x, y1: 0, x2: x, y2: HEIGHT }));
-  }
-  layer.append(svg("rect", { class: "frame", x: 0, y: 0, width: WIDTH, height: HEIGHT }));
-  return layer;
+// Drawing sizes are given in rem and turned into the map's units, so that dots and labels keep
+// their size on the screen whatever the map's scale.
+function remInMapUnits(rem) {
+  const box = map.getBoundingClientRect();
+  const unitsPerPixel = Math.max(WIDTH / (box.width || WIDTH), HEIGHT / (box.height || HEIGHT));
+  return rem * parseFloat(getComputedStyle(document.documentElement).fontSize) * unitsPerPixel;
 }
 
-const frame = drawFrame();
-const dots = svg("g", {});
-map.append(frame, dots);
+function ringPath(ring) {
+  return ring.map(([lon, lat], i) => {
+    const [x, y] = project(lat, lon);
+    return `${i ? "L" : "M"}${x.toFixed(1)},${y.toFixed(1)}`;
+  }).join("") + "Z";
+}
+
+function geometryPath(geometry) {
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  return polygons.flatMap((rings) => rings.map(ringPath)).join("");
+}
+
+const base = svg("g", { class: "base" });
+const labels = svg("g", { class: "labels" });
+const dots = svg("g", { class: "dots" });
+map.append(svg("rect", { class: "sea", x: 0, y: 0, width: WIDTH, height: HEIGHT }), base, labels, dots);
 const fresh = new Set();
 
-function renderMap() {
-  dots.replaceChildren(...[...state.reports.values()].map((report) => {
+// The land and the kecamatan (outlines when the city loaded them, else a name at about the middle).
+async function loadBaseMap() {
+  const response = await fetch("/wall/map.json");
+  const { features } = await response.json();
+  for (const feature of features) {
+    const { kind } = feature.properties;
+    if (feature.geometry) {
+      base.append(svg("path", { class: kind, d: geometryPath(feature.geometry), "fill-rule": "evenodd" }));
+    }
+    if (kind === "kecamatan") {
+      const [x, y] = project(...feature.properties.label);
+      const label = svg("text", { x: x.toFixed(1), y: y.toFixed(1), "data-area": feature.properties.code });
+      label.textContent = feature.properties.name;
+      labels.append(label);
+    }
+  }
+  render();
+}
+
+// Ordinary reports closer than about a dot's width on the screen are drawn as one numbered circle;
+// emergencies are always drawn on their own, on top.
+function clusters(reports, radius) {
+  const groups = [];
+  for (const report of reports) {
     const [x, y] = project(report.location.lat, report.location.lon);
-    const late = lateFor(report);
-    const classes = [
-      report.publicGroup === "WAITING" ? "waiting" : "in-process",
-      late ? `late late-${late.toLowerCase()}` : "",
-      report.category.isEmergency ? "emergency" : "",
-      fresh.has(report.id) ? "fresh" : "",
-    ].filter(Boolean).join(" ");
-    const dot = svg("circle", {
-      cx: x.toFixed(1), cy: y.toFixed(1), r: report.category.isEmergency ? 11 : 6,
-      class: classes, "data-code": report.code,
-    });
-    const title = svg("title", {});
-    title.textContent = `${report.code} · ${report.title} · ${report.agency.name}`
-      + (late ? ` · terlambat, ${LATE_NAMES[late]}` : "");
-    dot.append(title);
-    return dot;
-  }));
+    const near = groups.find((g) => Math.hypot(g.x - x, g.y - y) < radius);
+    if (near) near.reports.push(report);
+    else groups.push({ x, y, reports: [report] });
+  }
+  return groups;
+}
+
+function markRadius(group, unit) {
+  const n = group.reports.length;
+  return unit * (group.reports[0].category.isEmergency ? 0.8 : 0.45 + (n > 1 ? 0.2 * Math.sqrt(n) : 0));
+}
+
+function mark(group, unit, radius) {
+  const { reports } = group;
+  const emergency = reports.some((r) => r.category.isEmergency);
+  const late = reports.map(lateFor).filter(Boolean);
+  const classes = [
+    reports.some((r) => r.publicGroup === "WAITING") ? "waiting" : "in-process",
+    late.length ? "late" : "",
+    ...new Set(late.map((target) => `late-${target.toLowerCase()}`)),
+    emergency ? "emergency" : "",
+    reports.length > 1 ? "cluster" : "",
+    reports.some((r) => fresh.has(r.id)) ? "fresh" : "",
+  ].filter(Boolean).join(" ");
+  const node = svg("g", { class: classes, "data-codes": reports.map((r) => r.code).join(" ") });
+  node.append(svg("circle", { cx: group.x.toFixed(1), cy: group.y.toFixed(1), r: radius.toFixed(1) }));
+  if (reports.length > 1) {
+    const count = svg("text", { x: group.x.toFixed(1), y: group.y.toFixed(1), "font-size": (unit * 0.75).toFixed(1) });
+    count.textContent = String(reports.length);
+    node.append(count);
+  }
+  const title = svg("title", {});
+  title.textContent = reports.map((r) => `${r.code} · ${r.title} · ${r.agency.name}`
+    + (lateFor(r) ? ` · terlambat, ${LATE_NAMES[lateFor(r)]}` : "")).join("\n");
+  node.append(title);
+  return node;
+}
+
+function renderMap() {
+  const unit = remInMapUnits(1);
+  labels.setAttribute("font-size", unit.toFixed(1));
+  const open = [...state.reports.values()];
+  const ordinary = clusters(open.filter((r) => !r.category.isEmergency), unit * 1.2);
+  // An emergency is drawn under the ordinary marks but wider than any it overlaps: its ring shows
+  // around a group's number instead of hiding it.
+  const emergencies = open.filter((r) => r.category.isEmergency).map((r) => {
+    const [x, y] = project(r.location.lat, r.location.lon);
+    const group = { x, y, reports: [r] };
+    const under = ordinary.filter((g) => Math.hypot(g.x - x, g.y - y) < markRadius(g, unit) + unit * 0.5);
+    const radius = Math.max(markRadius(group, unit), ...under.map((g) => markRadius(g, unit) + unit * 0.45));
+    return mark(group, unit, radius);
+  });
+  dots.replaceChildren(...emergencies, ...ordinary.map((group) => mark(group, unit, markRadius(group, unit))));
   fresh.clear();
 }
 
@@ -279,11 +344,11 @@ function onFeedMessage(message) {
   if (state.lastCursor !== null && BigInt(message.cursor) <= BigInt(state.lastCursor)) return;
   state.lastCursor = message.cursor;
   addToTicker(message);
+  const history = state.historyUntil !== null && BigInt(message.cursor) <= BigInt(state.historyUntil);
   if (message.report) {
-    if (message.event.kind === "FILED") fresh.add(message.report.id);
+    if (message.event.kind === "FILED" && !history) fresh.add(message.report.id);
     upsert(message.report);
   }
-  const history = state.historyUntil !== null && BigInt(message.cursor) <= BigInt(state.historyUntil);
   if (!history && message.event.toStatus && !OPEN.has(message.event.toStatus)) state.done += 1;
   render();
 }
@@ -402,6 +467,7 @@ async function start() {
   }
   if (refused || document.getElementById("connection").dataset.state === "refused") return;
   connect();
+  loadBaseMap().catch((error) => console.error("could not load the base map", error));
   await loadOpenReports();
 }
 
