@@ -170,6 +170,7 @@ async def test_lateness_is_the_apis_on_the_servers_clock_whatever_the_display_cl
     move_deadlines(server, unresolved["code"], due_at=now - timedelta(hours=1))
     api = await asyncio.to_thread(graphql_http, server.url, OPEN_AND_LATE)
     late = {edge["node"]["code"]: edge["node"]["lateFor"] for edge in api["late"]["edges"]}
+    assert len(late) == api["late"]["totalCount"]
     assert late[unacknowledged["code"]] == "ACKNOWLEDGE"
     assert late[unresolved["code"]] == "RESOLVE"
 
@@ -184,6 +185,9 @@ async def test_lateness_is_the_apis_on_the_servers_clock_whatever_the_display_cl
         arg=[api["open"]["totalCount"], api["late"]["totalCount"]],
         timeout=15000,
     )
+    split = await page.text_content("#overdue-split")
+    by_target = [list(late.values()).count(target) for target in ("ACKNOWLEDGE", "RESOLVE")]
+    assert split == f"{by_target[0]} belum diterima · {by_target[1]} belum selesai"
     # A display 26 h ahead would have found every 24-hour acknowledge target passed.
     assert api["late"]["totalCount"] < api["open"]["totalCount"]
     for code, target in late.items():
@@ -395,7 +399,7 @@ async def test_the_wall_fits_and_grows_with_the_screen(
         await asyncio.to_thread(file_report_http, server.url, f"Lampu jalan mati di gang {n} dekat pasar")
         for n in range(14)
     ]
-    sizes: dict[tuple[int, int], float] = {}
+    sizes: dict[tuple[int, int], dict[str, float]] = {}
     for width, height in ((1280, 720), (1920, 1080)):
         page = await browser.new_page(viewport={"width": width, "height": height})
         await page.goto(server.url + "/wall")
@@ -408,13 +412,23 @@ async def test_the_wall_fits_and_grows_with_the_screen(
         assert outside == [], (width, height, outside)
         shown_cards = await page.eval_on_selector_all("#ticker li:not([hidden])", "cards => cards.length")
         assert shown_cards >= 3
-        sizes[(width, height)] = await page.evaluate(
-            "() => parseFloat(getComputedStyle(document.querySelector('#ticker li')).fontSize)"
-        )
+        sizes[(width, height)] = await page.evaluate(FONT_SIZES)
         await page.screenshot(path=str(screenshots_dir(tmp_path) / f"wall-{width}x{height}.png"))
         await page.close()
-    assert sizes[(1920, 1080)] >= 20
-    assert sizes[(1920, 1080)] > sizes[(1280, 720)] >= 14
+    small, large = sizes[(1280, 720)], sizes[(1920, 1080)]
+    for part in small:
+        assert small[part] >= 12, (part, small)
+        assert large[part] >= 1.4 * small[part], (part, small, large)  # grows with the screen
+    assert large["ticker"] >= 20
+    assert large["rows"] >= 20
+
+
+# The text size of each part of the wall, in CSS pixels.
+FONT_SIZES = """() => Object.fromEntries(Object.entries({
+  ticker: '#ticker li', rows: '#by-status li', legend: '.legend', tiles: '.tile .label', clock: '#clock',
+}).map(([part, selector]) => [
+  part, parseFloat(getComputedStyle(document.querySelector(selector)).fontSize),
+]))"""
 
 
 def screenshots_dir(tmp_path: Path) -> Path:

@@ -129,15 +129,17 @@ function upsert(report) {
 function renderCounts() {
   const byStatus = new Map([...OPEN].map((s) => [s, 0]));
   const byAgency = new Map();
-  let late = 0;
+  const late = { ACKNOWLEDGE: 0, RESOLVE: 0 };
   for (const report of state.reports.values()) {
     byStatus.set(report.status, (byStatus.get(report.status) || 0) + 1);
     const agency = report.agency.name;
     byAgency.set(agency, (byAgency.get(agency) || 0) + 1);
-    if (lateFor(report)) late += 1;
+    const target = lateFor(report);
+    if (target) late[target] += 1;
   }
   text("count-open", state.reports.size);
-  text("count-overdue", late);
+  text("count-overdue", late.ACKNOWLEDGE + late.RESOLVE);
+  text("overdue-split", Object.entries(late).map(([target, n]) => `${n} ${LATE_NAMES[target]}`).join(" · "));
   text("count-done", state.done);
   list("by-status", [...byStatus].map(([s, n]) => [STATUS_NAMES[s] || s, n]));
   list("by-agency", [...byAgency].sort((a, b) => b[1] - a[1]));
