@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,7 @@ from playwright.async_api import Browser, Page, WebSocket, async_playwright
 from models import EscalationTarget, EventKind
 from tests.databases import service_missing
 from tests.live_clients import change_status_http, file_report_http, graphql_http
-from tests.server_process import RunningServer, free_port, sigap_server
+from tests.server_process import REPO, RunningServer, free_port, sigap_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -260,6 +262,35 @@ async def test_the_ticker_opens_on_the_latest_events_in_indonesian_with_agency_n
              .map(e => e.closest('.legend') ? 'legend' : e.outerHTML)"""
     )
     assert saying_diproses == ["legend"]
+    await page.close()
+
+
+def _run_jobs_once(server: RunningServer) -> None:
+    """`sigap jobs run-once` (cron's way) against the server's database."""
+    subprocess.run(
+        [sys.executable, "-m", "server.cli", "jobs", "run-once"],
+        cwd=REPO, env=server.environment, check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+
+
+async def test_an_escalation_on_the_wall_says_which_target_was_missed(
+    browser: Browser, server: RunningServer
+) -> None:
+    page = await browser.new_page()
+    await page.goto(server.url + "/wall")
+    await wait_visible(page, '#connection[data-state="live"]', within=10)
+    fire = await asyncio.to_thread(file_report_http, server.url, "Kebakaran gudang", categoryCode="KEBAKARAN")
+    move_deadlines(server, fire["code"], acknowledge_due_at=datetime.now(UTC) - timedelta(minutes=1))
+    await asyncio.to_thread(_run_jobs_once, server)
+
+    # The job's events reach the feed through the relay (its sweep, until jobs announce their own).
+    card = f'#ticker li[data-kind="ESCALATED"][data-code="{fire["code"]}"]'
+    await wait_visible(page, card, within=30)
+    said = await page.inner_text(card)
+    assert "batas waktu penerimaan terlewati" in said
+    assert "ESCALATED" not in said
+    assert "Dinas Pemadam Kebakaran" in said
+    assert await page.get_attribute(on_map(fire["code"]), "class") == Contains("late-acknowledge")
     await page.close()
 
 
