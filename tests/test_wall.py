@@ -290,6 +290,7 @@ async def test_an_escalation_on_the_wall_says_which_target_was_missed(
     assert "batas waktu penerimaan terlewati" in said
     assert "ESCALATED" not in said
     assert "Dinas Pemadam Kebakaran" in said
+    assert await page.get_attribute(card, "class") == Contains("emergency")
     assert await page.get_attribute(on_map(fire["code"]), "class") == Contains("late-acknowledge")
     await page.close()
 

@@ -309,7 +309,7 @@ function addToTicker(message) {
   const what = describeEvent(event);
   if (what === null) return;
   const li = document.createElement("li");
-  li.className = event.kind === "ESCALATED" ? "ESCALATED late" : event.kind;
+  li.className = [event.kind, report && report.category.isEmergency ? "emergency" : ""].filter(Boolean).join(" ");
   li.dataset.cursor = message.cursor;
   li.dataset.kind = event.kind;
   if (report) li.dataset.code = report.code;
