@@ -232,11 +232,25 @@ async function loadBaseMap() {
 // emergencies are always drawn on their own, on top.
 function clusters(reports, radius) {
   const groups = [];
+  const cells = new Map(); // groups by grid cell of `radius`: only the 9 cells around are searched
+  const cell = (x, y) => `${Math.floor(x / radius)},${Math.floor(y / radius)}`;
   for (const report of reports) {
     const [x, y] = project(report.location.lat, report.location.lon);
-    const near = groups.find((g) => Math.hypot(g.x - x, g.y - y) < radius);
-    if (near) near.reports.push(report);
-    else groups.push({ x, y, reports: [report] });
+    const [cx, cy] = [Math.floor(x / radius), Math.floor(y / radius)];
+    let near = null;
+    for (let dx = -1; dx <= 1 && !near; dx += 1) {
+      for (let dy = -1; dy <= 1 && !near; dy += 1) {
+        near = (cells.get(`${cx + dx},${cy + dy}`) || []).find((g) => Math.hypot(g.x - x, g.y - y) < radius);
+      }
+    }
+    if (near) {
+      near.reports.push(report);
+      continue;
+    }
+    const group = { x, y, reports: [report] };
+    groups.push(group);
+    const key = cell(x, y);
+    cells.set(key, [...(cells.get(key) || []), group]);
   }
   return groups;
 }
