@@ -5,26 +5,24 @@ never outlives the next deadline, the acknowledge one included."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from itertools import product
-from pathlib import Path
 from typing import Any
-
-import asyncpg
-import pytest
 
 from models import Category, Report, ReportStatus, Role
 from resolvers.public_code import new_public_code
 from schema import schema
 from schema.context import Context
 from tests.conftest import Database
-from tests.databases import create_postgres_database, drop_postgres_database
 from tests.graphql import SIGNER, gql, staff
 from tests.live_clients import file_report_http, graphql_http
-from tests.server_process import RunningServer, sigap_server
+from tests.server_process import RunningServer
+from tests.test_response_cache import served, write_behind
+
+# `served` (a real server with its response cache, on SQLite and PostgreSQL) is a fixture: pytest
+# finds it by name in this module.
+__all__ = ["served"]
 
 HOUR = timedelta(hours=1)
 OPEN = {ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED, ReportStatus.IN_PROGRESS}
@@ -130,31 +128,6 @@ async def test_a_cached_answer_ends_at_the_acknowledge_deadline_then_at_the_reso
     assert await _valid_until(COUNTS) == resolve_by
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def served(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[RunningServer, str]]:
-    """A real server (with its response cache) and the URL of its database."""
-    url = await create_postgres_database() if request.param == "postgres" else f"sqlite://{tmp_path / 'l.db'}"
-    try:
-        with sigap_server(tmp_path, DATABASE_URL=url) as server:
-            yield server, url
-    finally:
-        if request.param == "postgres":
-            await drop_postgres_database(url)
-
-
-async def _behind(url: str, sql: str, moment: datetime) -> None:
-    """Write from another connection, as another process (or the passing of time) would."""
-    if url.startswith("sqlite://"):
-        with sqlite3.connect(url.removeprefix("sqlite://")) as connection:
-            connection.execute(sql, (moment.isoformat(sep=" "),))
-        return
-    connection = await asyncpg.connect("postgresql://" + url.split("://", 1)[1])
-    try:
-        await connection.execute(sql.replace("?", "$1"), moment)
-    finally:
-        await connection.close()
-
-
 WATCHED = """{ reports(first: 5) { edges { node { lateFor isOverdue } } }
   agencies { code reportCounts { overdue } } }"""
 
@@ -165,7 +138,8 @@ async def test_a_served_answer_turns_late_at_the_acknowledge_deadline(
     server, url = served
     await asyncio.to_thread(file_report_http, server.url, "Belum diterima")
     deadline = datetime.now(UTC) + timedelta(seconds=1.5)
-    await _behind(url, "UPDATE reports SET acknowledge_due_at = ?", deadline)
+    stamp = deadline.isoformat(sep=" ") if url.startswith("sqlite") else deadline.isoformat()
+    await write_behind(url, f"UPDATE reports SET acknowledge_due_at = '{stamp}'")
 
     def answer() -> tuple[str | None, int]:
         data = graphql_http(server.url, WATCHED)
