@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import Category
 from resolvers.identity import Principal
 
 # Two decimals of a degree: about 1.1 km, enough to say "around Oebobo", not which house.
@@ -25,10 +24,6 @@ def public_point(is_sensitive: bool, lat: float, lon: float) -> tuple[float, flo
     if not is_sensitive:
         return lat, lon
     return round(lat, COARSE_DECIMALS), round(lon, COARSE_DECIMALS)
-
-
-def public_location(category: Category, lat: float, lon: float) -> tuple[float, float]:
-    return public_point(category.is_sensitive, lat, lon)
 
 
 def shows_exact_place(*, is_sensitive: bool, private: bool) -> bool:
