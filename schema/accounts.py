@@ -189,8 +189,11 @@ class AccountMutation:
     @strawberry.mutation(description="Sign in with email and password")
     async def sign_in(self, info: Info, input: SignInInput) -> SessionPayload:
         try:
-            signer, client = _signer(info), info.context.principal.client
-            return _session(await sessions.sign_in(input.email, input.password, signer, client=client))
+            signer, principal = _signer(info), info.context.principal
+            session = await sessions.sign_in(
+                input.email, input.password, signer, client=principal.client, address=principal.address
+            )
+            return _session(session)
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 

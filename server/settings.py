@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
-from resolvers.rate_limits import parse_rate_limit
+from resolvers.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limit
 from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 from schema.subgraphs import SUBGRAPHS
 
@@ -247,7 +247,7 @@ def _hosts(text: str | None) -> tuple[str, ...]:
 def _rate_limits(env: dict[str, str]) -> dict[str, str]:
     """RATE_LIMIT_FILE_REPORT="10/minute;100/hour", RATE_LIMIT_SIGN_IN=..."""
     limits: dict[str, str] = {}
-    for name in ("file_report", "file_report_per_address", "sign_in"):
+    for name in DEFAULT_RATE_LIMITS:
         text = env.get(f"RATE_LIMIT_{name.upper()}")
         if text:
             try:
