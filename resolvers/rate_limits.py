@@ -43,6 +43,11 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     # within 10 s, 5 within a minute, ...). Keyed by account AND source, so that strangers'
     # failures never lock the owner out; a success clears them.
     "sign_in_failures": "3/10 seconds;5/minute;10/15 minutes;30/day",
+    # Registrations (before anything is written): per device, per address (loose: carrier NAT),
+    # and per email (a mailbox is not flooded with codes).
+    "register": "3/hour;10/day",
+    "register_per_address": "20/hour;100/day",
+    "register_per_email": "3/hour;10/day",
 }
 
 

@@ -37,7 +37,7 @@ async def sign_in(
     await rate_limits.check_all(("sign_in_failures", failures), count=False)
     user = await User.filter(email=account).first()
     # Same answer (and the same hashing work) for an unknown email and a wrong password.
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    if not await verify_password(user.password_hash if user else None, password) or user is None:
         await rate_limits.record("sign_in_failures", failures)
         raise fail(
             ErrorCode.INVALID_CREDENTIALS, "Email atau kata sandi salah", "Wrong email or password", "email"
@@ -46,8 +46,13 @@ async def sign_in(
     if not user.is_active:
         raise fail(ErrorCode.FORBIDDEN, "Akun ini dinonaktifkan", "This account is disabled", "email")
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password(password)
         await user.save(update_fields=["password_hash"])
+    return await start_session(user, signer)
+
+
+async def start_session(user: User, signer: TokenSigner) -> Session:
+    """A new sign-in of `user` (after a password, or a verified email)."""
     return await _issue(user, signer, family=secrets.token_hex(16))
 
 

@@ -77,6 +77,8 @@ class Settings:
     statement_timeout_s: float = 5.0
     query_points_per_hour: int = POINTS_PER_HOUR
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
+    smtp_url: str | None = field(default=None, repr=False)  # unset: mail goes to the log
+    mail_from: str = "Sigap <no-reply@localhost>"
 
     @property
     def is_production(self) -> bool:
@@ -156,6 +158,8 @@ class Settings:
             statement_timeout_s=_positive(env, "STATEMENT_TIMEOUT", 5.0, float),
             query_points_per_hour=_positive(env, "QUERY_POINTS_PER_HOUR", POINTS_PER_HOUR, int),
             rate_limits=_rate_limits(env),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or "Sigap <no-reply@localhost>",
         )
 
 

@@ -31,7 +31,7 @@ async def from_address(db: Database) -> Caller:
         name="Kepala Dinsos",
         email=STAFF_EMAIL,
         role=Role.AGENCY_ADMIN,
-        password_hash=hash_password(STAFF_PASSWORD),
+        password_hash=await hash_password(STAFF_PASSWORD),
     )
     app = create_app(Settings(database_url=db.url, rate_limits={"sign_in_per_address": "5/minute"}))
 
