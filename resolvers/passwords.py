@@ -23,7 +23,7 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256  # hashing cost grows with length: refuse megabyte "passwords"
 
 # Each hash holds 64 MiB while it runs: a few at a time, whatever the number of cores.
-WORKERS = min(4, os.cpu_count() or 1)
+WORKERS = max(1, min(4, (os.cpu_count() or 1) - 1))
 MAX_WAITING = 8 * WORKERS  # a second or so of work at most: later sign-ins are refused, not queued
 
 _hasher = PasswordHasher()
