@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -148,22 +148,22 @@ async def check_all(*counted: tuple[str, str], count: bool = True) -> None:
 
 async def record(limit: str, identity: str) -> None:
     """Count one `limit` action that already happened (a failed sign-in), full windows or not."""
-    counters = _counters
-    try:
-        for item in counters.rate_limits[limit]:
-            await counters.moving.hit(item, limit, identity)
-    except StorageError as exc:
-        log.warning("rate limit %s not counted, storage unreachable: %r", limit, exc)
+    await _each_window(limit, identity, _counters.moving.hit)
 
 
 async def forget(limit: str, identity: str) -> None:
     """Clear the counts of `limit` for `identity` (failures, after a success)."""
-    counters = _counters
+    await _each_window(limit, identity, _counters.moving.clear)
+
+
+async def _each_window(
+    limit: str, identity: str, action: Callable[[RateLimitItem, str, str], Awaitable[object]]
+) -> None:
     try:
-        for item in counters.rate_limits[limit]:
-            await counters.moving.clear(item, limit, identity)
+        for item in _counters.rate_limits[limit]:
+            await action(item, limit, identity)
     except StorageError as exc:
-        log.warning("rate limit %s not cleared, storage unreachable: %r", limit, exc)
+        log.warning("rate limit %s not updated, storage unreachable: %r", limit, exc)
 
 
 async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState:

@@ -282,15 +282,7 @@ def test_sensitive_photos_need_a_signed_address(server: RunningServer) -> None:
 
 
 def test_staff_add_the_after_photo_that_resolving_needs(server: RunningServer) -> None:
-    signed_in = httpx.post(
-        server.url + "/graphql",
-        json={
-            "query": "mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) "
-            "{ session { accessToken } } }",
-            "variables": {"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD},
-        },
-    )
-    auth = {"authorization": "Bearer " + signed_in.json()["data"]["signIn"]["session"]["accessToken"]}
+    auth = _admin_headers(server)
     filed = httpx.post(server.url + "/graphql", json={"query": FILE, "variables": {"input": _filing()}})
     report_id = filed.json()["data"]["fileReport"]["report"]["id"]
     status = "mutation($i: UpdateReportStatusInput!) { updateReportStatus(input: $i) { errors { code } } }"

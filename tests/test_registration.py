@@ -7,8 +7,6 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -18,6 +16,7 @@ from models import Registration, Role, User
 from resolvers.passwords import hash_password
 from server.app import create_app
 from server.settings import Settings
+from tests.addresses import FromAddress, clients_by_address
 from tests.conftest import Database
 from tests.graphql import file_report, gql
 
@@ -116,22 +115,12 @@ async def test_a_bad_verification_code_is_refused(db: Database) -> None:
     assert answer == {"session": None, "errors": [{"code": "INVALID_TOKEN", "field": "code"}]}
 
 
-Caller = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
-
-
 @pytest.fixture
-async def from_address(db: Database) -> Caller:
+async def from_address(db: Database) -> FromAddress:
     """HTTP clients of the real app in-process, each from the address given (as the socket says)."""
     limits = {"register": "3/hour", "register_per_address": "5/hour"}
     app = create_app(Settings(database_url=db.url, rate_limits=limits))
-
-    @asynccontextmanager
-    async def client(address: str) -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
-            yield http
-
-    return client
+    return clients_by_address(app)
 
 
 async def _post(http: httpx.AsyncClient, query: str, variables: dict[str, Any], **headers: str) -> Any:
@@ -144,7 +133,7 @@ def _code(payload: Any) -> str:
 
 
 async def test_registrations_are_limited_per_device_before_anything_is_written(
-    from_address: Caller, mail_log: pytest.LogCaptureFixture
+    from_address: FromAddress, mail_log: pytest.LogCaptureFixture
 ) -> None:
     async with from_address("198.51.100.30") as phone:
         answers = [
@@ -168,7 +157,7 @@ async def test_registrations_are_limited_per_device_before_anything_is_written(
 
 
 async def test_throwaway_accounts_from_one_address_cannot_inflate_a_support_count(
-    from_address: Caller, mail_log: pytest.LogCaptureFixture
+    from_address: FromAddress, mail_log: pytest.LogCaptureFixture
 ) -> None:
     report = await file_report()
     supported = 0

@@ -4,8 +4,6 @@ what one address may try, and strangers' wrong passwords never lock an account's
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -15,17 +13,16 @@ from models import Role, User
 from resolvers.passwords import hash_password
 from server.app import create_app
 from server.settings import Settings
+from tests.addresses import FromAddress, clients_by_address
 from tests.conftest import Database
 
 SIGN_IN = """mutation($e: String!, $p: String!) {
   signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code retryAfter } } }"""
 STAFF_EMAIL, STAFF_PASSWORD = "kepala@dinsos.kupang.test", "kata-sandi-kepala-dinsos"
 
-Caller = Callable[[str], AbstractAsyncContextManager[httpx.AsyncClient]]
-
 
 @pytest.fixture
-async def from_address(db: Database) -> Caller:
+async def from_address(db: Database) -> FromAddress:
     """HTTP clients of the real app in-process, each from the address given (as the socket says)."""
     await User.create(
         name="Kepala Dinsos",
@@ -34,14 +31,7 @@ async def from_address(db: Database) -> Caller:
         password_hash=await hash_password(STAFF_PASSWORD),
     )
     app = create_app(Settings(database_url=db.url, rate_limits={"sign_in_per_address": "5/minute"}))
-
-    @asynccontextmanager
-    async def client(address: str) -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=(address, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
-            yield http
-
-    return client
+    return clients_by_address(app)
 
 
 async def _sign_in(http: httpx.AsyncClient, email: str, password: str, device: str | None = None) -> Any:
@@ -56,7 +46,7 @@ def _code(answer: Any) -> str:
     return answer["errors"][0]["code"] if answer["errors"] else "SIGNED_IN"
 
 
-async def test_a_new_device_id_per_attempt_does_not_widen_one_address(from_address: Caller) -> None:
+async def test_a_new_device_id_per_attempt_does_not_widen_one_address(from_address: FromAddress) -> None:
     async with from_address("198.51.100.9") as sprayer, from_address("203.0.113.5") as neighbour:
         codes = [
             _code(await _sign_in(sprayer, f"warga{n}@warga.test", "Password123!", device=uuid.uuid4().hex))
@@ -68,7 +58,7 @@ async def test_a_new_device_id_per_attempt_does_not_widen_one_address(from_addre
     assert other == "SIGNED_IN"
 
 
-async def test_strangers_wrong_passwords_do_not_lock_the_owner_out(from_address: Caller) -> None:
+async def test_strangers_wrong_passwords_do_not_lock_the_owner_out(from_address: FromAddress) -> None:
     codes = []
     for n in range(10):
         async with from_address(f"192.0.2.{n + 1}") as stranger:
@@ -82,7 +72,7 @@ async def test_strangers_wrong_passwords_do_not_lock_the_owner_out(from_address:
     assert answer["session"]["accessToken"]
 
 
-async def test_one_source_guessing_one_account_waits_longer_and_longer(from_address: Caller) -> None:
+async def test_one_source_guessing_one_account_waits_longer_and_longer(from_address: FromAddress) -> None:
     async with from_address("198.51.100.20") as guesser:
         answers = [await _sign_in(guesser, STAFF_EMAIL, f"tebakan-{n}-salah") for n in range(4)]
         right_password_too_soon = await _sign_in(guesser, STAFF_EMAIL, STAFF_PASSWORD)
