@@ -32,9 +32,13 @@ def shows_exact_place(*, is_sensitive: bool, private: bool) -> bool:
     return private or not is_sensitive
 
 
+def names_a_place(data: Any) -> bool:
+    return isinstance(data, dict) and not _PLACE_KEYS.isdisjoint(data)
+
+
 def event_data_as_seen(data: Any, *, shows_exact: bool) -> Any:
     """An event's details for a caller who may not see the exact place: without area ids."""
-    if shows_exact or not isinstance(data, dict):
+    if shows_exact or not names_a_place(data):
         return data
     return {key: value for key, value in data.items() if key not in _PLACE_KEYS}
 

@@ -14,7 +14,13 @@ from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
-from resolvers.privacy import event_data_as_seen, public_point, sees_private_details, shows_exact_place
+from resolvers.privacy import (
+    event_data_as_seen,
+    names_a_place,
+    public_point,
+    sees_private_details,
+    shows_exact_place,
+)
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
@@ -51,10 +57,22 @@ class ReportEvent(Node):
     from_status: ReportStatus | None
     to_status: ReportStatus | None
     note: str | None
-    data: JSON | None
     created_at: datetime
     is_internal: bool = strawberry.field(description="An internal note: shown to the handling staff only")
     actor_id: strawberry.Private[int | None]
+    report_id: strawberry.Private[int]
+    details: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="Kind-specific details, e.g. old and new agency; without area ids for the public "
+        "when the report's category is sensitive"
+    )
+    async def data(self, info: Info) -> JSON | None:
+        if not names_a_place(self.details):
+            return self.details  # type: ignore[no-any-return]
+        row = await info.context.loaders.report.load(self.report_id)
+        shows_exact = row is not None and await _now(Report.from_row(row).as_seen(info, bool))
+        return event_data_as_seen(self.details, shows_exact=shows_exact)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The role of whoever made the change; none for anonymous citizens")
     async def actor_role(self, info: Info) -> Role | None:
@@ -72,10 +90,11 @@ class ReportEvent(Node):
             from_status=row["from_status"],
             to_status=row["to_status"],
             note=row["note"],
-            data=row["data"],
+            details=row["data"],
             created_at=row["created_at"],
             is_internal=row["is_internal"],
             actor_id=row["actor_id"],
+            report_id=row["report_id"],
         )
 
 
@@ -151,7 +170,7 @@ class Report(Node):
             context.principal, agency_id=self.agency_id, reporter_id=self.reporter_id
         )
 
-    def _as_seen(self, info: Info, view: Callable[[bool], T]) -> T | Awaitable[T]:
+    def as_seen(self, info: Info, view: Callable[[bool], T]) -> T | Awaitable[T]:
         """`view(shows_exact)`, where shows_exact is decided by the category's sensitivity now,
         never by the stored coordinates; at once when the category row is already known."""
         if self._private_to(info):
@@ -175,13 +194,13 @@ class Report(Node):
             lat, lon = public_point(True, self.exact.lat, self.exact.lon)
             return Location(lat=lat, lon=lon)
 
-        return self._as_seen(info, view)  # type: ignore[return-value]
+        return self.as_seen(info, view)  # type: ignore[return-value]
 
     @strawberry.field(description="Hidden from the public when the category is sensitive")
     def address(self, info: Info) -> str | None:
         if self.address_text is None:
             return None
-        return self._as_seen(info, lambda shows_exact: self.address_text if shows_exact else None)  # type: ignore[return-value]
+        return self.as_seen(info, lambda shows_exact: self.address_text if shows_exact else None)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Who filed it and how to reach them: only for the reporter and the "
@@ -250,11 +269,7 @@ class Report(Node):
         "only for the handling agency's staff and city-wide staff"
     )
     async def timeline(self, info: Info) -> list[ReportEvent]:
-        shows_exact = await _now(self._as_seen(info, bool))
-        return [
-            ReportEvent.from_row({**row, "data": event_data_as_seen(row["data"], shows_exact=shows_exact)})
-            for row in await self._visible_events(info)
-        ]
+        return [ReportEvent.from_row(row) for row in await self._visible_events(info)]
 
     @strawberry.field(description="Public comments, and internal notes for the staff who may read them")
     async def comments(self, info: Info) -> list[Comment]:

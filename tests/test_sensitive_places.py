@@ -58,7 +58,7 @@ async def test_a_sensitive_address_stays_hidden_when_the_point_lies_on_the_grid(
 UPDATE_CATEGORY = """mutation($i: UpdateCategoryInput!) { updateCategory(input: $i) {
   category { isSensitive } errors { code } } }"""
 SEEN = """query($id: ID!, $f: ReportFilter) {
-  report(id: $id) { location { lat lon } address area { code } timeline { kind data } }
+  report(id: $id) { location { lat lon } address area { code } timeline { id kind data } }
   reports(first: 5, filter: $f) { totalCount } }"""
 HOUSE = {"lat": -10.16371, "lon": 123.60489}
 
@@ -94,8 +94,8 @@ async def test_a_category_made_sensitive_hides_its_reports_places_at_once(db: Da
     assert public["address"] is None
     assert public["found"] == 0, "a 3 m circle around the house still finds the report"
     assert (await _seen_by_the_public(report["id"], {"lat": -10.16, "lon": 123.6}))["found"] == 1
-    changed = [e for e in public["timeline"] if e["kind"] == "PLACE_CHANGED"]
-    assert changed == [{"kind": "PLACE_CHANGED", "data": {"isSensitive": True}}]
+    changed = [(e["kind"], e["data"]) for e in public["timeline"] if e["kind"] == "PLACE_CHANGED"]
+    assert changed == [("PLACE_CHANGED", {"isSensitive": True})]
     events = await ReportEvent.filter(id__in=announced).values_list("kind", flat=True)
     assert list(events) == ["PLACE_CHANGED"]
 
@@ -155,6 +155,10 @@ async def test_a_category_made_sensitive_moves_its_reports_to_the_area_of_the_ro
     assert public["reports"]["totalCount"] == 0
     filed = next(e for e in public["report"]["timeline"] if e["kind"] == "FILED")
     assert "areaId" not in filed["data"], "the filing event still names the kelurahan of the house"
+    node = "query($id: ID!) { node(id: $id) { ... on ReportEvent { data } } }"
+    assert "areaId" not in (await gql(node, {"id": filed["id"]}))["node"]["data"]
+    dlh = await staff(Role.OFFICER, "DLH", "Officer DLH")
+    assert (await gql(node, {"id": filed["id"]}, principal=dlh))["node"]["data"]["areaId"] == fontein.id
 
     await _set_sensitive("SAMPAH", False)
     assert (await gql(SEEN, {"id": report["id"]}))["report"]["area"] == {"code": "FONTEIN"}
