@@ -69,9 +69,11 @@ class SmtpMailer:
 _mailer: Mailer = LogMailer()
 
 
-def configure(smtp_url: str | None, sender: str) -> None:
+def configure(smtp_url: str | None, sender: str, *, production: bool = False) -> None:
     global _mailer
     _mailer = SmtpMailer(smtp_url, sender) if smtp_url else LogMailer()
+    if production and not smtp_url:
+        log.warning("SMTP_URL is not set: registration codes go to the log, not to the citizens")
 
 
 async def send(mail: Mail) -> None:

@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await disconnect()
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)
-    mail.configure(settings.smtp_url, settings.mail_from)
+    mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
     graphql = GraphQLOverHTTP(
