@@ -93,6 +93,7 @@ async def register_citizen(data: AccountInput, *, client: str, address: str) -> 
     )
     password_hash = await hash_password(data.password)
     code, now = new_secret(), datetime.now(UTC)
+    await Registration.filter(email=email, expires_at__lte=now).delete()  # the email's stale ones
     await Registration.create(
         email=email,
         name=name,
