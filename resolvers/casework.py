@@ -17,7 +17,7 @@ from resolvers.identity import STAFF_ROLES, Principal
 from resolvers.locking import locked_report
 from resolvers.permissions import require_can_reroute, require_signed_in, require_works_on
 from resolvers.photos import require_after_photo
-from resolvers.privacy import public_location
+from resolvers.routing import place_report
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import checked_note
 
@@ -224,9 +224,12 @@ async def reroute_report(
             report.assignee_id = None  # the officer belonged to the agency that let it go
         report.category_id = category.id
         report.agency_id = target_agency_id
-        report.public_latitude, report.public_longitude = public_location(
-            category, report.latitude, report.longitude
+        placement = await place_report(category.is_sensitive, report.latitude, report.longitude)
+        report.public_latitude, report.public_longitude = (
+            placement.public_latitude,
+            placement.public_longitude,
         )
+        report.area_id = placement.area_id
         report.acknowledge_due_at = report.created_at + timedelta(hours=category.response_hours)
         report.due_at = report.created_at + timedelta(hours=category.resolution_hours)
         report.updated_at = now

@@ -23,7 +23,6 @@ from resolvers.identity import Principal
 from resolvers.permissions import require_can_file
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
-from resolvers.privacy import public_location
 from resolvers.public_code import new_public_code
 from resolvers.routing import route_report
 from resolvers.secrets_at_rest import digest, new_secret
@@ -143,7 +142,6 @@ async def _file(
     photos = await clean_photos(data.photos)  # refused files stop the filing before anything is written
 
     route = await route_report(category, data.latitude, data.longitude)
-    public_lat, public_lon = public_location(category, data.latitude, data.longitude)
     now = utcnow()
     tracking_token = _tracking_token(principal, claim, token_secret, now)
     async with stored(photo_storage, photos):
@@ -159,8 +157,8 @@ async def _file(
                         area_id=route.area_id,
                         latitude=data.latitude,
                         longitude=data.longitude,
-                        public_latitude=public_lat,
-                        public_longitude=public_lon,
+                        public_latitude=route.placement.public_latitude,
+                        public_longitude=route.placement.public_longitude,
                         address=address,
                         contact_name=contact_name,
                         contact_phone=contact_phone,

@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket
 from tortoise import Tortoise
 
 from models.seed import load_seed
-from resolvers import idempotency, rate_limits
+from resolvers import idempotency, mail, rate_limits
 from resolvers.photo_storage import LocalPhotoStorage, PhotoStorage, S3PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await disconnect()
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)
+    mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
     graphql = GraphQLOverHTTP(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
-from resolvers.rate_limits import parse_rate_limit
+from resolvers.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limit
 from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 from schema.subgraphs import SUBGRAPHS
 
@@ -77,6 +77,8 @@ class Settings:
     statement_timeout_s: float = 5.0
     query_points_per_hour: int = POINTS_PER_HOUR
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
+    smtp_url: str | None = field(default=None, repr=False)  # unset: mail goes to the log
+    mail_from: str = "Sigap <no-reply@localhost>"
 
     @property
     def is_production(self) -> bool:
@@ -156,6 +158,8 @@ class Settings:
             statement_timeout_s=_positive(env, "STATEMENT_TIMEOUT", 5.0, float),
             query_points_per_hour=_positive(env, "QUERY_POINTS_PER_HOUR", POINTS_PER_HOUR, int),
             rate_limits=_rate_limits(env),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or "Sigap <no-reply@localhost>",
         )
 
 
@@ -247,7 +251,7 @@ def _hosts(text: str | None) -> tuple[str, ...]:
 def _rate_limits(env: dict[str, str]) -> dict[str, str]:
     """RATE_LIMIT_FILE_REPORT="10/minute;100/hour", RATE_LIMIT_SIGN_IN=..."""
     limits: dict[str, str] = {}
-    for name in ("file_report", "file_report_per_address", "sign_in"):
+    for name in DEFAULT_RATE_LIMITS:
         text = env.get(f"RATE_LIMIT_{name.upper()}")
         if text:
             try:

@@ -89,6 +89,7 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
         "RATE_LIMIT_FILE_REPORT": "1000/minute",
         "RATE_LIMIT_FILE_REPORT_PER_ADDRESS": "1000/minute",
         "RATE_LIMIT_SIGN_IN": "1000/minute",
+        "RATE_LIMIT_SIGN_IN_PER_ADDRESS": "1000/minute",
         "JOBS_INTERVAL_SECONDS": "0",  # the periodic jobs run only in the tests that turn them on
         **env,
     }
