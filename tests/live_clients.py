@@ -173,13 +173,14 @@ class SseClient:
         query: str,
         variables: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        operation_name: str | None = None,
     ) -> AsyncIterator[SseClient]:
         async with (
             httpx.AsyncClient(timeout=15) as http,
             http.stream(
                 "POST",
                 url + "/graphql",
-                json={"query": query, "variables": variables or {}},
+                json={"query": query, "variables": variables or {}, "operationName": operation_name},
                 headers={"accept": "text/event-stream", **(headers or {})},
             ) as response,
         ):

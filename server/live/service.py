@@ -22,12 +22,16 @@ from realtime.bus import Bus, open_bus
 from realtime.hub import Hub
 from realtime.outbox import on_commit
 from realtime.relay import Relay
+from resolvers.errors import ErrorCode, fail
+from resolvers.identity import ANONYMOUS, PrincipalKind
 from resolvers.tokens import TokenSigner
 from schema import schema
+from server.authentication import Unauthenticated, authenticate
 from server.gateway_identity import subscriptions_per_connection
 from server.graphql_view import SigapGraphQL
 from server.live.engine import LiveEngine
 from server.live.limits import ClientConnections, ConnectionLimits, ConnectionStats
+from server.live.results import coded_response
 from server.live.sse import SseEndpoint
 from server.live.transport_ws import (
     LEGACY_SUBPROTOCOL,
@@ -106,9 +110,24 @@ class LiveService:
         }
 
 
-async def live_stats(request: Request) -> JSONResponse:
-    """What the live feed of this process holds now (for operators and the benchmarks)."""
+async def live_stats(request: Request) -> Response:
+    """What the live feed of this process holds now (for operators and the benchmarks). In
+    production only staff and the command center's display keys may read it."""
     service: LiveService = request.app.state.live
+    if service.settings.is_production:
+        address = f"ip:{request.client.host}" if request.client else "ip:unknown"
+        try:
+            principal = await authenticate(request.headers, client=address, signer=service.signer)
+        except Unauthenticated:
+            principal = ANONYMOUS
+        if not (principal.is_staff or principal.kind is PrincipalKind.DISPLAY):
+            anonymous = principal.kind is PrincipalKind.ANONYMOUS
+            refusal = fail(
+                ErrorCode.UNAUTHENTICATED if anonymous else ErrorCode.FORBIDDEN,
+                "Statistik umpan langsung hanya untuk petugas dan layar pusat komando",
+                "The live feed's statistics are for staff and the command center's display keys only",
+            )
+            return coded_response(refusal, 401 if anonymous else 403)
     return JSONResponse(service.snapshot())
 
 

@@ -28,7 +28,7 @@ from server.authentication import CREDENTIAL_NAMES, Unauthenticated, authenticat
 from server.live.credentials import CredentialWatch, Refusal
 from server.live.engine import InvalidOperation, LiveEngine, OperationRequest, operation_type
 from server.live.limits import ClientConnections, ConnectionLimits, ConnectionStats
-from server.live.results import errors_json
+from server.live.results import coded_response, errors_json
 
 log = logging.getLogger("sigap.sse")
 
@@ -108,7 +108,8 @@ class SseEndpoint:
         try:
             operation = await _operation(request)
         except InvalidOperation as exc:
-            return _refused(fail(ErrorCode.INVALID_INPUT, "Permintaan GraphQL tidak valid", str(exc)), 400)
+            invalid = fail(ErrorCode.INVALID_INPUT, "Permintaan GraphQL tidak valid", str(exc))
+            return coded_response(invalid, 400)
         address = f"ip:{request.client.host}" if request.client else "ip:unknown"
         credentials = {name: value for name, value in request.headers.items() if name in CREDENTIAL_NAMES}
         try:
@@ -120,13 +121,13 @@ class SseEndpoint:
             # A browser's EventSource sends the last `id` it saw: it takes the place of `after`.
             resume_after = parse_event_cursor(request.headers.get("last-event-id", "").strip() or None)
         except DomainError as exc:
-            return _refused(exc, 400)
+            return coded_response(exc, 400)
         # Mutations only by POST: a GET must never change anything.
         if request.method == "GET" and operation_type(operation) is OperationType.MUTATION:
-            return _refused(MUTATION_OVER_GET, 405, {"allow": "POST"})
+            return coded_response(MUTATION_OVER_GET, 405, {"allow": "POST"})
         if not self.connections.admit(address):
             log.info("refusing an SSE stream: %s holds %d live connections", address, self.connections.limit)
-            return _refused(too_many_connections(self.connections.limit), 429)
+            return coded_response(too_many_connections(self.connections.limit), 429)
         watch = CredentialWatch(credentials, principal, address, self.signer, self.limits.credentials_recheck)
         stream = SseStream(self.limits, self.stats)
         body = self._body(request, operation, stream, principal, resume_after, watch)
@@ -197,15 +198,6 @@ def too_many_connections(limit: int) -> DomainError:
         ErrorCode.TOO_MANY_SUBSCRIPTIONS,
         f"Paling banyak {limit} koneksi langsung per alamat; tutup salah satunya",
         f"At most {limit} live connections (websockets and SSE streams) per address; close one",
-    )
-
-
-def _refused(error: DomainError, status: int, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        '{"errors":' + errors_json([error]) + "}",
-        status_code=status,
-        media_type="application/json",
-        headers=headers,
     )
 
 
