@@ -158,6 +158,27 @@ class SseEvent:
     id: str | None = None
 
 
+@dataclass
+class SseLines:
+    """Turns the lines of an SSE stream into events."""
+
+    event_id: str | None = None
+    kind: str = ""
+
+    def feed(self, line: str) -> SseEvent | None:
+        """The event this line completes, if it does."""
+        if line.startswith("id: "):
+            self.event_id = line[4:]
+        elif line.startswith("event: "):
+            self.kind = line[7:]
+        elif line.startswith("data:"):
+            data = line[5:].strip()
+            event = SseEvent(self.kind, orjson.loads(data) if data else None, self.event_id)
+            self.event_id = None
+            return event
+        return None
+
+
 class SseClient:
     """GraphQL over SSE (graphql-sse's distinct connections mode), event by event."""
 
@@ -188,16 +209,11 @@ class SseClient:
 
     async def next_event(self, within: float = 10) -> SseEvent | None:
         """The next event (keep-alive comments skipped); None when the server ended the stream."""
-        event_id, kind = None, ""
+        lines = SseLines()
         while True:
             try:
-                line = await asyncio.wait_for(anext(self._lines), within)
+                event = lines.feed(await asyncio.wait_for(anext(self._lines), within))
             except StopAsyncIteration:
                 return None
-            if line.startswith("id: "):
-                event_id = line[4:]
-            elif line.startswith("event: "):
-                kind = line[7:]
-            elif line.startswith("data:"):
-                data = line[5:].strip()
-                return SseEvent(kind, orjson.loads(data) if data else None, event_id)
+            if event is not None:
+                return event

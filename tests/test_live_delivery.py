@@ -16,6 +16,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from tests.live_clients import (
     FEED,
+    SseLines,
     TransportWsClient,
     change_status_http,
     file_report_http,
@@ -149,16 +150,11 @@ async def test_a_client_no_one_here_wrote_receives_events(server: RunningServer)
 def sse_events(response: httpx.Response, count: int) -> list[tuple[str | None, str, object]]:
     """(id, event, data) of the next `count` events of an SSE stream."""
     events: list[tuple[str | None, str, object]] = []
-    event_id, kind = None, ""
+    lines = SseLines()
     for line in response.iter_lines():
-        if line.startswith("id: "):
-            event_id = line[4:]
-        elif line.startswith("event: "):
-            kind = line[7:]
-        elif line.startswith("data:"):
-            data = line[5:].strip()
-            events.append((event_id, kind, orjson.loads(data) if data else None))
-            event_id = None
+        event = lines.feed(line)
+        if event is not None:
+            events.append((event.id, event.kind, event.data))
             if len(events) == count:
                 return events
     return events
