@@ -10,6 +10,7 @@ resuming from its cursor. Both transports go through this one watch.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal
 from resolvers.tokens import TokenSigner
 from server.authentication import Unauthenticated, authenticate
+
+log = logging.getLogger("sigap.live")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,11 @@ class CredentialWatch:
             return
         while True:
             await asyncio.sleep(self.interval)
-            refusal = await self.check()
+            try:
+                refusal = await self.check()
+            except Exception as exc:  # noqa: BLE001 - a database hiccup: prove them again next time
+                log.warning("could not re-check a live connection's credentials: %r", exc)
+                continue
             if refusal is not None:
                 refused(refusal)
                 return
