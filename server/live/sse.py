@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 from strawberry.types.graphql import OperationType
 
 from resolvers.errors import DomainError, ErrorCode, fail
@@ -131,11 +132,7 @@ class SseEndpoint:
         watch = CredentialWatch(credentials, principal, address, self.signer, self.limits.credentials_recheck)
         stream = SseStream(self.limits, self.stats)
         body = self._body(request, operation, stream, principal, resume_after, watch)
-        return StreamingResponse(
-            body,
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return HeldStream(body, release=lambda: self.connections.release(address))
 
     async def _body(
         self,
@@ -176,7 +173,6 @@ class SseEndpoint:
                 yield chunk
         finally:
             self.stats.connections -= 1
-            self.connections.release(watch.address)
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -184,6 +180,25 @@ class SseEndpoint:
                     await task
             for step in leave:
                 step()
+
+
+class HeldStream(StreamingResponse):
+    """An event stream holding one of its client's live connections until it ends, however it
+    ends: a client gone before the first byte never starts the body, whose `finally` would not run."""
+
+    def __init__(self, body: AsyncIterator[str], release: Callable[[], None]) -> None:
+        super().__init__(
+            body,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
 
 
 MUTATION_OVER_GET = fail(
