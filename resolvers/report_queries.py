@@ -15,7 +15,8 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
-from models.lifecycle import OPEN_STATUSES, statuses_in_group
+from models.lateness import late_condition
+from models.lifecycle import statuses_in_group
 from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
@@ -168,8 +169,8 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     if flt.unassigned is not None:
         query = query.filter(assignee_id__isnull=flt.unassigned)
     if flt.overdue is not None:
-        overdue = Q(status__in=[s.value for s in OPEN_STATUSES], due_at__lt=utcnow())
-        query = query.filter(overdue if flt.overdue else ~overdue)
+        late = late_condition(utcnow())
+        query = query.filter(late if flt.overdue else ~late)
     return query
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
-from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
+from models import EscalationTarget, EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role, lateness
+from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
 from resolvers.privacy import sees_private_details
@@ -170,14 +170,25 @@ class Report(Node):
             return ReporterContact(name=self.contact_name, phone=self.contact_phone, email=None)
         return info.context.loaders.now_or_later("user", self.reporter_id, ReporterContact.from_user_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Still open past its due time")
+    @strawberry.field(
+        description="Still open past a target it owes: acknowledgement (while SUBMITTED) or resolution"
+    )
     def is_overdue(self, info: Info) -> bool:
-        if self.status not in OPEN_STATUSES:
-            return False
-        if self.due_at < datetime.now(UTC):
-            return True
-        info.context.cache_policy.expires_at(self.due_at)  # the answer turns at the due time
-        return False
+        return self._lateness(info) is not None
+
+    @strawberry.field(
+        description="The target it is late for: ACKNOWLEDGE (SUBMITTED past `acknowledgeDueAt`) or "
+        "RESOLVE (open past `dueAt`, which wins when both passed); null when not late"
+    )
+    def late_for(self, info: Info) -> EscalationTarget | None:
+        return self._lateness(info)
+
+    def _lateness(self, info: Info) -> EscalationTarget | None:
+        now = datetime.now(UTC)
+        turn = lateness.next_turn(self.status, self.acknowledge_due_at, self.due_at, now)
+        if turn is not None:
+            info.context.cache_policy.expires_at(turn)  # the answer changes at the next deadline
+        return lateness.late_for(self.status, self.acknowledge_due_at, self.due_at, now)
 
     @strawberry.field
     def category(self, info: Info) -> Category:

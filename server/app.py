@@ -39,6 +39,7 @@ from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
 from server.wall import WALL_ASSETS, wall_page
+from server.wall_map import wall_map
 
 log = logging.getLogger("sigap")
 
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql_websocket),
             Route("/live", live_stats, methods=["GET"]),
             Route("/wall", wall_page, methods=["GET"]),
+            Route("/wall/map.json", wall_map, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
         ],
