@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -108,10 +108,20 @@ def encode_cursor(order: ReportOrder, row: dict[str, Any]) -> str:
 def _decode_cursor(cursor: str, order: ReportOrder) -> tuple[datetime, int]:
     try:
         kind, value, row_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if kind != order.value or not isinstance(row_id, int):
+        if kind != order.value or type(row_id) is not int or not 0 < row_id < 2**63:
             raise ValueError
-        return datetime.fromisoformat(value), row_id
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, UnicodeEncodeError) as exc:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:  # cursors carry UTC instants; a naive one cannot be compared
+            raise ValueError
+        return moment.astimezone(UTC), row_id  # OverflowError: an offset past year 1 or 9999
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        binascii.Error,
+        orjson.JSONDecodeError,
+        UnicodeEncodeError,
+    ) as exc:
         raise fail(
             ErrorCode.INVALID_CURSOR,
             "Kursor halaman tidak valid untuk urutan ini",

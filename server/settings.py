@@ -51,7 +51,8 @@ class Settings:
     live_keepalive: float = 12.0
     live_send_queue: int = 512
     live_max_operations: int = 100
-    live_max_connections_per_client: int = 100  # sockets one address may hold (a command center's walls)
+    live_max_connections_per_client: int = 100  # websockets + SSE streams one address may hold
+    live_credentials_recheck: float = 5.0  # seconds between proofs of an open connection's credentials
     legacy_graphql_ws: bool = False
     # "shared" (execute once per group) or "per-subscriber" (Strawberry's own handler, which
     # executes per subscriber: kept as the benchmark's baseline).
@@ -101,6 +102,10 @@ class Settings:
         production = environment == "production"
         if production and _flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False):
             raise SettingsError("SIGAP_FAULT_CRASH_BEFORE_PUBLISH is a test fault; never in production")
+        live_engine = _choice(env, "LIVE_ENGINE", ("shared", "per-subscriber"))
+        if production and live_engine != "shared":
+            # The benchmark's baseline has no send-queue bound and no credential re-checks.
+            raise SettingsError("LIVE_ENGINE=per-subscriber is a benchmark baseline; never in production")
         port = _whole_number(env, "PORT", 8000)
         workers = _whole_number(env, "WORKERS", 1)
         if workers < 1:
@@ -139,8 +144,9 @@ class Settings:
             live_send_queue=_positive(env, "LIVE_SEND_QUEUE", 512, int),
             live_max_operations=_positive(env, "LIVE_MAX_OPERATIONS", 100, int),
             live_max_connections_per_client=_positive(env, "LIVE_MAX_CONNECTIONS_PER_CLIENT", 100, int),
+            live_credentials_recheck=_positive(env, "LIVE_CREDENTIALS_RECHECK", 5.0, float),
             legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
-            live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
+            live_engine=live_engine,
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
             jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
