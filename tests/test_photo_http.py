@@ -266,6 +266,8 @@ def test_sensitive_photos_need_a_signed_address(server: RunningServer) -> None:
     assert public_view.json()["data"]["report"]["photos"] == []
     assert httpx.get(server.url + bare).status_code == 404
     assert httpx.get(server.url + signed[:-4] + "0000").status_code == 404
+    # A digit to str.isdigit() that int() refuses is a crafted address, not a server error.
+    assert httpx.get(server.url + bare + "?expires=%C2%B2&signature=x").status_code == 404
     served = httpx.get(server.url + signed)
     assert served.status_code == 200
     assert served.headers["cache-control"] == "private, no-store"
