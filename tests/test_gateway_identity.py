@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.gateway_identity import subscriptions_per_connection
+from server.gateway_identity import forwarded_address, subscriptions_per_connection
 from server.settings import Settings
 
 CLIENT_LIMIT = 50
@@ -30,3 +30,26 @@ def test_without_a_configured_token_nobody_is_the_gateway() -> None:
 
     assert subscriptions_per_connection({"gatewayToken": ""}, unconfigured, CLIENT_LIMIT) == CLIENT_LIMIT
     assert subscriptions_per_connection({"gatewayToken": "x"}, unconfigured, CLIENT_LIMIT) == CLIENT_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("headers", "believed"),
+    [
+        (
+            {b"x-sigap-gateway-token": b"s3cret-token", b"x-sigap-client-address": b"203.0.113.7"},
+            "203.0.113.7",
+        ),
+        (
+            {b"x-sigap-gateway-token": b"s3cret-token", b"x-sigap-client-address": b"2001:db8::1"},
+            "2001:db8::1",
+        ),
+        ({b"x-sigap-gateway-token": b"s3cret-token", b"x-sigap-client-address": b"not an address"}, None),
+        ({b"x-sigap-gateway-token": b"a guess", b"x-sigap-client-address": b"203.0.113.7"}, None),
+        ({b"x-sigap-client-address": b"203.0.113.7", b"x-forwarded-for": b"203.0.113.8"}, None),
+    ],
+)
+def test_only_the_gateway_is_believed_about_the_client_address(
+    headers: dict[bytes, bytes], believed: str | None
+) -> None:
+    assert forwarded_address(headers, Settings(gateway_token="s3cret-token")) == believed
+    assert forwarded_address(headers, Settings()) is None  # no token configured: nobody is the gateway

