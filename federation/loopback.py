@@ -261,6 +261,8 @@ def _spawn(
 
 def _port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As the servers bind: connections of an earlier run still in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

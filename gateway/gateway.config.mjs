@@ -11,6 +11,8 @@
 //                         its upstream websockets get the gateway's per-connection subscription limit
 import { defineConfig } from "@graphql-hive/gateway";
 
+import { wsTransportReportingRefusals } from "./ws_refusals.mjs";
+
 const env = process.env;
 const production = env.SIGAP_ENV === "production";
 
@@ -118,6 +120,9 @@ export const gatewayConfig = defineConfig({
       return forwarded;
     },
   },
+  // Subscriptions go upstream over websockets, with refused credentials reported to the client.
+  transports: (kind) =>
+    kind === "ws" ? wsTransportReportingRefusals : import(`@graphql-mesh/transport-${kind}`),
   transportEntries: {
     directory: subgraphLocation(env.SIGAP_DIRECTORY_URL),
     reports: subgraphLocation(env.SIGAP_REPORTS_URL),

@@ -197,3 +197,52 @@ async def test_subscribers_through_the_gateway_are_limited_each_as_themselves(st
     payloads = await asyncio.gather(*(first_event(address) for address in addresses))
 
     assert all(payload["data"]["reportEvents"]["event"]["kind"] == "FILED" for payload in payloads), payloads
+
+
+async def first_payload(stack: RunningTopology, init: dict[str, Any], address: str) -> dict[str, Any]:
+    feed = operation_over_websocket(stack.gateway_url, FEED, {"after": "0"}, init=init, local_address=address)
+    try:
+        return dict(await asyncio.wait_for(anext(feed), timeout=15))
+    finally:
+        await feed.aclose()
+
+
+CREATE_KEY = """mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) {
+  key apiKey { id } errors { code } } }"""
+REVOKE_KEY = "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { errors { code } } }"
+
+
+def admin_headers(stack: RunningTopology, client: httpx.Client) -> dict[str, str]:
+    variables = {"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD}
+    session = client.post(stack.gateway_url, json={"query": SIGN_IN, "variables": variables}).json()
+    return {"authorization": f"Bearer {session['data']['signIn']['session']['accessToken']}"}
+
+
+async def test_refused_subscribers_through_the_gateway_are_told_so(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    """Bad credentials in connectionParams, `authorization` or `x-api-key`, end the subscription with
+    an error at once (the subgraph closes its socket with 4403); a valid key is served."""
+    admin_client = clients("127.0.2.1")
+    admin = await asyncio.to_thread(admin_headers, stack, admin_client)
+    await asyncio.to_thread(file_report, admin_client, stack.gateway_url)
+    display = {"i": {"name": "Layar Command Center", "kind": "DISPLAY"}}
+    created = admin_client.post(
+        stack.gateway_url, json={"query": CREATE_KEY, "variables": display}, headers=admin
+    )
+    key = created.json()["data"]["createApiKey"]
+
+    served = await first_payload(stack, {"x-api-key": key["key"]}, "127.0.2.2")
+    revoke = {"query": REVOKE_KEY, "variables": {"id": key["apiKey"]["id"]}}
+    assert admin_client.post(stack.gateway_url, json=revoke, headers=admin).json()["data"][
+        "revokeApiKey"
+    ] == {"errors": []}
+    refused = {
+        "revoked key": await first_payload(stack, {"x-api-key": key["key"]}, "127.0.2.3"),
+        "bad token": await first_payload(stack, {"authorization": "Bearer not-a-token"}, "127.0.2.4"),
+    }
+
+    assert served["data"]["reportEvents"]["event"]["kind"] == "FILED"
+    for payload in refused.values():
+        assert payload["data"] is None
+        assert [error["extensions"]["code"] for error in payload["errors"]] == ["FORBIDDEN"]
