@@ -11,6 +11,7 @@
 //                         its upstream websockets get the gateway's per-connection subscription limit
 import { defineConfig } from "@graphql-hive/gateway";
 
+import { useReportsPages } from "./reports_pages.mjs";
 import { wsTransportReportingRefusals } from "./ws_refusals.mjs";
 
 const env = process.env;
@@ -28,7 +29,8 @@ function subgraphLocation(url) {
 // socket the client reached us on (the gateway is the public entry: no proxy header is believed)
 // and the install id an anonymous app declares. Credentials and the device id come from headers
 // over HTTP and from `connectionParams` over websockets.
-const CLIENT_HEADERS = ["authorization", "x-api-key", "x-sigap-device"];
+// x-sigap-csrf: the client's own proof that its multipart upload is no cross-site form post.
+const CLIENT_HEADERS = ["authorization", "x-api-key", "x-sigap-device", "x-sigap-csrf"];
 
 function clientAddress(context) {
   const address = context.req?.socket?.remoteAddress ?? "";
@@ -107,7 +109,16 @@ export const gatewayConfig = defineConfig({
   blockFieldSuggestions: production,
   maxDepth: MAX_DEPTH,
   maxTokens: MAX_TOKENS,
-  plugins: () => [useSigapClient(), useUpstreamRefusalStatus()],
+  plugins: () => [
+    useSigapClient(),
+    useUpstreamRefusalStatus(),
+    useReportsPages({
+      reportsUrl: env.SIGAP_REPORTS_URL || "http://reports:4002/graphql",
+      identityHeaders: (serverContext) => gatewayHeaders(clientAddress(serverContext)),
+    }),
+  ],
+  // Photo uploads (GraphQL multipart requests) are passed on to the subgraph as multipart requests.
+  multipart: true,
   // The caller's own credentials go to the subgraphs, which verify them themselves; the client's
   // address goes with the gateway's token, the only proof a subgraph accepts for it.
   propagateHeaders: {

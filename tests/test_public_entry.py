@@ -5,6 +5,8 @@ nobody else is, and a refusal has the same HTTP status through the gateway as fr
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 
 from federation.loopback import LoopbackConfig, RunningTopology, run_topology
 from federation.topology import REPORTS
+from tests import images
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.gateway_stack import client_at, operation_over_websocket, require_node
 from tests.graphql import filing
@@ -246,3 +249,86 @@ async def test_refused_subscribers_through_the_gateway_are_told_so(
     for payload in refused.values():
         assert payload["data"] is None
         assert [error["extensions"]["code"] for error in payload["errors"]] == ["FORBIDDEN"]
+
+
+PHOTO_FILING = """mutation($input: FileReportInput!) { fileReport(input: $input) {
+  report { id photos { url thumbnailUrl } } errors { code field } } }"""
+
+
+def multipart_filing(client: httpx.Client, url: str, photo: bytes, **headers: str) -> httpx.Response:
+    """A filing with one photo as a GraphQL multipart request (operations, map, then the file)."""
+    variables = {"input": filing(photos=[None])}
+    return client.post(
+        url,
+        data={
+            "operations": json.dumps({"query": PHOTO_FILING, "variables": variables}),
+            "map": json.dumps({"0": ["variables.input.photos.0"]}),
+        },
+        files=[("0", ("rumah.jpg", photo, "image/jpeg"))],
+        headers=headers,
+    )
+
+
+def test_a_photo_is_filed_and_fetched_through_the_public_entry(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    citizen = clients("127.0.3.1")
+    entry = stack.gateway_url.removesuffix("/graphql")
+
+    filed = multipart_filing(citizen, stack.gateway_url, images.jpeg_with_gps(), **{"x-sigap-csrf": "1"})
+
+    assert filed.status_code == 200, filed.text
+    payload = filed.json()["data"]["fileReport"]
+    assert payload["errors"] == []
+    photo = payload["report"]["photos"][0]
+    for url in (photo["url"], photo["thumbnailUrl"]):
+        served = citizen.get(entry + url)
+        assert served.status_code == 200, (url, served.text)
+        assert served.headers["content-type"] == "image/jpeg"
+        meta = images.metadata_of(served.content)
+        assert (meta["format"], meta["gps"]) == ("JPEG", {})  # stored without its location
+    assert citizen.get(entry + "/photos/" + "0" * 32 + ".jpg").status_code == 404
+
+
+def test_an_upload_without_the_preflight_header_is_refused_alike(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    """A cross-site form could post multipart: refused with the same status at the entry as directly."""
+    citizen = clients("127.0.3.2")
+
+    through_gateway = multipart_filing(citizen, stack.gateway_url, images.jpeg_with_gps())
+    direct = multipart_filing(citizen, stack.subgraph_url(REPORTS), images.jpeg_with_gps())
+
+    assert through_gateway.status_code == direct.status_code == 403
+
+
+def test_the_wall_and_its_assets_load_through_the_public_entry(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    browser = clients("127.0.3.3")
+    entry = stack.gateway_url.removesuffix("/graphql")
+
+    page = browser.get(entry + "/wall")
+    assets = re.findall(r'(?:href|src)="(/wall/assets/[^"]+)"', page.text)
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert len(assets) >= 2, page.text
+    for asset in assets:
+        assert browser.get(entry + asset).status_code == 200, asset
+    assert browser.post(entry + "/wall").status_code == 405
+
+
+def test_subscriptions_over_sse_through_the_public_entry(stack: RunningTopology, clients: Clients) -> None:
+    reader = clients("127.0.3.4")
+    file_report(reader, stack.gateway_url)
+    request = {"query": FEED, "variables": {"after": "0"}}
+
+    with reader.stream(
+        "POST", stack.gateway_url, json=request, headers={"accept": "text/event-stream"}
+    ) as events:
+        assert events.status_code == 200
+        assert events.headers["content-type"].startswith("text/event-stream")
+        first = next(line for line in events.iter_lines() if line.startswith("data:"))
+
+    assert json.loads(first.removeprefix("data:"))["data"]["reportEvents"]["event"]["kind"] == "FILED"
