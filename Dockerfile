@@ -9,7 +9,11 @@ COPY realtime realtime
 COPY server server
 COPY federation federation
 RUN pip install --no-cache-dir ".[s3]"
-RUN useradd --system sigap
+# A non-root user that owns only its data directory (the embedded default's SQLite file and local
+# photos; the federated shape keeps photos in the photos service and data in PostgreSQL).
+RUN useradd --system --home-dir /app sigap && mkdir -p /app/data/photos && chown -R sigap /app/data
+ENV PHOTO_DIR=/app/data/photos
+VOLUME ["/app/data"]
 USER sigap
 EXPOSE 8000
 CMD ["sigap", "serve"]

@@ -5,8 +5,9 @@
 PostgreSQL is the one service it does not start (it refuses to run as root, and most machines
 already have one): it waits for the server at --database-url and creates the database if needed.
 Redis is started here unless --redis-url names a running one. Then, as in docker-compose.yml: the
-one-off migration, the directory subgraph, the reports subgraph (its replicas as worker processes
-sharing one port), and Hive Gateway. Ctrl-C stops them all.
+photo storage (moto's S3-compatible server standing in for MinIO, in memory), the one-off migration
+(which makes the photo bucket), the directory subgraph, the reports subgraph (its replicas as worker
+processes sharing one port), and Hive Gateway. Ctrl-C or SIGTERM stops them all.
 """
 
 from __future__ import annotations
@@ -32,7 +33,18 @@ import httpx
 import redis
 
 from federation.composition import GATEWAY_DIR, REPO, SUPERGRAPH_FILE
-from federation.topology import DIRECTORY, GATEWAY, POSTGRES, REDIS, REPORTS, SERVICES, Service, subgraph_url
+from federation.topology import (
+    DIRECTORY,
+    GATEWAY,
+    PHOTO_BUCKET,
+    PHOTOS,
+    POSTGRES,
+    REDIS,
+    REPORTS,
+    SERVICES,
+    Service,
+    subgraph_url,
+)
 
 STARTUP_TIMEOUT_S = 60
 HIVE_GATEWAY = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
@@ -48,6 +60,7 @@ class LoopbackConfig:
     environment: str = "development"
     gateway_deduplicate: bool = True
     gateway_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # new for each run
+    s3_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16), repr=False)
     # One signing key for every replica: a token from one is valid at all of them.
     jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32))
     settings: dict[str, str] = field(default_factory=dict)  # more environment for the Sigap services
@@ -62,6 +75,7 @@ class LoopbackConfig:
 class RunningTopology:
     config: LoopbackConfig
     redis_url: str
+    photos_url: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -87,7 +101,8 @@ def run_topology(config: LoopbackConfig) -> Iterator[RunningTopology]:
     with ExitStack() as stack:
         asyncio.run(_ensure_database(config.database_url))
         redis_url = config.redis_url or stack.enter_context(_redis_server(config))
-        running = RunningTopology(config, redis_url)
+        photos_url = stack.enter_context(_photo_storage(config))
+        running = RunningTopology(config, redis_url, photos_url)
         _run_migration(running)
         for service in (DIRECTORY, REPORTS):
             stack.enter_context(_process(running, service, _subgraph_command(running, service)))
@@ -134,6 +149,17 @@ def _redis_server(config: LoopbackConfig) -> Iterator[str]:
         yield url
 
 
+@contextmanager
+def _photo_storage(config: LoopbackConfig) -> Iterator[str]:
+    """S3 on loopback, as the photos service is in docker-compose.yml."""
+    port = config.port(PHOTOS)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    with _spawn(config, PHOTOS.name, command) as process:
+        _wait_until(lambda: _answers_200(url + "/moto-api/"), process, PHOTOS.name, config)
+        yield url
+
+
 def _redis_answers(url: str) -> bool:
     try:
         return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
@@ -154,6 +180,12 @@ def _service_environment(running: RunningTopology, port: int) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "GATEWAY_TOKEN": running.config.gateway_token,
         "JWT_SECRET": running.config.jwt_secret,
+        "PHOTO_STORAGE": "s3",
+        "S3_BUCKET": PHOTO_BUCKET,
+        "S3_ENDPOINT_URL": running.photos_url,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "sigap",
+        "S3_SECRET_ACCESS_KEY": running.config.s3_secret,
         **running.config.settings,
     }
 

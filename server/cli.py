@@ -32,6 +32,18 @@ async def _seed(settings: Settings) -> None:
     finally:
         await disconnect()
     print("seeded: " + ", ".join(f"{n} new {what}" for what, n in created.items()))
+    await _ensure_photo_bucket(settings)
+
+
+async def _ensure_photo_bucket(settings: Settings) -> None:
+    """With S3 storage, the bucket the replicas share: made once here, like the migrations."""
+    from resolvers.photo_storage import S3PhotoStorage
+    from server.app import photo_storage_for  # the app's own choice of storage, imported only here
+
+    storage = photo_storage_for(settings)
+    if isinstance(storage, S3PhotoStorage):
+        made = await storage.ensure_bucket()
+        print(f"photo bucket {storage.bucket}: {'created' if made else 'already there'}")
 
 
 async def _create_admin(settings: Settings, email: str, name: str) -> int:

@@ -10,11 +10,12 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 
 from federation.loopback import LoopbackConfig, RunningTopology, run_topology
-from federation.topology import REPORTS
+from federation.topology import PHOTO_BUCKET, REPORTS
 from tests import images
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.gateway_stack import client_at, operation_over_websocket, require_node
@@ -288,6 +289,13 @@ def test_a_photo_is_filed_and_fetched_through_the_public_entry(
         meta = images.metadata_of(served.content)
         assert (meta["format"], meta["gps"]) == ("JPEG", {})  # stored without its location
     assert citizen.get(entry + "/photos/" + "0" * 32 + ".jpg").status_code == 404
+    # Stored in the photos service (S3), where every reports replica finds them.
+    bucket = boto3.client(
+        "s3", endpoint_url=stack.photos_url, region_name="us-east-1",
+        aws_access_key_id="sigap", aws_secret_access_key=stack.config.s3_secret,
+    )  # fmt: skip
+    stored = {item["Key"] for item in bucket.list_objects_v2(Bucket=PHOTO_BUCKET).get("Contents", [])}
+    assert {url.rsplit("/", 1)[1] for url in (photo["url"], photo["thumbnailUrl"])} <= stored
 
 
 def test_an_upload_without_the_preflight_header_is_refused_alike(
