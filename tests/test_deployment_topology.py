@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from federation.topology import PHOTOS, SERVICES, Service
+from tests.databases import service_missing
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
@@ -114,7 +115,8 @@ def compose_command() -> list[str]:
             return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    service_missing("docker compose (apt-get install docker-compose)", FileNotFoundError("docker-compose"))
+    raise AssertionError("unreachable")
 
 
 def test_compose_config_is_clean_with_the_required_variables_and_refused_without() -> None:
