@@ -29,7 +29,7 @@ import httpx
 
 from bench.databases import drop_database, fresh_database
 from federation.loopback import LoopbackConfig, run_topology
-from federation.topology import REDIS, REPORTS
+from federation.topology import PHOTOS, REDIS, REPORTS
 from resolvers import rate_limits
 from resolvers.filing import FilingInput, file_report
 from resolvers.geo import KUPANG_SERVICE_AREA
@@ -135,7 +135,9 @@ def main() -> int:
         config = LoopbackConfig(
             state_dir=Path(folder) / "loopback",
             database_url=database_url,
-            ports={name: free_port() for name in (REDIS.name, "directory", REPORTS.name, "gateway")},
+            ports={
+                name: free_port() for name in (REDIS.name, PHOTOS.name, "directory", REPORTS.name, "gateway")
+            },
             reports_replicas=1,  # one Python process per hop, as the embedded server has one
             environment="production",
             gateway_deduplicate=False,

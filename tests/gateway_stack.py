@@ -1,16 +1,23 @@
-"""The federated stack for tests: Node checks, and a graphql-transport-ws client for the gateway."""
+"""The federated stack for tests: the loopback topology on free ports, Node checks, clients on loopback
+addresses of their own, and a graphql-transport-ws client for the gateway."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
 
 from federation.composition import NodeToolingMissing, node_executable
-from tests.databases import service_missing
+from federation.loopback import LoopbackConfig, RunningTopology, run_topology
+from federation.topology import POSTGRES, SERVICES
+from tests.databases import create_postgres_database, drop_postgres_database, service_missing
+from tests.server_process import free_port
 
 GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
 
@@ -21,6 +28,23 @@ def require_node() -> None:
         node_executable()
     except NodeToolingMissing as exc:
         service_missing("Node.js tooling for the gateway", exc)
+
+
+@contextmanager
+def federated_stack(state_dir: Path, **options: Any) -> Iterator[RunningTopology]:
+    """Every service of the production topology on free loopback ports, in production mode as
+    docker-compose.yml runs it, on a fresh PostgreSQL database dropped afterwards."""
+    require_node()
+    database_url = asyncio.run(create_postgres_database())
+    ports = {service.name: free_port() for service in SERVICES if service.port and service is not POSTGRES}
+    config = LoopbackConfig(
+        state_dir=state_dir, database_url=database_url, ports=ports, environment="production", **options
+    )
+    try:
+        with run_topology(config) as running:
+            yield running
+    finally:
+        asyncio.run(drop_postgres_database(database_url))
 
 
 async def operation_over_websocket(

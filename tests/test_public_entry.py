@@ -7,20 +7,19 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import httpx
 import pytest
 
-from federation.loopback import LoopbackConfig, RunningTopology, run_topology
+from federation.loopback import RunningTopology
 from federation.topology import PHOTO_BUCKET, REPORTS
 from tests import images
-from tests.databases import create_postgres_database, drop_postgres_database
-from tests.gateway_stack import client_at, operation_over_websocket, require_node
+from tests.gateway_stack import client_at, federated_stack, operation_over_websocket
 from tests.graphql import filing
-from tests.server_process import create_admin, free_port
+from tests.server_process import create_admin
 
 pytestmark = [pytest.mark.gateway, pytest.mark.postgres]
 
@@ -36,20 +35,9 @@ HEAVY_QUERY = "{ reports(first: 100) { edges { node { id title timeline { kind }
 
 
 @pytest.fixture(scope="module")
-async def database_url() -> AsyncIterator[str]:
-    url = await create_postgres_database()
-    yield url
-    await drop_postgres_database(url)
-
-
-@pytest.fixture(scope="module")
-def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]:
-    require_node()
-    config = LoopbackConfig(
-        state_dir=tmp_path_factory.mktemp("public-entry"),
-        database_url=database_url,
-        ports={name: free_port() for name in ("redis", "directory", "reports", "gateway")},
-        environment="production",
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]:
+    with federated_stack(
+        tmp_path_factory.mktemp("public-entry"),
         reports_replicas=1,
         settings={
             "RATE_LIMIT_FILE_REPORT": f"{FILINGS_PER_MINUTE}/minute",
@@ -57,9 +45,8 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             "QUERY_POINTS_PER_HOUR": "1000",
             "LIVE_MAX_CONNECTIONS_PER_CLIENT": str(SOCKETS_PER_CLIENT),
         },
-    )
-    with run_topology(config) as running:
-        create_admin({"DATABASE_URL": database_url}, ADMIN_EMAIL, ADMIN_PASSWORD)
+    ) as running:
+        create_admin({"DATABASE_URL": running.config.database_url}, ADMIN_EMAIL, ADMIN_PASSWORD)
         yield running
 
 
