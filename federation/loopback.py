@@ -364,36 +364,52 @@ def main(argv: list[str] | None = None) -> int:
         "--state-dir", type=Path, default=REPO / "var" / "loopback", help="logs and Redis data"
     )
     parser.add_argument("--production", action="store_true", help="SIGAP_ENV=production everywhere")
+    parser.add_argument(
+        "--free-ports", action="store_true", help="any free ports instead of the topology's (printed)"
+    )
     args = parser.parse_args(argv)
     config = LoopbackConfig(
         state_dir=args.state_dir,
         database_url=args.database_url,
         redis_url=args.redis_url,
         environment="production" if args.production else "development",
+        ports=_free_ports() if args.free_ports else {},
     )
-    stop = False
-
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stop
-        stop = True
-
-    signal.signal(signal.SIGTERM, request_stop)
+    # SIGTERM as Ctrl-C: unwind at once, even mid-start, and stop every process group started so
+    # far; a second signal must not interrupt that.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_once)
     try:
         with run_topology(config) as running:
             for service in SERVICES:
                 where = f"127.0.0.1:{config.port(service)}" if service.port else "done"
                 print(f"  {service.name:<10} {where}")
-            print(
-                f"Sigap, federated: {running.gateway_url} (logs in {config.state_dir / 'logs'}); Ctrl-C stops"
-            )
-            while not stop:
-                time.sleep(0.5)
+            logs = config.state_dir / "logs"
+            print(f"Sigap, federated: {running.gateway_url} (logs in {logs}); Ctrl-C stops", flush=True)
+            while True:
+                time.sleep(3600)
     except TopologyError as exc:
         print(f"loopback: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stop_once(signum: int, frame: object) -> None:
+    for ignored in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(ignored, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _free_ports() -> dict[str, int]:
+    ports = {}
+    for service in SERVICES:
+        if service.port is not None and service is not POSTGRES:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                ports[service.name] = int(probe.getsockname()[1])
+    return ports
 
 
 if __name__ == "__main__":
