@@ -8,15 +8,18 @@ import asyncio
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
 import pytest
+from playwright.async_api import async_playwright
 
 from federation.loopback import RunningTopology
 from federation.topology import PHOTO_BUCKET, REPORTS
 from tests import images
+from tests.databases import service_missing
 from tests.gateway_stack import client_at, federated_stack, operation_over_websocket
 from tests.graphql import filing
 from tests.server_process import create_admin
@@ -30,7 +33,8 @@ FILINGS_PER_MINUTE = SIGN_INS_PER_MINUTE = SOCKETS_PER_CLIENT = 3
 Clients = Callable[[str], httpx.Client]
 # Only what the reports subgraph itself answers, so the same document works directly and through the gateway.
 FILE_REPORT = """mutation File($input: FileReportInput!) {
-  fileReport(input: $input) { report { id } errors { code } } }"""
+  fileReport(input: $input) { report { id code } errors { code } } }"""
+CHROMIUM = Path("/usr/bin/chromium")
 HEAVY_QUERY = "{ reports(first: 100) { edges { node { id title timeline { kind } comments { body } } } } }"
 
 
@@ -64,13 +68,18 @@ def clients() -> Iterator[Callable[[str], httpx.Client]]:
         client.close()
 
 
-def file_report(client: httpx.Client, url: str, **headers: str) -> list[str]:
-    """File one report; the codes of the errors it was refused with (empty: filed)."""
+def filed(client: httpx.Client, url: str, **headers: str) -> dict[str, Any]:
+    """File one report: the fileReport payload."""
     response = client.post(
         url, json={"query": FILE_REPORT, "variables": {"input": filing()}}, headers=headers
     )
     assert response.status_code == 200, response.text
-    return [error["code"] for error in response.json()["data"]["fileReport"]["errors"]]
+    return dict(response.json()["data"]["fileReport"])
+
+
+def file_report(client: httpx.Client, url: str, **headers: str) -> list[str]:
+    """File one report; the codes of the errors it was refused with (empty: filed)."""
+    return [error["code"] for error in filed(client, url, **headers)["errors"]]
 
 
 def sign_in(client: httpx.Client, url: str, email: str, password: str) -> list[str]:
@@ -328,3 +337,33 @@ def test_subscriptions_over_sse_through_the_public_entry(stack: RunningTopology,
         first = next(line for line in events.iter_lines() if line.startswith("data:"))
 
     assert json.loads(first.removeprefix("data:"))["data"]["reportEvents"]["event"]["kind"] == "FILED"
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        service_missing("Chromium (apt-get install chromium)", FileNotFoundError(CHROMIUM))
+    return CHROMIUM
+
+
+async def test_the_wall_is_live_through_the_public_entry_in_chromium(
+    stack: RunningTopology, clients: Clients, chromium: Path
+) -> None:
+    """Loaded from the gateway, the wall subscribes through it and shows a new filing at once."""
+    entry = stack.gateway_url.removesuffix("/graphql")
+    citizen = clients("127.0.3.5")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            page = await browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(entry + "/wall")
+            await page.wait_for_selector('#connection[data-state="live"]', timeout=15_000)
+
+            report = (await asyncio.to_thread(filed, citizen, stack.gateway_url))["report"]
+
+            await page.wait_for_selector(f'#ticker li[data-code="{report["code"]}"]', timeout=5_000)
+        finally:
+            await browser.close()
+    assert errors == []
