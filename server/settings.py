@@ -135,7 +135,7 @@ class Settings:
             subgraph=subgraph,
             workers=workers,
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
-            gateway_token=env.get("GATEWAY_TOKEN") or None,
+            gateway_token=_gateway_token(env.get("GATEWAY_TOKEN")),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
             gateway_subscriptions_per_connection=_whole_number(
                 env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000
@@ -229,6 +229,13 @@ def _jwt_secret(value: str | None, *, production: bool) -> str:
     if len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS:
         raise SettingsError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} random characters")
     return value
+
+
+def _gateway_token(value: str | None) -> str | None:
+    """Whoever holds it may name any client address: as hard to guess as the signing key."""
+    if value and (len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS):
+        raise SettingsError(f"GATEWAY_TOKEN must be at least {MIN_SECRET_LENGTH} random characters")
+    return value or None
 
 
 N = TypeVar("N", int, float)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from server.gateway_identity import forwarded_address, subscriptions_per_connection
-from server.settings import Settings
+from server.settings import Settings, SettingsError
 
 CLIENT_LIMIT = 50
-SETTINGS = Settings.from_env({"GATEWAY_TOKEN": "s3cret-shared-with-the-gateway"})
+SETTINGS = Settings.from_env({"GATEWAY_TOKEN": "s3cret-shared-with-the-gateway-0123456789"})
 
 
 def test_the_gateway_gets_its_limit() -> None:
-    params = {"gatewayToken": "s3cret-shared-with-the-gateway"}
+    params = {"gatewayToken": "s3cret-shared-with-the-gateway-0123456789"}
 
     assert subscriptions_per_connection(params, SETTINGS, CLIENT_LIMIT) == 10_000
 
@@ -53,3 +53,8 @@ def test_only_the_gateway_is_believed_about_the_client_address(
 ) -> None:
     assert forwarded_address(headers, Settings(gateway_token="s3cret-token")) == believed
     assert forwarded_address(headers, Settings()) is None  # no token configured: nobody is the gateway
+
+
+def test_a_guessable_gateway_token_is_refused() -> None:
+    with pytest.raises(SettingsError, match="GATEWAY_TOKEN must be at least"):
+        Settings.from_env({"GATEWAY_TOKEN": "gateway"})
