@@ -34,16 +34,22 @@ def processes_marked(value: str) -> dict[int, str]:
     return found
 
 
+_marker: str | None = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # One marker per test process (each xdist worker has its own).
-    os.environ[MARKER] = f"{os.getpid()}-{secrets.token_hex(4)}"
+    global _marker  # one marker for the whole run
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: it and what it starts carry the controller's marker
+    _marker = os.environ[MARKER] = f"{os.getpid()}-{secrets.token_hex(4)}"
 
 
+@pytest.hookimpl(trylast=True)  # after xdist has stopped its workers, which carry the marker too
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not Path("/proc").is_dir():
+    if _marker is None or not Path("/proc").is_dir():
         return
     deadline = time.monotonic() + 5  # a process torn down just now may still be exiting
-    while (left := processes_marked(os.environ[MARKER])) and time.monotonic() < deadline:
+    while (left := processes_marked(_marker)) and time.monotonic() < deadline:
         time.sleep(0.1)
     if left:
         listing = "\n".join(f"  {pid}: {command}" for pid, command in sorted(left.items()))
