@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 import pytest
 
 from server.gateway_identity import forwarded_address, subscriptions_per_connection
 from server.settings import Settings, SettingsError
+from tests.server_process import sigap_server
 
 CLIENT_LIMIT = 50
 SETTINGS = Settings.from_env({"GATEWAY_TOKEN": "s3cret-shared-with-the-gateway-0123456789"})
@@ -58,3 +62,29 @@ def test_only_the_gateway_is_believed_about_the_client_address(
 def test_a_guessable_gateway_token_is_refused() -> None:
     with pytest.raises(SettingsError, match="GATEWAY_TOKEN must be at least"):
         Settings.from_env({"GATEWAY_TOKEN": "gateway"})
+
+
+FILE = """mutation { fileReport(input: {title: "Sampah", description: "Menumpuk", categoryCode: "SAMPAH",
+  location: {lat: -10.17, lon: 123.6}}) { errors { code } } }"""
+
+
+@pytest.mark.parametrize(("allowed", "refused_after"), [(None, 2), ("127.0.0.1", None)])
+def test_x_forwarded_for_is_believed_only_from_the_configured_proxies(
+    tmp_path: Path, allowed: str | None, refused_after: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default nobody's X-Forwarded-For counts, not even a loopback peer's; FORWARDED_ALLOW_IPS
+    names the proxies whose header does."""
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)  # unset means unset, for uvicorn too
+    settings = {"RATE_LIMIT_FILE_REPORT": "2/minute", "RATE_LIMIT_FILE_REPORT_PER_ADDRESS": "2/minute"}
+    if allowed is not None:
+        settings["FORWARDED_ALLOW_IPS"] = allowed
+    with sigap_server(tmp_path, **settings) as server:
+        answers = [
+            httpx.post(
+                server.url + "/graphql", json={"query": FILE}, headers={"x-forwarded-for": f"198.51.100.{n}"}
+            ).json()["data"]["fileReport"]["errors"]
+            for n in range(3)
+        ]
+
+    refused = [n for n, errors in enumerate(answers) if errors]
+    assert refused == ([refused_after] if refused_after is not None else [])
