@@ -29,6 +29,7 @@ from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
+from server.gateway_identity import ForwardedClient
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.jobs import periodic_jobs
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
         ],
         middleware=[
+            Middleware(ForwardedClient, settings=settings),  # first: every limit sees the real client
             Middleware(ExposeTransport),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),

@@ -32,6 +32,18 @@ async def _seed(settings: Settings) -> None:
     finally:
         await disconnect()
     print("seeded: " + ", ".join(f"{n} new {what}" for what, n in created.items()))
+    await _ensure_photo_bucket(settings)
+
+
+async def _ensure_photo_bucket(settings: Settings) -> None:
+    """With S3 storage, the bucket the replicas share: made once here, like the migrations."""
+    from resolvers.photo_storage import S3PhotoStorage
+    from server.app import photo_storage_for  # the app's own choice of storage, imported only here
+
+    storage = photo_storage_for(settings)
+    if isinstance(storage, S3PhotoStorage):
+        made = await storage.ensure_bucket()
+        print(f"photo bucket {storage.bucket}: {'created' if made else 'already there'}")
 
 
 async def _create_admin(settings: Settings, email: str, name: str) -> int:
@@ -58,6 +70,19 @@ async def _run_jobs_once(settings: Settings) -> None:
     print(f"periodic jobs: {run}")
 
 
+async def _prepare_database_once(settings: Settings) -> None:
+    """Before several workers start: migrate (and seed) here, once, so the workers never race
+    each other to create the same tables."""
+    if settings.migrate_on_start:
+        await apply_migrations(settings.database_url)
+    if settings.seed_on_start:
+        await connect(settings.database_url)
+        try:
+            await load_seed()
+        finally:
+            await disconnect()
+
+
 def _serve(settings: Settings) -> None:
     import uvicorn
 
@@ -71,10 +96,16 @@ def _serve(settings: Settings) -> None:
         "ws_per_message_deflate": False,  # ~50 KiB of memory per socket, for little gain on small JSON
         "ws_max_size": 1024 * 1024,  # a GraphQL document is a few KiB; refuse megabyte frames
         "timeout_graceful_shutdown": 5,  # SSE streams never end by themselves
+        # X-Forwarded-For is believed only from the proxies FORWARDED_ALLOW_IPS names (uvicorn would
+        # otherwise believe any loopback peer); the gateway proves itself with GATEWAY_TOKEN instead.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:
+        asyncio.run(_prepare_database_once(settings))
+        os.environ["MIGRATE_ON_START"] = os.environ["SEED_ON_START"] = "false"
         # Worker processes share the listening socket and build their app from the environment,
         # which `main` has updated with the command line's options.
         uvicorn.run("server.app:app_from_env", factory=True, workers=settings.workers, **options)

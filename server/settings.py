@@ -43,7 +43,11 @@ class Settings:
     subgraph: str | None = None  # serve one federated subgraph instead of the whole API
     workers: int = 1  # processes sharing the port, as replicas behind one address
     migrate_on_start: bool = True  # off where a one-off `sigap migrate` runs before the replicas
-    gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
+    # Shared with the gateway: a request carrying it comes from the gateway, which is believed about
+    # the client's address (server/gateway_identity.py), and its websockets get the gateway's limit.
+    gateway_token: str | None = field(default=None, repr=False)
+    # Proxies whose X-Forwarded-For uvicorn believes (comma-separated addresses); none by default.
+    forwarded_allow_ips: str = ""
     # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
     gateway_subscriptions_per_connection: int = 10_000
     event_channel: str = "sigap:report-events"
@@ -110,6 +114,10 @@ class Settings:
         workers = _whole_number(env, "WORKERS", 1)
         if workers < 1:
             raise SettingsError("WORKERS must be 1 or more")
+        if workers > 1 and not env.get("REDIS_URL"):
+            # Each worker would have its own in-process bus: a subscriber would miss what the
+            # other workers commit.
+            raise SettingsError("WORKERS above 1 needs REDIS_URL: workers share live events through Redis")
         subgraph = env.get("SIGAP_SUBGRAPH") or None
         if subgraph is not None and subgraph not in SUBGRAPHS:
             raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
@@ -134,7 +142,8 @@ class Settings:
             subgraph=subgraph,
             workers=workers,
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
-            gateway_token=env.get("GATEWAY_TOKEN") or None,
+            gateway_token=_gateway_token(env.get("GATEWAY_TOKEN")),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
             gateway_subscriptions_per_connection=_whole_number(
                 env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000
             ),
@@ -230,6 +239,13 @@ def _jwt_secret(value: str | None, *, production: bool) -> str:
     if len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS:
         raise SettingsError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} random characters")
     return value
+
+
+def _gateway_token(value: str | None) -> str | None:
+    """Whoever holds it may name any client address: as hard to guess as the signing key."""
+    if value and (len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS):
+        raise SettingsError(f"GATEWAY_TOKEN must be at least {MIN_SECRET_LENGTH} random characters")
+    return value or None
 
 
 N = TypeVar("N", int, float)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from federation.loopback import stop_process_group
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -94,20 +96,17 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
         **env,
     }
     with log_path.open("wb") as log:
+        # A group of its own (uvicorn's workers too), ended as a whole.
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"], cwd=REPO, env=environment, stdout=log, stderr=log
-        )
+            [sys.executable, "-m", "server.cli", "serve"],
+            cwd=REPO, env=environment, stdout=log, stderr=log, start_new_session=True,
+        )  # fmt: skip
     server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
     try:
         _wait_healthy(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process_group(process, timeout=10)
 
 
 def _wait_healthy(server: RunningServer, timeout: float = 30) -> None:
