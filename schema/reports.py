@@ -15,6 +15,7 @@ from resolvers.permissions import sees_internal_notes
 from resolvers.privacy import sees_private_details
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
+from schema.event_state import ReportAsOf
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
 
@@ -46,6 +47,13 @@ class ReportEvent(Node):
     data: JSON | None
     created_at: datetime
     is_internal: bool = strawberry.field(description="An internal note: shown to the handling staff only")
+    before: ReportAsOf | None = strawberry.field(
+        description="The report's agency, category, area and status as this event found them "
+        "(none for a filing); live-feed filters match this side or `after`"
+    )
+    after: ReportAsOf | None = strawberry.field(
+        description="The report's agency, category, area and status as this event left them"
+    )
     actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The role of whoever made the change; none for anonymous citizens")
@@ -67,6 +75,8 @@ class ReportEvent(Node):
             data=row["data"],
             created_at=row["created_at"],
             is_internal=row["is_internal"],
+            before=ReportAsOf.from_event_row(row, "before"),
+            after=ReportAsOf.from_event_row(row, "after"),
             actor_id=row["actor_id"],
         )
 
