@@ -74,8 +74,11 @@ def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, s
 
 
 @contextmanager
-def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterator[RunningServer]:
-    """Run the server until the block ends; wait on /health, not on a guess."""
+def sigap_server(
+    tmp_path: Path, port: int | None = None, *, entry: str = "server.cli", **env: str
+) -> Iterator[RunningServer]:
+    """Run the server (`python -m <entry> serve`) until the block ends; wait on /health, not on a
+    guess."""
     port = port or free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
@@ -93,8 +96,8 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
         **env,
     }
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"], cwd=REPO, env=environment, stdout=log, stderr=log
+        process = subprocess.Popen(  # noqa: S603 - `entry` is a module of this repository, named by tests
+            [sys.executable, "-m", entry, "serve"], cwd=REPO, env=environment, stdout=log, stderr=log
         )
     server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
     try:
