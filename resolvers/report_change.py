@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -47,6 +47,17 @@ class ReportState:
 
 
 NOT_YET_FILED = ReportState(None, None, None, None)
+
+
+class EventDetails(TypedDict, total=False):
+    """What an event says besides its kind and moment."""
+
+    actor: User | None
+    from_status: ReportStatus | None
+    to_status: ReportStatus | None
+    note: str | None
+    data: dict[str, Any] | None
+    is_internal: bool  # staff only (internal notes)
 
 
 class ReportChange:
@@ -78,34 +89,13 @@ class ReportChange:
         self._before[report.id] = NOT_YET_FILED
 
     async def record(
-        self,
-        report: Report,
-        kind: EventKind,
-        *,
-        actor: User | None,
-        at: datetime,
-        from_status: ReportStatus | None = None,
-        to_status: ReportStatus | None = None,
-        note: str | None = None,
-        data: dict[str, Any] | None = None,
-        is_internal: bool = False,
+        self, report: Report, kind: EventKind, *, at: datetime, **details: Unpack[EventDetails]
     ) -> ReportEvent:
         """The event of a change to `report` (locked or created by this change), as it is now."""
         if report.id not in self._before:
             raise RuntimeError(f"report {report.id} was neither locked nor created by this change")
-        return await self.record_state(
-            report.id,
-            kind,
-            before=self._before[report.id],
-            after=ReportState.of(report),
-            actor=actor,
-            at=at,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-            data=data,
-            is_internal=is_internal,
-        )
+        before, after = self._before[report.id], ReportState.of(report)
+        return await self.record_state(report.id, kind, before=before, after=after, at=at, **details)
 
     async def record_state(
         self,
@@ -114,13 +104,8 @@ class ReportChange:
         *,
         before: ReportState,
         after: ReportState,
-        actor: User | None = None,
         at: datetime,
-        from_status: ReportStatus | None = None,
-        to_status: ReportStatus | None = None,
-        note: str | None = None,
-        data: dict[str, Any] | None = None,
-        is_internal: bool = False,
+        **details: Unpack[EventDetails],
     ) -> ReportEvent:
         """For changes that locked their rows themselves (a job's `UPDATE ... RETURNING`) and
         know the states from it."""
@@ -128,12 +113,6 @@ class ReportChange:
         event = await ReportEvent.create(
             report_id=report_id,
             kind=kind,
-            actor=actor,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-            data=data,
-            is_internal=is_internal,
             created_at=at,
             agency_before_id=before.agency_id,
             agency_after_id=after.agency_id,
@@ -144,6 +123,7 @@ class ReportChange:
             status_before=before.status,
             status_after=after.status,
             using_db=self.connection,
+            **details,
         )
         self.event_ids.append(event.id)
         return event
