@@ -86,6 +86,12 @@ class Relay:
         await self._publish(ids)
         self._pending.difference_update(ids)
 
+    async def flush(self) -> None:
+        """Publish what this process announced, now: for a short-lived process (`sigap jobs
+        run-once` from cron) that ends before any loop would. Raises BusUnavailable; what it
+        could not publish stays unpublished for a server's sweep."""
+        await self._publish_pending()
+
     async def _publish_unpublished(self, *, older_than: datetime | None) -> None:
         after = 0
         while True:

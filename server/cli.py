@@ -11,6 +11,9 @@ import sys
 from typing import Any
 
 from models.seed import load_seed
+from realtime.bus import BusUnavailable, open_bus
+from realtime.outbox import on_commit
+from realtime.relay import Relay
 from resolvers.accounts import AccountInput, create_city_admin
 from resolvers.errors import DomainError
 from resolvers.service_levels import run_periodic_jobs
@@ -51,9 +54,17 @@ async def _create_admin(settings: Settings, email: str, name: str) -> int:
 
 async def _run_jobs_once(settings: Settings) -> None:
     await connect(settings.database_url)
+    bus = open_bus(settings.redis_url, settings.event_channel)
+    relay = Relay(bus)  # so that subscribers hear of the run at once, not at a server's sweep
     try:
-        run = await run_periodic_jobs()
+        with on_commit(relay.committed):
+            run = await run_periodic_jobs()
+        try:
+            await relay.flush()
+        except BusUnavailable as exc:
+            print(f"sigap: events left for the servers to publish ({exc})", file=sys.stderr)
     finally:
+        await bus.close()
         await disconnect()
     print(f"periodic jobs: {run}")
 

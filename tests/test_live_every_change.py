@@ -7,17 +7,26 @@ The kinds come from the enum: a new kind without a writer in tests/event_writers
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from models import EventKind
+from models import EventKind, Report, ReportEvent
+from realtime.bus import RESYNC, RedisBus
 from realtime.feed import latest_event_id
 from realtime.hub import Hub
+from realtime.relay import event_message
+from resolvers.timeline import utcnow
+from schema.ids import from_global_id
 from tests.conftest import Database
 from tests.event_writers import WRITERS, City, make_city
 from tests.live_in_process import Subscriber, live_feed
+from tests.redis_servers import require_shared_redis, unique_channel
+from tests.server_process import REPO
 
 DELIVERED_WITHIN = 1.0  # seconds after the change returned (the issue's promise)
 
@@ -63,3 +72,27 @@ async def _delivered(subscriber: Subscriber, *, after: int, kind: EventKind) -> 
 def test_the_writers_cover_exactly_the_kinds() -> None:
     assert set(WRITERS) == set(EventKind)
     assert all(asyncio.iscoroutinefunction(writer) for writers in WRITERS.values() for writer in writers)
+
+
+async def test_a_cron_run_of_the_jobs_is_published_at_once(db: Database, city: City) -> None:
+    """`sigap jobs run-once` (another process, no server's relay in it) publishes what it wrote
+    before it ends, instead of leaving it to a server's sweep."""
+    url, channel = require_shared_redis(), unique_channel()
+    report_id = from_global_id(await city.filed(), "Report")
+    await Report.filter(id=report_id).update(acknowledge_due_at=utcnow() - timedelta(minutes=1))
+    bus = RedisBus(url, channel)
+    try:
+        async with bus.subscribe() as inbox:
+            assert await asyncio.wait_for(anext(inbox), 5) == RESYNC  # subscribed
+            env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": url, "EVENT_CHANNEL": channel}
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "server.cli", "jobs", "run-once", cwd=REPO, env=env
+            )
+            assert await asyncio.wait_for(process.wait(), 60) == 0
+            message = await asyncio.wait_for(anext(inbox), 5)
+    finally:
+        await bus.close()
+
+    escalated = await ReportEvent.get(report_id=report_id, kind=EventKind.ESCALATED)
+    assert message == event_message(escalated.id)
+    assert escalated.published_at is not None
