@@ -16,7 +16,7 @@ from realtime.outbox import on_commit
 from realtime.relay import Relay
 from resolvers.accounts import AccountInput, create_city_admin
 from resolvers.errors import DomainError
-from resolvers.service_levels import run_periodic_jobs
+from resolvers.service_levels import JobRun, run_periodic_jobs
 from schema.subgraphs import SUBGRAPHS
 from server.database import apply_migrations, connect, disconnect
 from server.settings import Settings, SettingsError
@@ -54,8 +54,20 @@ async def _create_admin(settings: Settings, email: str, name: str) -> int:
 
 async def _run_jobs_once(settings: Settings) -> None:
     await connect(settings.database_url)
-    bus = open_bus(settings.redis_url, settings.event_channel)
-    relay = Relay(bus)  # so that subscribers hear of the run at once, not at a server's sweep
+    try:
+        if settings.redis_url:
+            run = await _run_jobs_and_publish(settings.redis_url, settings.event_channel)
+        else:  # no bus the servers hear: their sweep publishes what the run wrote
+            run = await run_periodic_jobs()
+    finally:
+        await disconnect()
+    print(f"periodic jobs: {run}")
+
+
+async def _run_jobs_and_publish(redis_url: str, channel: str) -> JobRun:
+    """Subscribers hear of the run at once, not at a server's sweep."""
+    bus = open_bus(redis_url, channel)
+    relay = Relay(bus)
     try:
         with on_commit(relay.committed):
             run = await run_periodic_jobs()
@@ -65,8 +77,7 @@ async def _run_jobs_once(settings: Settings) -> None:
             print(f"sigap: events left for the servers to publish ({exc})", file=sys.stderr)
     finally:
         await bus.close()
-        await disconnect()
-    print(f"periodic jobs: {run}")
+    return run
 
 
 def _serve(settings: Settings) -> None:
