@@ -137,9 +137,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         purger = asyncio.create_task(purge_expired_keys_hourly())
         try:
+            # The relay hears commits before the first job run commits (and after the last).
             async with (
-                periodic_jobs(settings.jobs_interval_s),
                 running_live_service(settings, served) as live,
+                periodic_jobs(settings.jobs_interval_s),
             ):
                 app.state.live = live
                 yield

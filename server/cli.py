@@ -11,9 +11,12 @@ import sys
 from typing import Any
 
 from models.seed import load_seed
+from realtime.bus import BusUnavailable, open_bus
+from realtime.outbox import on_commit
+from realtime.relay import Relay
 from resolvers.accounts import AccountInput, create_city_admin
 from resolvers.errors import DomainError
-from resolvers.service_levels import run_periodic_jobs
+from resolvers.service_levels import JobRun, run_periodic_jobs
 from schema.subgraphs import SUBGRAPHS
 from server.database import apply_migrations, connect, disconnect
 from server.settings import Settings, SettingsError
@@ -64,7 +67,10 @@ async def _create_admin(settings: Settings, email: str, name: str) -> int:
 async def _run_jobs_once(settings: Settings) -> None:
     await connect(settings.database_url)
     try:
-        run = await run_periodic_jobs()
+        if settings.redis_url:
+            run = await _run_jobs_and_publish(settings.redis_url, settings.event_channel)
+        else:  # no bus the servers hear: their sweep publishes what the run wrote
+            run = await run_periodic_jobs()
     finally:
         await disconnect()
     print(f"periodic jobs: {run}")
@@ -81,6 +87,22 @@ async def _prepare_database_once(settings: Settings) -> None:
             await load_seed()
         finally:
             await disconnect()
+
+
+async def _run_jobs_and_publish(redis_url: str, channel: str) -> JobRun:
+    """Subscribers hear of the run at once, not at a server's sweep."""
+    bus = open_bus(redis_url, channel)
+    relay = Relay(bus)
+    try:
+        with on_commit(relay.committed):
+            run = await run_periodic_jobs()
+        try:
+            await relay.flush()
+        except BusUnavailable as exc:
+            print(f"sigap: events left for the servers to publish ({exc})", file=sys.stderr)
+    finally:
+        await bus.close()
+    return run
 
 
 def _serve(settings: Settings) -> None:

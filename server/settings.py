@@ -62,9 +62,6 @@ class Settings:
     # executes per subscriber: kept as the benchmark's baseline).
     live_engine: str = "shared"
     allowed_origins: tuple[str, ...] = ()
-    # Fault injection for tests only, never set in production: SIGKILL the process after a
-    # commit and before the relay publishes it.
-    fault_crash_before_publish: bool = False
     # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
     jobs_interval_s: float = 60.0
     photo_storage: str = "local"  # or "s3": any S3-compatible bucket
@@ -104,8 +101,6 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
-        if production and _flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False):
-            raise SettingsError("SIGAP_FAULT_CRASH_BEFORE_PUBLISH is a test fault; never in production")
         live_engine = _choice(env, "LIVE_ENGINE", ("shared", "per-subscriber"))
         if production and live_engine != "shared":
             # The benchmark's baseline has no send-queue bound and no credential re-checks.
@@ -157,8 +152,8 @@ class Settings:
             legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
             live_engine=live_engine,
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
-            fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
-            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
+            # Explicit in every environment: a test deployment escalates too unless told not to.
+            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 60.0),
             photo_storage=photo_storage,
             photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
             photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",

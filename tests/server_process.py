@@ -76,8 +76,11 @@ def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, s
 
 
 @contextmanager
-def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterator[RunningServer]:
-    """Run the server until the block ends; wait on /health, not on a guess."""
+def sigap_server(
+    tmp_path: Path, port: int | None = None, *, entry: str = "server.cli", **env: str
+) -> Iterator[RunningServer]:
+    """Run the server (`python -m <entry> serve`) until the block ends; wait on /health, not on a
+    guess."""
     port = port or free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
@@ -97,8 +100,8 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
     }
     with log_path.open("wb") as log:
         # A group of its own (uvicorn's workers too), ended as a whole.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"],
+        process = subprocess.Popen(  # noqa: S603 - `entry` is a module of this repository, named by tests
+            [sys.executable, "-m", entry, "serve"],
             cwd=REPO, env=environment, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
     server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
