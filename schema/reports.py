@@ -58,6 +58,7 @@ class ReportAsOf:
     agency_id: strawberry.Private[int | None]
     category_id: strawberry.Private[int | None]
     area_id: strawberry.Private[int | None]
+    report_id: strawberry.Private[int]
 
     @strawberry.field
     def agency(self, info: Info) -> Agency | None:
@@ -71,9 +72,15 @@ class ReportAsOf:
             return None
         return info.context.loaders.now_or_later("category", self.category_id, Category.from_row)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Hidden from the public when the report's category is sensitive now: an area found "
+        "before it became sensitive could say more than the rounded place"
+    )
     async def area(self, info: Info) -> Area | None:
         if self.area_id is None:
+            return None
+        row = await info.context.loaders.report.load(self.report_id)
+        if row is None or not await _now(Report.from_row(row).as_seen(info, bool)):
             return None
         return Area.from_row(await info.context.loaders.area.load(self.area_id))
 
@@ -89,6 +96,7 @@ class ReportAsOf:
             agency_id=state["agency"],
             category_id=state["category"],
             area_id=state["area"],
+            report_id=row["report_id"],
         )
 
 
