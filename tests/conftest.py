@@ -15,6 +15,9 @@ from server.database import apply_migrations, connect, disconnect
 from tests import abuse
 from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
 
+# Fails the run if a process a test started outlives it.
+pytest_plugins = ["tests.leftover_processes"]
+
 
 @dataclass
 class Database:

@@ -145,19 +145,19 @@ def test_one_trace_from_the_client_through_the_gateway_to_sql(
             assert response.status_code == 200, response.text
             assert response.json()["data"]["agencies"]
 
-            def subgraph_sql_arrived() -> bool:
-                return any(s.service == "sigap-directory" and s.kind == SPAN_KIND_CLIENT for s in spans)
+            def arrived(service: str, kind: int | None = None) -> bool:
+                return any(
+                    s.trace_id == TRACE_ID and s.service == service and kind in (None, s.kind) for s in spans
+                )
 
-            wait_until(subgraph_sql_arrived, timeout=30, what="the subgraph's SQL spans")
-            wait_until(
-                lambda: any(s.service != "sigap-directory" for s in spans), timeout=30, what="gateway spans"
-            )
+            wait_until(lambda: arrived("sigap-directory", SPAN_KIND_CLIENT), timeout=30, what="subgraph SQL")
+            wait_until(lambda: arrived("hive-gateway"), timeout=30, what="the gateway's spans")
     finally:
         asyncio.run(drop_postgres_database(database_url))
 
     in_trace = [s for s in spans if s.trace_id == TRACE_ID]
     by_id = {s.span_id: s for s in in_trace}
-    gateway = {s.span_id for s in in_trace if not s.service.startswith("sigap-")}
+    gateway = {s.span_id for s in in_trace if s.service == "hive-gateway"}
     [subgraph_server] = [s for s in in_trace if s.service == "sigap-directory" and s.kind == SPAN_KIND_SERVER]
     sql = [s for s in in_trace if s.service == "sigap-directory" and s.kind == SPAN_KIND_CLIENT]
 

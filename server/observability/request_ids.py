@@ -4,33 +4,23 @@ that lands in the logs. It is returned in the x-request-id response header."""
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.request_ids import current_request_id, new_request_id
+from server.gateway_identity import from_gateway
 from server.settings import Settings
 
 REQUEST_ID_HEADER = b"x-request-id"
-# The header with which the gateway proves itself on each request (GATEWAY_TOKEN), as it does in
-# the websocket's connection_init payload (server/gateway_identity.py).
-GATEWAY_TOKEN_HEADER = b"x-sigap-gateway-token"
 # Hive Gateway sends UUIDs; nothing that could forge a log line or grow without bound.
 _ACCEPTABLE = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
-def gateway_vouches(headers: Mapping[bytes, bytes], settings: Settings) -> bool:
-    presented = headers.get(GATEWAY_TOKEN_HEADER)
-    if not settings.gateway_token or presented is None:
-        return False
-    return hmac.compare_digest(presented, settings.gateway_token.encode())
-
-
 def request_id_for(headers: Mapping[bytes, bytes], settings: Settings) -> str:
     offered = headers.get(REQUEST_ID_HEADER)
-    if offered is not None and _ACCEPTABLE.fullmatch(offered) and gateway_vouches(headers, settings):
+    if offered is not None and _ACCEPTABLE.fullmatch(offered) and from_gateway(headers, settings):
         return offered.decode("ascii")
     return new_request_id()
 
