@@ -1,6 +1,6 @@
-"""One trace from the client through Hive Gateway and a subgraph down to SQL: the loopback
-topology with both the gateway (OPENTELEMETRY) and the subgraphs (OTEL_EXPORTER_OTLP_ENDPOINT)
-exporting to an OTLP/HTTP receiver run by the test."""
+"""One trace, and one request id, from the client through Hive Gateway and a subgraph down to
+SQL: the loopback topology with both the gateway (OPENTELEMETRY) and the subgraphs
+(OTEL_EXPORTER_OTLP_ENDPOINT) exporting to an OTLP/HTTP receiver run by the test."""
 
 from __future__ import annotations
 
@@ -145,13 +145,17 @@ def test_one_trace_from_the_client_through_the_gateway_to_sql(
             assert response.status_code == 200, response.text
             assert response.json()["data"]["agencies"]
 
-            def arrived(service: str, kind: int | None = None) -> bool:
+            def linked() -> bool:
+                """The subgraph's server span and the gateway span it hangs from have arrived."""
+                in_trace = {s.span_id: s for s in spans if s.trace_id == TRACE_ID}
                 return any(
-                    s.trace_id == TRACE_ID and s.service == service and kind in (None, s.kind) for s in spans
+                    s.service == "sigap-directory"
+                    and s.kind == SPAN_KIND_SERVER
+                    and in_trace.get(s.parent_id, s).service == "hive-gateway"
+                    for s in in_trace.values()
                 )
 
-            wait_until(lambda: arrived("sigap-directory", SPAN_KIND_CLIENT), timeout=30, what="subgraph SQL")
-            wait_until(lambda: arrived("hive-gateway"), timeout=30, what="the gateway's spans")
+            wait_until(linked, timeout=30, what="the gateway's and the subgraph's spans")
     finally:
         asyncio.run(drop_postgres_database(database_url))
 
@@ -164,6 +168,8 @@ def test_one_trace_from_the_client_through_the_gateway_to_sql(
     assert gateway, {s.service for s in spans}  # the gateway continued the client's trace
     assert subgraph_server.parent_id in gateway  # ... and passed it to the subgraph (traceparent)
     assert subgraph_server.attributes.get("graphql.operation.name")
+    # The gateway's request id (its x-request-id answer) is the subgraph's too: one id, both hops.
+    assert subgraph_server.attributes["sigap.request_id"] == response.headers["x-request-id"]
     assert sql
     for statement in sql:
         chain = statement
