@@ -14,7 +14,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # than on the CPU, so even two cores keep four busy. `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= 4
 
-.PHONY: run test lint check schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation
+.PHONY: run test lint check schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation graphiql-assets
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -46,6 +46,9 @@ supergraph: $(STAMP) $(GATEWAY_STAMP)  ## recompose gateway/supergraph.graphql a
 
 federated: $(STAMP) $(GATEWAY_STAMP)  ## subgraphs + Hive Gateway on loopback (http://127.0.0.1:4000/graphql)
 	$(BIN)/python -m federation.loopback $(ARGS)
+
+graphiql-assets: $(STAMP)  ## re-fetch GraphiQL's pinned build from npm into server/graphiql_assets
+	tools/vendor-graphiql.sh
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code, after an intended API change
 	$(BIN)/python -c 'from schema import schema; open("schema.graphql", "w").write(schema.as_str() + "\n")'

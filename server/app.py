@@ -29,6 +29,7 @@ from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
+from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.jobs import periodic_jobs
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/wall", wall_page, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
+            *([graphiql_assets_route()] if settings.graphiql else []),
         ],
         middleware=[
             Middleware(ExposeTransport),
