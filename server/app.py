@@ -28,6 +28,7 @@ from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
+from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
 from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(ExposeTransport),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
+            cors_middleware(settings.allowed_origins),
             Middleware(
                 BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=MAX_UPLOAD_REQUEST_BYTES
             ),
