@@ -12,6 +12,8 @@ GATEWAY_STAMP := gateway/node_modules/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 # pytest-xdist workers for `make test`: most tests wait on servers, databases and browsers rather
 # than on the CPU, so even two cores keep four busy. `make test TEST_WORKERS=0` runs in one process.
+# Each module runs whole on one worker (loadscope: its fixtures, such as server processes, start once);
+# tests/conftest.py hands out the modules that took longest in the previous run first.
 TEST_WORKERS ?= 4
 
 .PHONY: run test lint check schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation graphiql-assets

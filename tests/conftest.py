@@ -134,11 +134,48 @@ async def fresh_rate_limits() -> AsyncIterator[None]:
     await rate_limits.close()
 
 
+# Seconds each test module took in earlier runs (pytest's cache, .pytest_cache/), so that xdist hands
+# out the longest modules first instead of starting one last and leaving a worker finishing alone.
+MODULE_SECONDS = "sigap/module-seconds"
+_module_seconds: dict[str, float] = {}
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def _known_module_seconds(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)
+    return dict(cache.get(MODULE_SECONDS, {})) if cache is not None else {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _known_module_seconds(config) and hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False  # keep our order rather than xdist's (by test count)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, each worker collects the same order: modules longest first, by earlier runs."""
+    seconds = _known_module_seconds(config)
+    if seconds and hasattr(config, "workerinput"):
+        items.sort(key=lambda item: -seconds.get(_module(item.nodeid), 0.0))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _module_seconds[_module(report.nodeid)] = (
+        _module_seconds.get(_module(report.nodeid), 0.0) + report.duration
+    )
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """An xdist worker hands its counts to the controller, which prints the sum."""
+    """An xdist worker hands its counts to the controller, which prints the sum and keeps how long
+    each module took for the next run's order."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["abuse"] = dict(abuse.SENT)
+    elif getattr(session.config, "cache", None) is not None and _module_seconds:
+        session.config.cache.set(MODULE_SECONDS, {**_known_module_seconds(session.config), **_module_seconds})
 
 
 @pytest.hookimpl(optionalhook=True)
