@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket
 from tortoise import Tortoise
 
 from models.seed import load_seed
-from resolvers import idempotency, rate_limits
+from resolvers import idempotency, mail, rate_limits
 from resolvers.photo_storage import LocalPhotoStorage, PhotoStorage, S3PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
@@ -30,6 +30,7 @@ from schema import build_schema
 from schema.subgraphs import build_subgraph
 from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
+from server.gateway_identity import ForwardedClient
 from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
@@ -41,6 +42,7 @@ from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
 from server.wall import WALL_ASSETS, wall_page
+from server.wall_map import wall_map
 
 log = logging.getLogger("sigap")
 
@@ -137,9 +139,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         purger = asyncio.create_task(purge_expired_keys_hourly())
         try:
+            # The relay hears commits before the first job run commits (and after the last).
             async with (
-                periodic_jobs(settings.jobs_interval_s),
                 running_live_service(settings, served) as live,
+                periodic_jobs(settings.jobs_interval_s),
             ):
                 app.state.live = live
                 yield
@@ -151,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await disconnect()
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)
+    mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
     graphql = GraphQLOverHTTP(
@@ -164,11 +168,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql_websocket),
             Route("/live", live_stats, methods=["GET"]),
             Route("/wall", wall_page, methods=["GET"]),
+            Route("/wall/map.json", wall_map, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
             *([graphiql_assets_route()] if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(ForwardedClient, settings=settings),  # first: every limit sees the real client
             Middleware(ExposeTransport),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),

@@ -18,6 +18,9 @@ from tests import abuse
 from tests.browser import chromium_browser
 from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
 
+# Fails the run if a process a test started outlives it.
+pytest_plugins = ["tests.leftover_processes"]
+
 
 @dataclass
 class Database:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from federation.loopback import stop_process_group
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -74,8 +76,11 @@ def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, s
 
 
 @contextmanager
-def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterator[RunningServer]:
-    """Run the server until the block ends; wait on /health, not on a guess."""
+def sigap_server(
+    tmp_path: Path, port: int | None = None, *, entry: str = "server.cli", **env: str
+) -> Iterator[RunningServer]:
+    """Run the server (`python -m <entry> serve`) until the block ends; wait on /health, not on a
+    guess."""
     port = port or free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
@@ -89,24 +94,22 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
         "RATE_LIMIT_FILE_REPORT": "1000/minute",
         "RATE_LIMIT_FILE_REPORT_PER_ADDRESS": "1000/minute",
         "RATE_LIMIT_SIGN_IN": "1000/minute",
+        "RATE_LIMIT_SIGN_IN_PER_ADDRESS": "1000/minute",
         "JOBS_INTERVAL_SECONDS": "0",  # the periodic jobs run only in the tests that turn them on
         **env,
     }
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"], cwd=REPO, env=environment, stdout=log, stderr=log
-        )
+        # A group of its own (uvicorn's workers too), ended as a whole.
+        process = subprocess.Popen(  # noqa: S603 - `entry` is a module of this repository, named by tests
+            [sys.executable, "-m", entry, "serve"],
+            cwd=REPO, env=environment, stdout=log, stderr=log, start_new_session=True,
+        )  # fmt: skip
     server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
     try:
         _wait_healthy(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process_group(process, timeout=10)
 
 
 def _wait_healthy(server: RunningServer, timeout: float = 30) -> None:

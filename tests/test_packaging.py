@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 PACKAGES = ["models", "resolvers", "schema", "realtime", "server", "federation"]
-OURS = {*PACKAGES, "tests", "bench"}
+OURS = {*PACKAGES, "tests", "bench", "tools"}
 
 
 def declared(*groups: str) -> set[str]:
