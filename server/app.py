@@ -28,8 +28,10 @@ from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
+from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
 from server.gateway_identity import ForwardedClient
+from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.jobs import periodic_jobs
@@ -169,12 +171,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/wall/map.json", wall_map, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
+            *([graphiql_assets_route()] if settings.graphiql else []),
         ],
         middleware=[
             Middleware(ForwardedClient, settings=settings),  # first: every limit sees the real client
             Middleware(ExposeTransport),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
+            cors_middleware(settings.allowed_origins),
             Middleware(
                 BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=MAX_UPLOAD_REQUEST_BYTES
             ),
