@@ -26,8 +26,10 @@ from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
+from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
 from server.gateway_identity import ForwardedClient
+from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.jobs import periodic_jobs
@@ -168,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/wall/map.json", wall_map, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
+            *([graphiql_assets_route()] if settings.graphiql else []),
             Route("/metrics", metrics, methods=["GET"]),
         ],
         middleware=[
@@ -179,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(GracefulShutdown, drain=drain),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
+            cors_middleware(settings.allowed_origins),
             Middleware(
                 BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=MAX_UPLOAD_REQUEST_BYTES
             ),

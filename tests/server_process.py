@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -47,6 +48,32 @@ class RunningServer:
         if self._staff_headers is None:
             self._staff_headers = command_center_headers(self.url, self.environment)
         return self._staff_headers
+
+    def citizen_headers(self, email: str, name: str = "Warga") -> dict[str, str]:
+        """Headers of a new citizen, registered and verified as a person does: `registerCitizen`, then
+        `verifyEmail` with the code the server mailed (to its log: no SMTP_URL in tests)."""
+        register = """mutation($e: String!, $n: String!) { registerCitizen(input: {name: $n, email: $e,
+          password: "kata-sandi-warga-kupang"}) { errors { code } } }"""
+        answer = httpx.post(
+            self.url + "/graphql", json={"query": register, "variables": {"e": email, "n": name}}
+        )
+        assert answer.json()["data"]["registerCitizen"]["errors"] == [], answer.text
+        code = self._mailed_code(email)
+        verify = """mutation($c: String!) {
+          verifyEmail(input: {code: $c}) { session { accessToken } errors { code } } }"""
+        verified = httpx.post(self.url + "/graphql", json={"query": verify, "variables": {"c": code}})
+        session = verified.json()["data"]["verifyEmail"]
+        assert session["errors"] == [], session
+        return {"authorization": f"Bearer {session['session']['accessToken']}"}
+
+    def _mailed_code(self, email: str, timeout: float = 10) -> str:
+        mail = re.compile(rf"mail to {re.escape(email)}:.*?(?:\\n|\n)([A-Za-z0-9_-]{{40,}})", re.DOTALL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if found := mail.search(self.log()):
+                return found.group(1)
+            time.sleep(0.05)
+        raise TimeoutError(f"no code mailed to {email}:\n{self.log()}")
 
 
 def create_admin(
@@ -112,7 +139,7 @@ def sigap_server(
         stop_process_group(process, timeout=10)
 
 
-def _wait_healthy(server: RunningServer, timeout: float = 30) -> None:
+def _wait_healthy(server: RunningServer, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
