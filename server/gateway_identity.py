@@ -54,6 +54,11 @@ def subscriptions_per_connection(
     return client_limit
 
 
+def from_gateway(headers: Mapping[bytes, bytes], settings: Settings) -> bool:
+    """Whether an HTTP request or websocket upgrade carries the gateway's token (request ids)."""
+    return _is_token(headers.get(GATEWAY_TOKEN_HEADER), settings)
+
+
 def forwarded_address(headers: Mapping[bytes, bytes], settings: Settings) -> str | None:
     """The client address the gateway vouches for, or None when the caller is not the gateway
     (or forwards no valid address)."""

@@ -81,6 +81,9 @@ class Settings:
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
     smtp_url: str | None = field(default=None, repr=False)  # unset: mail goes to the log
     mail_from: str = "Sigap <no-reply@localhost>"
+    # Observability (server/observability): who may read /metrics, and the log format.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"  # or "json": one JSON object per line, with the request id
 
     @property
     def is_production(self) -> bool:
@@ -170,6 +173,8 @@ class Settings:
             rate_limits=_rate_limits(env),
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM") or "Sigap <no-reply@localhost>",
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
 
 
