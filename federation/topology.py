@@ -22,9 +22,9 @@ PHOTOS = Service("photos", 9000)
 # Migrates, loads the launch directory and makes the photo bucket once, before the replicas start
 # (they never migrate).
 MIGRATE = Service("migrate", None, depends_on=("postgres", "photos"))
-DIRECTORY = Service("directory", 4001, depends_on=("postgres", "migrate"), health_path="/health")
+DIRECTORY = Service("directory", 4001, depends_on=("postgres", "migrate"), health_path="/ready")
 REPORTS = Service(
-    "reports", 4002, depends_on=("postgres", "redis", "photos", "migrate"), replicas=2, health_path="/health"
+    "reports", 4002, depends_on=("postgres", "redis", "photos", "migrate"), replicas=2, health_path="/ready"
 )
 GATEWAY = Service("gateway", 4000, depends_on=("directory", "reports"), health_path="/readiness")
 

@@ -5,9 +5,10 @@ arrives only as another one's dependency may leave with it."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import sys
 import tomllib
-from importlib.metadata import packages_distributions
+from importlib.metadata import distribution, packages_distributions
 from pathlib import Path
 
 import pytest
@@ -37,18 +38,43 @@ def imported_distributions(folders: list[str]) -> dict[str, set[str]]:
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
+                    names = [f"{node.module}.{alias.name}" for alias in node.names]
                 else:
                     continue
                 for name in names:
                     top = name.split(".", 1)[0]
                     if top in OURS or top in sys.stdlib_module_names:
                         continue
-                    for distribution in providers.get(top, [top]):
-                        needed.setdefault(canonicalize_name(distribution), set()).add(
-                            str(path.relative_to(REPO))
-                        )
+                    for provider in _providers(name, providers.get(top, [top])):
+                        needed.setdefault(canonicalize_name(provider), set()).add(str(path.relative_to(REPO)))
     return needed
+
+
+def _providers(module: str, candidates: list[str]) -> list[str]:
+    """The distribution that holds `module`: in a namespace package many distributions share the
+    top-level name (opentelemetry), and only the one holding the imported module is needed."""
+    if len(candidates) < 2:
+        return candidates
+    origin = _origin(module)
+    for candidate in candidates:
+        files = distribution(candidate).files or []
+        if origin and any(Path(str(file.locate())).resolve() == origin for file in files):
+            return [candidate]
+    return candidates
+
+
+def _origin(module: str) -> Path | None:
+    """The file of `module`, or of the nearest enclosing module (`from a.b import name` may name a
+    class, not a module)."""
+    while module:
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec and spec.origin and spec.origin != "namespace":
+            return Path(spec.origin).resolve()
+        module = module.rpartition(".")[0]
+    return None
 
 
 @pytest.mark.parametrize(
