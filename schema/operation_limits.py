@@ -16,6 +16,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from resolvers import rate_limits
 from resolvers.errors import DomainError, ErrorCode, fail
@@ -118,8 +119,9 @@ class OperationAdmission(SchemaExtension):
                 execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
                 yield
                 return
-            if context.admission.estimate.introspection:
-                # Who may introspect depends on the caller, not on what the cache is keyed by.
+            if context.admission.estimate.introspection or execution.operation_type != OperationType.QUERY:
+                # Who may introspect depends on the caller, not on what the cache is keyed by;
+                # only queries are answers to keep.
                 context.cache_policy.cacheable = False
         for hook in context.on_admitted:
             await hook()

@@ -99,9 +99,9 @@ class SigapGraphQL(GraphQL[Context, None]):
 
         async def take_version() -> None:
             # Taken before computing (the answer is at least this fresh), and only for admitted
-            # operations: a refused one costs no SQL.
+            # queries: a refused operation or a mutation costs no SQL for it.
             nonlocal version
-            if version is None:
+            if version is None and context.cache_policy.cacheable:
                 version = await data_version()
 
         context.on_admitted.append(take_version)
@@ -117,8 +117,7 @@ class SigapGraphQL(GraphQL[Context, None]):
             and version is not None
             and context.admission is not None
         ):
-            size = len(orjson.dumps(result.data))
-            answer = CachedAnswer(version, result.data, policy.valid_until, size, context.admission.estimate)
+            answer = CachedAnswer.of(version, result.data, policy.valid_until, context.admission.estimate)
             self.cache.put(key, answer)
         return _with_status(result, sub_response)
 
