@@ -42,6 +42,8 @@ export const gatewayConfig = defineConfig({
         const value = request.headers.get(name);
         if (value) forwarded[name] = value;
       }
+      // The gateway's own proof: in production only it may call _entities and _service.
+      if (env.GATEWAY_TOKEN) forwarded["x-sigap-gateway-token"] = env.GATEWAY_TOKEN;
       return forwarded;
     },
   },

@@ -58,6 +58,8 @@ async def admit(
     operation_name: str | None,
     variables: dict[str, Any] | None,
     principal: Principal,
+    *,
+    via_gateway: bool = False,
 ) -> Admission:
     estimate = operation_cost(schema, document, operation_name, variables or {})
     if estimate.cost > limits.max_cost:
@@ -71,6 +73,12 @@ async def admit(
             ErrorCode.INTROSPECTION_DISABLED,
             "Introspeksi skema tidak tersedia",
             "Introspection is disabled; the schema is published as schema.graphql",
+        )
+    if estimate.federation and limits.production and not via_gateway:
+        raise fail(
+            ErrorCode.FORBIDDEN,
+            "Hanya gateway yang boleh memakai _service dan _entities",
+            "Only the gateway may use _service and _entities",
         )
     return await charge(limits, principal, estimate)
 
@@ -114,14 +122,20 @@ class OperationAdmission(SchemaExtension):
                     execution.operation_name,
                     execution.variables,
                     context.principal,
+                    via_gateway=context.via_gateway,
                 )
             except DomainError as exc:
                 execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
                 yield
                 return
-            if context.admission.estimate.introspection or execution.operation_type != OperationType.QUERY:
-                # Who may introspect depends on the caller, not on what the cache is keyed by;
-                # only queries are answers to keep.
+            estimate = context.admission.estimate
+            if (
+                estimate.introspection
+                or estimate.federation
+                or execution.operation_type != OperationType.QUERY
+            ):
+                # Who may introspect (or call the gateway's fields) depends on the caller, not on
+                # what the cache is keyed by; only queries are answers to keep.
                 context.cache_policy.cacheable = False
         for hook in context.on_admitted:
             await hook()

@@ -67,7 +67,10 @@ class SubgraphSchema(CodedErrorsSchema, strawberry.federation.Schema):
         internal error: each must name an entity of this subgraph and give its key as text."""
         for representation in representations:
             self.check_representation(representation)
-        return super().entities_resolver(info, representations)
+        # Copies: Strawberry's resolver takes `__typename` out of each, and one object may be
+        # given several times.
+        copies = [FederationAny(dict(representation)) for representation in representations]  # type: ignore[call-overload]
+        return super().entities_resolver(info, copies)
 
     def check_representation(self, representation: object) -> None:
         type_name = representation.get("__typename") if isinstance(representation, dict) else None

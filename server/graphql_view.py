@@ -29,11 +29,14 @@ from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
 from schema.operation_limits import charge, refusal
 from server.authentication import Unauthenticated, authenticate
+from server.gateway_identity import GATEWAY_TOKEN_PARAM, is_gateway
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
 from server.upload_limits import BoundedFormRequestAdapter
 
 log = logging.getLogger("sigap.http")
+# The gateway sends its GATEWAY_TOKEN on every HTTP request to a subgraph (gateway.config.mjs).
+GATEWAY_TOKEN_HEADER = "x-sigap-gateway-token"  # noqa: S105 - a header's name, not a secret
 
 
 class SigapGraphQL(GraphQL[Context, None]):
@@ -139,6 +142,9 @@ class SigapGraphQL(GraphQL[Context, None]):
             live=live,
             photo_storage=self.photo_storage,
             photo_urls=self.photo_urls,
+            via_gateway=is_gateway(
+                {GATEWAY_TOKEN_PARAM: request.headers.get(GATEWAY_TOKEN_HEADER)}, self.settings
+            ),
         )
 
     def decode_json(self, data: str | bytes) -> object:
