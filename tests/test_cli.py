@@ -50,3 +50,12 @@ def test_unknown_subgraph_is_refused_before_serving(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "invalid choice: 'billing'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_setting_that_is_not_finite_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+    for name in ("LIVE_KEEPALIVE", "STATEMENT_TIMEOUT"):
+        result = sigap(tmp_path, "serve", **{name: "nan", "PORT": "0"})
+
+        assert result.returncode == 2
+        assert f"{name} must be a finite number, got 'nan'" in result.stderr
+        assert "Traceback" not in result.stderr
