@@ -265,6 +265,12 @@ class _CostWalker:
         return MAX_PAGE_SIZE
 
 
+def list_size(most: int) -> dict[str, int]:
+    """Field metadata declaring that a list without a page size holds at most `most` items: the
+    resolver must keep to it (tests/test_list_bounds.py holds every list field to a bound)."""
+    return {LIST_SIZE: most}
+
+
 def _is_list(type_: Any) -> bool:
     while isinstance(type_, GraphQLNonNull):
         type_ = type_.of_type

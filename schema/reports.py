@@ -11,12 +11,29 @@ from strawberry.scalars import JSON
 from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
+from resolvers.errors import ErrorCode, fail
 from resolvers.permissions import sees_internal_notes
+from resolvers.photos import MAX_PHOTOS_PER_KIND
 from resolvers.privacy import sees_private_details
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
+from schema.query_cost import MAX_PAGE_SIZE, list_size
+
+# A report's timeline and comments come a slice at a time, so that the query cost (which counts
+# `last`) bounds them: the most recent events, in the order they happened.
+DEFAULT_EVENTS = 50
+
+
+def check_last(last: int) -> None:
+    if not 1 <= last <= MAX_PAGE_SIZE:
+        raise fail(
+            ErrorCode.INVALID_PAGE_SIZE,
+            f"last harus antara 1 dan {MAX_PAGE_SIZE}",
+            f"last must be between 1 and {MAX_PAGE_SIZE}",
+            "last",
+        )
 
 
 @strawberry.type
@@ -209,7 +226,8 @@ class Report(Node):
 
     @strawberry.field(
         description="Its photos, oldest first: BEFORE from the filing, AFTER as proof of the fix. "
-        "Empty for the public when the category is sensitive"
+        "Empty for the public when the category is sensitive",
+        metadata=list_size(2 * MAX_PHOTOS_PER_KIND),
     )
     async def photos(self, info: Info) -> list[ReportPhoto]:
         category = await info.context.loaders.category.load(self.category_id)
@@ -220,16 +238,21 @@ class Report(Node):
         return photos_as_seen(info, rows, sensitive=sensitive)
 
     @strawberry.field(
-        description="Everything that happened to the report, oldest first; internal notes "
-        "only for the handling agency's staff and city-wide staff"
+        description="What happened to the report, oldest first: the `last` events (1..100); internal "
+        "notes only for the handling agency's staff and city-wide staff"
     )
-    async def timeline(self, info: Info) -> list[ReportEvent]:
-        return [ReportEvent.from_row(row) for row in await self._visible_events(info)]
+    async def timeline(self, info: Info, last: int = DEFAULT_EVENTS) -> list[ReportEvent]:
+        check_last(last)
+        return [ReportEvent.from_row(row) for row in (await self._visible_events(info))[-last:]]
 
-    @strawberry.field(description="Public comments, and internal notes for the staff who may read them")
-    async def comments(self, info: Info) -> list[Comment]:
-        rows = await self._visible_events(info)
-        return [Comment.from_event_row(row) for row in rows if row["kind"] in COMMENT_KINDS]
+    @strawberry.field(
+        description="Public comments, and internal notes for the staff who may read them, oldest first: "
+        "the `last` ones (1..100)"
+    )
+    async def comments(self, info: Info, last: int = DEFAULT_EVENTS) -> list[Comment]:
+        check_last(last)
+        rows = [row for row in await self._visible_events(info) if row["kind"] in COMMENT_KINDS]
+        return [Comment.from_event_row(row) for row in rows[-last:]]
 
     async def _visible_events(self, info: Info) -> list[dict[str, Any]]:
         rows = await info.context.loaders.events.load(self.pk)
