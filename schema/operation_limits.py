@@ -21,6 +21,7 @@ from strawberry.types.graphql import OperationType
 from resolvers import rate_limits
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal
+from resolvers.permissions import require_can_read
 from schema.query_cost import OperationCost, operation_cost
 
 MAX_COST = 10_000  # objects per operation: a full page of 100 reports with their timelines is ~3,000
@@ -60,7 +61,9 @@ async def admit(
     principal: Principal,
     *,
     via_gateway: bool = False,
+    reads: bool = True,
 ) -> Admission:
+    """`reads`: a query or subscription (a mutation's payload is its own change, not a read)."""
     estimate = operation_cost(schema, document, operation_name, variables or {})
     if estimate.cost > limits.max_cost:
         raise fail(
@@ -74,6 +77,8 @@ async def admit(
             "Introspeksi skema tidak tersedia",
             "Introspection is disabled; the schema is published as schema.graphql",
         )
+    if reads:
+        require_can_read(principal, estimate.types)
     if estimate.federation and limits.production and not via_gateway:
         raise fail(
             ErrorCode.FORBIDDEN,
@@ -95,6 +100,12 @@ async def charge(limits: OperationLimits, principal: Principal, estimate: Operat
             retry_after=wait,
         )
     return Admission(estimate, state)
+
+
+async def admit_cached(limits: OperationLimits, principal: Principal, estimate: OperationCost) -> Admission:
+    """Admission of a cached answer (a query's): who may read it, and its charge."""
+    require_can_read(principal, estimate.types)
+    return await charge(limits, principal, estimate)
 
 
 def refusal(error: DomainError) -> GraphQLError:
@@ -123,8 +134,15 @@ class OperationAdmission(SchemaExtension):
                     execution.variables,
                     context.principal,
                     via_gateway=context.via_gateway,
+                    reads=execution.operation_type != OperationType.MUTATION,
                 )
             except DomainError as exc:
+                if (
+                    execution.operation_type is OperationType.SUBSCRIPTION
+                    and exc.errors[0].code is ErrorCode.FORBIDDEN
+                ):
+                    # A stream ignores `result`: raised, the refusal is its one answer.
+                    raise refusal(exc) from None
                 execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
                 yield
                 return

@@ -65,6 +65,7 @@ class OperationCost:
     cost: int
     introspection: bool = False
     federation: bool = False  # selects `_service` or `_entities`
+    types: frozenset[str] = frozenset()  # the object types it selects fields of, for permissions
 
     @property
     def points(self) -> int:
@@ -93,7 +94,7 @@ def operation_cost(
     cost = walker.selection_set(root, operation.selection_set, None)
     if operation.operation == OperationType.MUTATION:
         cost += MUTATION_COST * len(operation.selection_set.selections)
-    return OperationCost(cost, walker.introspection, walker.federation)
+    return OperationCost(cost, walker.introspection, walker.federation, frozenset(walker.types))
 
 
 def create_cost_rule(max_cost: int) -> type[ASTValidationRule]:
@@ -161,6 +162,7 @@ class _CostWalker:
         self.visiting: set[str] = set()
         self.introspection = False
         self.federation = False
+        self.types: set[str] = set()
 
     def selection_set(
         self, parent: GraphQLNamedType | None, selections: SelectionSetNode | None, size: int | None
@@ -202,6 +204,7 @@ class _CostWalker:
             return 1 if name in INTROSPECTION_FIELDS else 0
         if not (is_object_type(parent) or is_interface_type(parent)):
             return 0
+        self.types.add(parent.name)
         definition: GraphQLField | None = parent.fields.get(name)  # type: ignore[attr-defined]
         if definition is None:
             return 0

@@ -27,7 +27,7 @@ from resolvers.tokens import TokenSigner
 from schema.context import Context
 from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
-from schema.operation_limits import charge, refusal
+from schema.operation_limits import admit_cached, refusal
 from server.authentication import Unauthenticated, authenticate
 from server.gateway_identity import GATEWAY_TOKEN_PARAM, is_gateway
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
@@ -91,7 +91,7 @@ class SigapGraphQL(GraphQL[Context, None]):
         if entry is not None:
             # Only answers that passed every limit are stored; the budget is still charged.
             try:
-                context.admission = await charge(self.schema.limits, context.principal, entry.estimate)
+                context.admission = await admit_cached(self.schema.limits, context.principal, entry.estimate)
             except DomainError as exc:
                 refused = ExecutionResult(data=None, errors=coded_errors([refusal(exc)]))
                 return _with_status(refused, sub_response)
