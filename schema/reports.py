@@ -11,29 +11,19 @@ from strawberry.scalars import JSON
 from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
-from resolvers.errors import ErrorCode, fail
 from resolvers.permissions import sees_internal_notes
 from resolvers.photos import MAX_PHOTOS_PER_KIND
 from resolvers.privacy import sees_private_details
+from resolvers.report_queries import check_page_size
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
-from schema.query_cost import MAX_PAGE_SIZE, list_size
+from schema.query_cost import list_size
 
 # A report's timeline and comments come a slice at a time, so that the query cost (which counts
 # `last`) bounds them: the most recent events, in the order they happened.
 DEFAULT_EVENTS = 50
-
-
-def check_last(last: int) -> None:
-    if not 1 <= last <= MAX_PAGE_SIZE:
-        raise fail(
-            ErrorCode.INVALID_PAGE_SIZE,
-            f"last harus antara 1 dan {MAX_PAGE_SIZE}",
-            f"last must be between 1 and {MAX_PAGE_SIZE}",
-            "last",
-        )
 
 
 @strawberry.type
@@ -242,7 +232,7 @@ class Report(Node):
         "notes only for the handling agency's staff and city-wide staff"
     )
     async def timeline(self, info: Info, last: int = DEFAULT_EVENTS) -> list[ReportEvent]:
-        check_last(last)
+        check_page_size(last, "last")
         return [ReportEvent.from_row(row) for row in (await self._visible_events(info))[-last:]]
 
     @strawberry.field(
@@ -250,7 +240,7 @@ class Report(Node):
         "the `last` ones (1..100)"
     )
     async def comments(self, info: Info, last: int = DEFAULT_EVENTS) -> list[Comment]:
-        check_last(last)
+        check_page_size(last, "last")
         rows = [row for row in await self._visible_events(info) if row["kind"] in COMMENT_KINDS]
         return [Comment.from_event_row(row) for row in rows[-last:]]
 
