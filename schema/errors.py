@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext, ExecutionResult
+from tortoise.exceptions import ValidationError
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from schema.operation_limits import OperationLimits
@@ -70,6 +71,19 @@ def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
             extensions["retryAfter"] = first.retry_after
         return GraphQLError(
             first.message, error.nodes, error.source, error.positions, error.path, None, extensions
+        )
+    if isinstance(original, ValidationError):
+        # The ORM refused a value for its column (a code longer than any code, say) before any
+        # SQL: the caller's value, not our failure.
+        log.info("a value did not fit its column at %s: %s", error.path, original)
+        return GraphQLError(
+            "Nilai tidak sesuai untuk kolomnya (terlalu panjang atau salah bentuk)",
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            None,
+            {"code": ErrorCode.INVALID_INPUT.value, "messageEn": "A value is too long or of the wrong form"},
         )
     if getattr(original, "sqlstate", None) == STATEMENT_TIMEOUT_SQLSTATE:
         log.warning("statement timeout at %s: %s", error.path, original)

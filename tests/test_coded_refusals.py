@@ -53,6 +53,14 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
         "INVALID_INPUT",
     ),
     ("NUL in a JSON key", COUNT, {"f": {"text": "x"}, "\x00": 1}, "INVALID_INPUT"),
+    ("categoryCode longer than any code", FILE, {"i": filing(categoryCode="x" * 2_000)}, "INVALID_INPUT"),
+    (
+        "similarReports categoryCode longer than any code",
+        "query($c: String) { similarReports(location: {lat: -10.17, lon: 123.6}, categoryCode: $c)"
+        " { totalCount } }",
+        {"c": "x" * 2_000},
+        "INVALID_INPUT",
+    ),
     ("node Category", "query($id: ID!) { node(id: $id) { id } }", {"id": huge("Category")}, "INVALID_ID"),
     ("node User", "query($id: ID!) { node(id: $id) { id } }", {"id": huge("User")}, "INVALID_ID"),
     ("node Report", "query($id: ID!) { node(id: $id) { id } }", {"id": huge("Report", 2**63)}, "INVALID_ID"),
