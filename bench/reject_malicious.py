@@ -77,6 +77,10 @@ KINDS = [
         f"query($n: Int!) {{ reports(first: $n) {{ edges {{ node {{ id }} }} }} }} # {n}", {"n": 10**8})),
     Kind("introspection (anonymous)", lambda n: graphql(f"{{ __schema {{ types {{ name }} }} }} # {n}")),
     Kind("field suggestion probe", lambda n: graphql(f"{{ reprts {{ id }} }} # {n}")),
+    Kind("NUL in a text argument", lambda n: graphql(
+        f"query($t: String) {{ reports(filter: {{text: $t}}) {{ totalCount }} }} # {n}", {"t": "a\x00b"})),
+    Kind("date in year 9999", lambda n: graphql(
+        f'{{ reports(filter: {{createdAfter: "9999-12-30T00:00:00Z"}}) {{ totalCount }} }} # {n}')),
     Kind("batch of 100", lambda n: {"json": [{"query": f"{{ agencies {{ code }} }} # {n}"}] * 100}),
     Kind("2 MiB body", lambda n: {"content": b'{"query": "' + b"x" * (2 * 2**20) + b'"}',
                                   "headers": {"content-type": "application/json"}}),

@@ -90,6 +90,8 @@ const useUpstreamRefusalStatus = () => ({
   },
 });
 
+// The gateway's own proof (GATEWAY_TOKEN): subgraphs believe the client's address only beside it,
+// and in production only its calls may use _entities and _service.
 function gatewayHeaders(address) {
   return {
     ...(env.GATEWAY_TOKEN ? { "x-sigap-gateway-token": env.GATEWAY_TOKEN } : {}),

@@ -81,9 +81,11 @@ async def file_report(
         log.info(
             "a concurrent request with idempotency key %r filed first; answering with its report", claim.key
         )
-        twin = await idempotency.earlier_report(claim)
-        if twin is None:  # the twin's key expired in between: vanishingly rare, but not a 500
-            raise
+        # The row that blocked ours may have expired since (by this process's clock): it still
+        # names the twin's report.
+        twin = await idempotency.earlier_report(claim, expired_too=True)
+        if twin is None:  # its row was purged in between
+            raise idempotency.key_in_use(claim) from None
         return _answer(twin, principal, claim, token_secret)
 
 

@@ -20,7 +20,7 @@ from tortoise.exceptions import IntegrityError
 
 from models import IdempotencyKey, Report
 from models.idempotency import IDEMPOTENCY_KEY_MAX
-from resolvers.errors import ErrorCode, fail
+from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.timeline import utcnow
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -51,9 +51,12 @@ def claim(client: str, key: str, request: Mapping[str, Any]) -> IdempotencyClaim
     return IdempotencyClaim(client, key, hashlib.sha256(body).hexdigest())
 
 
-async def earlier_report(claim: IdempotencyClaim) -> Report | None:
-    """The report this key already created, if any; IDEMPOTENCY_KEY_REUSED for another request."""
-    row = await IdempotencyKey.filter(client=claim.client, key=claim.key, expires_at__gt=utcnow()).first()
+async def earlier_report(claim: IdempotencyClaim, *, expired_too: bool = False) -> Report | None:
+    """The report this key already created, if any; IDEMPOTENCY_KEY_REUSED for another request.
+    `expired_too` finds a key whose row blocked ours even though it expired meanwhile (another
+    process's clock, or its last moments)."""
+    rows = IdempotencyKey.filter(client=claim.client, key=claim.key)
+    row = await (rows if expired_too else rows.filter(expires_at__gt=utcnow())).first()
     if row is None:
         return None
     if row.request_hash != claim.request_hash:
@@ -63,7 +66,7 @@ async def earlier_report(claim: IdempotencyClaim) -> Report | None:
             "This idempotency key was already used for a different report",
             "idempotencyKey",
         )
-    return await Report.get(id=row.report_id)
+    return await Report.get_or_none(id=row.report_id)
 
 
 async def record(
@@ -88,6 +91,16 @@ async def record(
         )
     except IntegrityError as exc:
         raise KeyAlreadyClaimed from exc
+
+
+def key_in_use(claim: IdempotencyClaim) -> DomainError:
+    """A concurrent request holds the key and its row is gone already: the client retries."""
+    return fail(
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        "Kunci idempotensi ini sedang dipakai permintaan lain; coba lagi",
+        "Another request is using this idempotency key; try again",
+        "idempotencyKey",
+    )
 
 
 async def purge_expired() -> int:

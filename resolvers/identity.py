@@ -62,7 +62,11 @@ class Principal:
         live executions shared per visibility. Without an account nobody sees private data; with
         one, what is private to them depends on who they are (their own reports, their agency's),
         so each account is its own class."""
-        return "public" if self.user is None else f"user:{self.user.id}"
+        if self.user is not None:
+            return f"user:{self.user.id}"
+        if self.kind is PrincipalKind.PARTNER and "reports:read" not in self.scopes:
+            return "partner:no-reports"  # sees no reports at all (resolvers.permissions.require_can_read)
+        return "public"
 
 
 ANONYMOUS = Principal()

@@ -29,6 +29,27 @@ def require_can_file(principal: Principal) -> None:
         raise _forbidden("Kunci ini tidak boleh mengirim laporan", "This key may not file reports")
 
 
+# What a partner key reads only with the `reports:read` scope: the reports themselves, their
+# events, photos and comments, in pages or live. Aggregates (counts, statistics) are not reports.
+REPORT_TYPES = frozenset(
+    {"Report", "ReportConnection", "ReportEdge", "ReportEvent", "LiveReportEvent", "ReportPhoto", "Comment"}
+)
+
+
+def require_can_read(principal: Principal, type_names: frozenset[str]) -> None:
+    """A partner key reads reports (queries and subscriptions, with its own budget) only with the
+    `reports:read` scope: a key made to file or to read statistics cannot page through reports."""
+    if (
+        principal.kind is PrincipalKind.PARTNER
+        and "reports:read" not in principal.scopes
+        and type_names & REPORT_TYPES
+    ):
+        raise _forbidden(
+            "Kunci ini tidak boleh membaca laporan (perlu cakupan reports:read)",
+            "This key may not read reports (it needs the reports:read scope)",
+        )
+
+
 def require_works_on(principal: Principal, report_agency_id: int) -> None:
     """Status changes and assignment: staff of the report's agency, or city-wide staff."""
     require_signed_in(principal)

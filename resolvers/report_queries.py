@@ -130,13 +130,13 @@ def _decode_cursor(cursor: str, order: ReportOrder) -> tuple[datetime, int]:
         ) from exc
 
 
-def check_page_size(first: int) -> None:
-    if not 1 <= first <= MAX_PAGE_SIZE:
+def check_page_size(size: int, argument: str = "first") -> None:
+    if not 1 <= size <= MAX_PAGE_SIZE:
         raise fail(
             ErrorCode.INVALID_PAGE_SIZE,
-            f"first harus antara 1 dan {MAX_PAGE_SIZE}",
-            f"first must be between 1 and {MAX_PAGE_SIZE}",
-            "first",
+            f"{argument} harus antara 1 dan {MAX_PAGE_SIZE}",
+            f"{argument} must be between 1 and {MAX_PAGE_SIZE}",
+            argument,
         )
 
 

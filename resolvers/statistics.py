@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Agency, Area, ReportStatus, ResolutionOutcome
 from models.lateness import LATE_SQL
+from resolvers.directory_queries import MAX_AGENCIES
 from resolvers.errors import ErrorCode, fail
 from resolvers.raw_sql import default_connection, fetch, is_postgres
 
@@ -236,4 +237,5 @@ async def daily_series(scope: Scope, timezone: str) -> list[Day]:
 
 async def agency_ids() -> list[int]:
     """Every agency, for a league table that lists those without reports too."""
-    return [int(i) for i in await Agency.all().order_by("code").values_list("id", flat=True)]  # type: ignore[call-overload]
+    ids = Agency.all().order_by("code").limit(MAX_AGENCIES).values_list("id", flat=True)
+    return [int(i) for i in await ids]  # type: ignore[call-overload]

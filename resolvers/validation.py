@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError
@@ -10,13 +11,36 @@ from resolvers.geo import BoundingBox, valid_coordinates
 
 # NUL cannot be stored by PostgreSQL and other control characters only hide text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Embeddings, overrides and isolates reorder what follows them ("Trojan Source"): a title could
+# show one thing on the wall and say another. Refused.
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Joiners shape emoji sequences and some scripts: kept. Every other invisible format character
+# (zero-width space, byte-order mark, word joiner, soft hyphen, direction marks, tags) is removed.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+
+
+def normalised(text: str) -> str:
+    """NFC, without invisible format characters other than joiners."""
+    composed = unicodedata.normalize("NFC", text)
+    return "".join(c for c in composed if c in _KEPT_FORMAT or unicodedata.category(c) != "Cf")
 
 
 def clean_text(
     errors: list[FieldError], field: str, value: str | None, *, max_length: int, required: bool
 ) -> str | None:
-    """The trimmed text, or None with an error appended when it is refused."""
-    text = (value or "").strip()
+    """The trimmed, normalised text, or None with an error appended when it is refused. The one
+    door for text people write: titles, descriptions, comments, notes, names."""
+    if value is not None and _BIDI_CONTROL.search(value):
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID_INPUT,
+                f"{field} berisi karakter pengatur arah teks yang tidak diizinkan",
+                f"{field} contains bidirectional control characters",
+                field,
+            )
+        )
+        return None
+    text = normalised(value or "").strip()
     if not text:
         if required:
             errors.append(

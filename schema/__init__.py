@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from graphql import GraphQLNamedType, GraphQLSchema, print_schema
 from strawberry.federation.schema_directives import FederationDirective
-from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
@@ -22,6 +21,7 @@ from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
 from schema.report_pages import ReportQuery
+from schema.scalars import schema_config
 from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
@@ -75,7 +75,7 @@ def build_schema(limits: OperationLimits | None = None) -> SigapSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(),
+        config=schema_config(),
         limits=limits,
         extensions=request_extensions(limits),
     )

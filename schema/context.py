@@ -120,6 +120,9 @@ class Context:
     # Reports whose anonymous filer proved their tracking token in this request.
     tracked_report_ids: set[int] = field(default_factory=set)
     live: LiveFeed = field(default_factory=NoLiveFeed)
+    # The request came from Sigap's gateway (its GATEWAY_TOKEN): in production only the gateway
+    # may call a subgraph's federation fields, `_service` and `_entities`.
+    via_gateway: bool = False
     # Set once the operation is admitted (schema.operation_limits): its cost and the budget left.
     admission: Admission | None = None
     # Work to do only for admitted operations, just before they execute (no SQL for refused ones).

@@ -14,11 +14,13 @@ import strawberry
 
 from models import AreaLevel, Role
 from resolvers import directory_admin, directory_queries
+from resolvers.directory_queries import MAX_AGENCIES, MAX_AREAS, MAX_CATEGORIES
 from resolvers.errors import DomainError
 from schema.context import Info
 from schema.directory_reports import AgencyReports, AreaReports, CategoryReports
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
+from schema.query_cost import list_size
 
 ENTITY_KEY = "id"
 
@@ -157,16 +159,18 @@ class StaffMember(Node):
 
 @strawberry.type
 class DirectoryQuery:
-    @strawberry.field(description="All agencies, by code")
+    @strawberry.field(description="All agencies, by code", metadata=list_size(MAX_AGENCIES))
     async def agencies(self) -> list[Agency]:
         return [Agency.from_row(row) for row in await directory_queries.list_agencies()]
 
-    @strawberry.field(description="Categories citizens can file under, by code")
+    @strawberry.field(
+        description="Categories citizens can file under, by code", metadata=list_size(MAX_CATEGORIES)
+    )
     async def categories(self, include_inactive: bool = False) -> list[Category]:
         rows = await directory_queries.list_categories(include_inactive=include_inactive)
         return [Category.from_row(row) for row in rows]
 
-    @strawberry.field(description="The city's areas, by code")
+    @strawberry.field(description="The city's areas, by code", metadata=list_size(MAX_AREAS))
     async def areas(self, level: AreaLevel | None = None) -> list[Area]:
         return [Area.from_row(row) for row in await directory_queries.list_areas(level)]
 

@@ -10,16 +10,20 @@ level spreading the one below several times) before Strawberry's alias and depth
 expand fragments without memory, spend exponential time on them. A real client's largest
 document (GraphiQL's introspection query) makes about 230.
 
-Refused documents are not kept in the parser cache: unique oversized documents would otherwise
-fill it with large trees, costing memory and making every garbage collection slower.
+Only documents that passed validation are kept, parsed and validated once per schema: unique
+refused documents would otherwise fill the cache with large trees, costing memory and making
+every garbage collection slower. The cache is bounded in bytes, keys (digests of the text)
+included, by an upper estimate of a parsed document's weight.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
@@ -29,7 +33,7 @@ from graphql import (
     OperationDefinitionNode,
     parse,
 )
-from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 
 MAX_SELECTIONS = 1_000
 MAX_NESTING = 40  # selection sets and fragment spreads; the depth limit (10) counts fields only
@@ -84,44 +88,57 @@ def document_size(document: DocumentNode) -> DocumentSize:
     )
 
 
-# A parsed document weighs about 120 bytes per character of its text (tokens, nodes, locations):
-# the cache is bounded by characters too, so that unique large documents cannot fill memory.
-MAX_CACHED_CHARACTERS = 500_000
+# A parsed document weighs up to about 200 bytes per character of its text (tokens, nodes,
+# locations; measured with pympler in tests/test_query_limits.py), plus the entry's key and
+# bookkeeping: the cache counts that much for each.
+DOCUMENT_BYTES_PER_CHARACTER = 200
+DOCUMENT_ENTRY_OVERHEAD_BYTES = 512
+MAX_CACHED_DOCUMENT_BYTES = 32 * 2**20
 
 
-class _DocumentCache:
-    def __init__(self) -> None:
-        self.documents: OrderedDict[str, DocumentNode] = OrderedDict()
-        self.characters = 0
+@dataclass(frozen=True)
+class CachedDocument:
+    document: DocumentNode
+    weight: int  # the bytes the cache counts for it
 
-    def get(self, query: str) -> DocumentNode | None:
-        document = self.documents.get(query)
-        if document is not None:
-            self.documents.move_to_end(query)
-        return document
-
-    def put(self, query: str, document: DocumentNode, maxsize: int) -> None:
-        self.documents[query] = document
-        self.characters += len(query)
-        while len(self.documents) > maxsize or self.characters > MAX_CACHED_CHARACTERS:
-            evicted, _ = self.documents.popitem(last=False)
-            self.characters -= len(evicted)
+    @classmethod
+    def of(cls, query: str, document: DocumentNode) -> CachedDocument:
+        return cls(document, DOCUMENT_BYTES_PER_CHARACTER * len(query) + DOCUMENT_ENTRY_OVERHEAD_BYTES)
 
 
-_documents = _DocumentCache()  # shared by every request
+def _weight(entry: CachedDocument) -> int:
+    return entry.weight
 
 
-class CheckedParserCache(SchemaExtension):
-    """Strawberry's ParserCache, keeping only documents within MAX_SELECTIONS and MAX_NESTING, and
-    bounded by MAX_CACHED_CHARACTERS as well as by count."""
+# Shared by every request: (schema, SHA-256 of the text) -> a document that passed its validation.
+validated_documents: LRUCache[tuple[int, bytes], CachedDocument] = LRUCache(
+    MAX_CACHED_DOCUMENT_BYTES, getsizeof=_weight
+)
 
-    def __init__(
-        self, maxsize: int = 512, max_selections: int = MAX_SELECTIONS, max_nesting: int = MAX_NESTING
-    ) -> None:
+
+_schema_numbers = itertools.count()
+
+
+def document_key(schema: object, query: str) -> tuple[int, bytes]:
+    # A number given to each schema once (not its id(), which a later schema may reuse).
+    number = getattr(schema, "_validated_documents_number", None)
+    if number is None:
+        number = next(_schema_numbers)
+        setattr(schema, "_validated_documents_number", number)  # noqa: B010 - a private mark on a foreign object
+    return number, hashlib.sha256(query.encode(errors="surrogatepass")).digest()
+
+
+class CheckedDocumentCache(SchemaExtension):
+    """Parsing and validation, skipped for a document this schema validated before; documents
+    over MAX_DOCUMENT_CHARACTERS are refused unread, those over MAX_SELECTIONS or MAX_NESTING
+    unvalidated, and only documents that passed validation are kept."""
+
+    def __init__(self, max_selections: int = MAX_SELECTIONS, max_nesting: int = MAX_NESTING) -> None:
         super().__init__()
-        self.maxsize = maxsize
         self.max_selections = max_selections
         self.max_nesting = max_nesting
+        self.key: tuple[int, bytes] | None = None
+        self.document: DocumentNode | None = None
 
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
@@ -129,20 +146,33 @@ class CheckedParserCache(SchemaExtension):
         if query is None:  # Strawberry answers "no query" itself
             yield
             return
-        document = _documents.get(query)
-        if document is None:
-            if len(query) > MAX_DOCUMENT_CHARACTERS:
-                raise GraphQLError(
-                    f"The document has {len(query)} characters; at most {MAX_DOCUMENT_CHARACTERS} are allowed"
-                )
-            document = parse(query, **execution.parse_options)  # syntax errors and the token limit
-            refusal = self.refusal(document)
-            if refusal is not None:
-                execution.pre_execution_errors = [refusal]
-            else:
-                _documents.put(query, document, self.maxsize)
+        key = document_key(execution.schema, query)
+        cached = validated_documents.get(key)
+        if cached is not None:
+            execution.graphql_document = cached.document
+            execution.pre_execution_errors = []  # validated before: the rules are the schema's
+            yield
+            return
+        if len(query) > MAX_DOCUMENT_CHARACTERS:
+            raise GraphQLError(
+                f"The document has {len(query)} characters; at most {MAX_DOCUMENT_CHARACTERS} are allowed"
+            )
+        document = parse(query, **execution.parse_options)  # syntax errors and the token limit
+        refusal = self.refusal(document)
+        if refusal is not None:
+            execution.pre_execution_errors = [refusal]
+        else:
+            self.key, self.document = key, document
         execution.graphql_document = document
         yield
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        execution = self.execution_context
+        if self.key is not None and self.document is not None and execution.pre_execution_errors == []:
+            entry = CachedDocument.of(execution.query or "", self.document)
+            if entry.weight <= MAX_CACHED_DOCUMENT_BYTES // 16:  # one document must not evict all
+                validated_documents[self.key] = entry
 
     def refusal(self, document: DocumentNode) -> GraphQLError | None:
         try:
@@ -159,13 +189,3 @@ class CheckedParserCache(SchemaExtension):
         else:
             return None
         return GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
-
-
-class ValidationCacheUnlessRefused(ValidationCache):
-    """Strawberry's validation cache, skipped for a document already refused after parsing."""
-
-    def on_validate(self) -> Iterator[None]:
-        if self.execution_context.pre_execution_errors:
-            yield
-            return
-        yield from super().on_validate()

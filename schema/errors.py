@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext, ExecutionResult
+from tortoise.exceptions import ValidationError
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.request_ids import request_id_or_new
@@ -78,19 +79,23 @@ def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
         return GraphQLError(
             first.message, error.nodes, error.source, error.positions, error.path, None, extensions
         )
+    if isinstance(original, ValidationError):
+        # The ORM refused a value for its column (a code longer than any code, say) before any
+        # SQL: the caller's value, not our failure.
+        log.info("a value did not fit its column at %s: %s", error.path, original)
+        return _with_code(
+            error,
+            ErrorCode.INVALID_INPUT,
+            "Nilai tidak sesuai untuk kolomnya (terlalu panjang atau salah bentuk)",
+            "A value is too long or of the wrong form",
+        )
     if getattr(original, "sqlstate", None) == STATEMENT_TIMEOUT_SQLSTATE:
         log.warning("statement timeout at %s: %s", error.path, original)
-        return GraphQLError(
+        return _with_code(
+            error,
+            ErrorCode.QUERY_TIMEOUT,
             "Permintaan terlalu lama dan dihentikan; persempit filter",
-            error.nodes,
-            error.source,
-            error.positions,
-            error.path,
-            None,
-            {
-                "code": ErrorCode.QUERY_TIMEOUT.value,
-                "messageEn": "The query took too long and was stopped; narrow its filter",
-            },
+            "The query took too long and was stopped; narrow its filter",
         )
     request_id = request_id_or_new()  # the one in the response header and on every log line
     log.error("request %s failed at %s", request_id, error.path, exc_info=original)
@@ -103,6 +108,11 @@ def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
         None,
         {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
     )
+
+
+def _with_code(error: GraphQLError, code: ErrorCode, message: str, message_en: str) -> GraphQLError:
+    extensions = {"code": code.value, "messageEn": message_en}
+    return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
 
 
 class CodedErrorsSchema(strawberry.Schema):

@@ -5,9 +5,20 @@ from __future__ import annotations
 import base64
 import binascii
 
+import models
 from resolvers.errors import DomainError, ErrorCode, fail
 
 MAX_ID_LENGTH = 64
+INT32_MAX = 2**31 - 1
+
+
+def largest_key(type_name: str) -> int:
+    """The largest primary key the type's table can hold (a larger one would make the database
+    refuse the query); types without a model of their name get the narrower integer column."""
+    model = getattr(models, type_name, None)
+    pk = getattr(getattr(model, "_meta", None), "pk", None)
+    constraints = getattr(pk, "constraints", None) or {}
+    return int(constraints.get("le", INT32_MAX))
 
 
 def to_global_id(type_name: str, pk: int) -> str:
@@ -21,7 +32,7 @@ def split_global_id(global_id: str, field: str = "id") -> tuple[str, int]:
             raise ValueError
         type_name, _, pk = base64.b64decode(global_id.encode(), validate=True).decode().partition(":")
         number = int(pk)
-        if not type_name or number <= 0 or not pk.isdigit():
+        if not type_name or number <= 0 or not pk.isdigit() or number > largest_key(type_name):
             raise ValueError
         return type_name, number
     except (ValueError, binascii.Error, UnicodeError) as exc:

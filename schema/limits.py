@@ -14,7 +14,8 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 
-from schema.document_limits import CheckedParserCache, ValidationCacheUnlessRefused
+from schema.argument_text import NoNulInArguments
+from schema.document_limits import CheckedDocumentCache
 from schema.operation_choice import OneOperationOrItsName
 from schema.operation_limits import MAX_COST, OperationAdmission, OperationLimits
 from schema.query_cost import create_cost_rule
@@ -37,8 +38,8 @@ def request_extensions(limits: OperationLimits) -> list[Callable[[], SchemaExten
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),
-        lambda: CheckedParserCache(maxsize=512),  # refuses field floods and fragment bombs
+        CheckedDocumentCache,  # refuses field floods and fragment bombs; keeps validated documents
         OneOperationOrItsName,  # before validation: a refused document is not validated
-        lambda: ValidationCacheUnlessRefused(maxsize=512),
+        NoNulInArguments,  # before validation: a refused operation is not validated
         lambda: OperationAdmission(limits),
     ]

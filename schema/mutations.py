@@ -15,6 +15,7 @@ from schema.context import Info
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
 from schema.photos import read_uploads
+from schema.query_cost import list_size
 from schema.report_pages import exact_places_of
 from schema.reports import Report, ReportEvent
 
@@ -84,6 +85,7 @@ class FileReportPayload:
     )
     similar_reports: list[Report] = strawberry.field(
         default_factory=list,
+        metadata=list_size(duplicates.MAX_CANDIDATES),
         description="Open reports of the same category nearby, filed recently: perhaps the same problem, "
         "to support instead",
     )

@@ -16,10 +16,12 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from resolvers import rate_limits
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal
+from resolvers.permissions import require_can_read
 from schema.query_cost import OperationCost, operation_cost
 
 MAX_COST = 10_000  # objects per operation: a full page of 100 reports with their timelines is ~3,000
@@ -57,7 +59,11 @@ async def admit(
     operation_name: str | None,
     variables: dict[str, Any] | None,
     principal: Principal,
+    *,
+    via_gateway: bool = False,
+    reads: bool = True,
 ) -> Admission:
+    """`reads`: a query or subscription (a mutation's payload is its own change, not a read)."""
     estimate = operation_cost(schema, document, operation_name, variables or {})
     if estimate.cost > limits.max_cost:
         raise fail(
@@ -70,6 +76,14 @@ async def admit(
             ErrorCode.INTROSPECTION_DISABLED,
             "Introspeksi skema tidak tersedia",
             "Introspection is disabled; the schema is published as schema.graphql",
+        )
+    if reads:
+        require_can_read(principal, estimate.types)
+    if estimate.federation and limits.production and not via_gateway:
+        raise fail(
+            ErrorCode.FORBIDDEN,
+            "Hanya gateway yang boleh memakai _service dan _entities",
+            "Only the gateway may use _service and _entities",
         )
     return await charge(limits, principal, estimate)
 
@@ -86,6 +100,12 @@ async def charge(limits: OperationLimits, principal: Principal, estimate: Operat
             retry_after=wait,
         )
     return Admission(estimate, state)
+
+
+async def admit_cached(limits: OperationLimits, principal: Principal, estimate: OperationCost) -> Admission:
+    """Admission of a cached answer (a query's): who may read it, and its charge."""
+    require_can_read(principal, estimate.types)
+    return await charge(limits, principal, estimate)
 
 
 def refusal(error: DomainError) -> GraphQLError:
@@ -113,13 +133,27 @@ class OperationAdmission(SchemaExtension):
                     execution.operation_name,
                     execution.variables,
                     context.principal,
+                    via_gateway=context.via_gateway,
+                    reads=execution.operation_type != OperationType.MUTATION,
                 )
             except DomainError as exc:
+                if (
+                    execution.operation_type is OperationType.SUBSCRIPTION
+                    and exc.errors[0].code is ErrorCode.FORBIDDEN
+                ):
+                    # A stream ignores `result`: raised, the refusal is its one answer.
+                    raise refusal(exc) from None
                 execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
                 yield
                 return
-            if context.admission.estimate.introspection:
-                # Who may introspect depends on the caller, not on what the cache is keyed by.
+            estimate = context.admission.estimate
+            if (
+                estimate.introspection
+                or estimate.federation
+                or execution.operation_type != OperationType.QUERY
+            ):
+                # Who may introspect (or call the gateway's fields) depends on the caller, not on
+                # what the cache is keyed by; only queries are answers to keep.
                 context.cache_policy.cacheable = False
         for hook in context.on_admitted:
             await hook()

@@ -34,6 +34,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -54,6 +55,8 @@ MUTATION_COST = 10
 SLICING_ARGUMENTS = ("first", "last")
 SIZED_FIELDS = frozenset({"edges", "nodes"})
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+FEDERATION_FIELDS = frozenset({"_service", "_entities"})  # a subgraph's, for the gateway only
+REPRESENTATIONS = "representations"  # `_entities` resolves one object per representation
 POINTS_PER_CALL = 100  # the budget is charged cost / 100 (at least 1), as GitHub does
 
 
@@ -61,6 +64,8 @@ POINTS_PER_CALL = 100  # the budget is charged cost / 100 (at least 1), as GitHu
 class OperationCost:
     cost: int
     introspection: bool = False
+    federation: bool = False  # selects `_service` or `_entities`
+    types: frozenset[str] = frozenset()  # the object types it selects fields of, for permissions
 
     @property
     def points(self) -> int:
@@ -89,7 +94,7 @@ def operation_cost(
     cost = walker.selection_set(root, operation.selection_set, None)
     if operation.operation == OperationType.MUTATION:
         cost += MUTATION_COST * len(operation.selection_set.selections)
-    return OperationCost(cost, walker.introspection)
+    return OperationCost(cost, walker.introspection, walker.federation, frozenset(walker.types))
 
 
 def create_cost_rule(max_cost: int) -> type[ASTValidationRule]:
@@ -156,6 +161,8 @@ class _CostWalker:
         self.fragment_costs: dict[tuple[str, int | None], int] = {}
         self.visiting: set[str] = set()
         self.introspection = False
+        self.federation = False
+        self.types: set[str] = set()
 
     def selection_set(
         self, parent: GraphQLNamedType | None, selections: SelectionSetNode | None, size: int | None
@@ -197,13 +204,17 @@ class _CostWalker:
             return 1 if name in INTROSPECTION_FIELDS else 0
         if not (is_object_type(parent) or is_interface_type(parent)):
             return 0
+        self.types.add(parent.name)
         definition: GraphQLField | None = parent.fields.get(name)  # type: ignore[attr-defined]
         if definition is None:
             return 0
+        self.federation = self.federation or name in FEDERATION_FIELDS
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             return 0
         page_size = self.page_size(node, definition)
+        if page_size is None and REPRESENTATIONS in definition.args:
+            page_size = self.representations(node)
         if _is_list(definition.type):
             if page_size is not None:
                 count = page_size
@@ -236,6 +247,17 @@ class _CostWalker:
             return MAX_PAGE_SIZE
         return None
 
+    def representations(self, node: FieldNode) -> int:
+        """How many objects `_entities` is asked for; MAX_PAGE_SIZE while the variables are unknown
+        (at validation: admission counts the real ones)."""
+        given = next((a.value for a in node.arguments or () if a.name.value == REPRESENTATIONS), None)
+        if isinstance(given, ListValueNode):
+            return len(given.values)
+        if isinstance(given, VariableNode) and self.variables is not None:
+            value = self.variables.get(given.name.value)
+            return len(value) if isinstance(value, list) else 1
+        return MAX_PAGE_SIZE
+
     def variable(self, name: str, argument_default: Any) -> Any:
         if self.variables is not None and name in self.variables:
             return self.variables[name]
@@ -244,6 +266,12 @@ class _CostWalker:
         if isinstance(argument_default, int):
             return argument_default
         return MAX_PAGE_SIZE
+
+
+def list_size(most: int) -> dict[str, int]:
+    """Field metadata declaring that a list without a page size holds at most `most` items: the
+    resolver must keep to it (tests/test_list_bounds.py holds every list field to a bound)."""
+    return {LIST_SIZE: most}
 
 
 def _is_list(type_: Any) -> bool:

@@ -93,16 +93,20 @@ class ReportFilter:
     unassigned: bool | None = strawberry.field(default=None, description="true: nobody assigned yet")
 
     def to_domain(self) -> report_queries.ReportFilter:
-        for field, ids in (
+        lists: tuple[tuple[str, list[Any] | None], ...] = (
             ("categoryIds", self.category_ids),
             ("agencyIds", self.agency_ids),
             ("areaIds", self.area_ids),
-        ):
+            ("assigneeIds", self.assignee_ids),
+            ("statuses", self.statuses),
+            ("publicGroups", self.public_groups),
+        )
+        for field, ids in lists:
             if ids is not None and len(ids) > MAX_FILTER_IDS:
                 raise fail(
                     ErrorCode.INVALID_INPUT,
-                    f"Paling banyak {MAX_FILTER_IDS} ID per filter",
-                    f"At most {MAX_FILTER_IDS} IDs per filter",
+                    f"Paling banyak {MAX_FILTER_IDS} nilai per daftar",
+                    f"At most {MAX_FILTER_IDS} values per list",
                     field,
                 )
         box = self.bounding_box

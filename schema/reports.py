@@ -14,6 +14,7 @@ from models import EscalationTarget, EventKind, PublicGroup, ReportStatus, Resol
 from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
+from resolvers.photos import MAX_PHOTOS_PER_KIND
 from resolvers.privacy import (
     event_data_as_seen,
     names_a_place,
@@ -21,10 +22,16 @@ from resolvers.privacy import (
     sees_private_details,
     shows_exact_place,
 )
+from resolvers.report_queries import check_page_size
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
+from schema.query_cost import list_size
+
+# A report's timeline and comments come a slice at a time, so that the query cost (which counts
+# `last`) bounds them: the most recent events, in the order they happened.
+DEFAULT_EVENTS = 50
 
 T = TypeVar("T")
 
@@ -324,7 +331,8 @@ class Report(Node):
 
     @strawberry.field(
         description="Its photos, oldest first: BEFORE from the filing, AFTER as proof of the fix. "
-        "Empty for the public when the category is sensitive"
+        "Empty for the public when the category is sensitive",
+        metadata=list_size(2 * MAX_PHOTOS_PER_KIND),
     )
     async def photos(self, info: Info) -> list[ReportPhoto]:
         category = await info.context.loaders.category.load(self.category_id)
@@ -335,16 +343,21 @@ class Report(Node):
         return photos_as_seen(info, rows, sensitive=sensitive)
 
     @strawberry.field(
-        description="Everything that happened to the report, oldest first; internal notes "
-        "only for the handling agency's staff and city-wide staff"
+        description="What happened to the report, oldest first: the `last` events (1..100); internal "
+        "notes only for the handling agency's staff and city-wide staff"
     )
-    async def timeline(self, info: Info) -> list[ReportEvent]:
-        return [ReportEvent.from_row(row) for row in await self._visible_events(info)]
+    async def timeline(self, info: Info, last: int = DEFAULT_EVENTS) -> list[ReportEvent]:
+        check_page_size(last, "last")
+        return [ReportEvent.from_row(row) for row in (await self._visible_events(info))[-last:]]
 
-    @strawberry.field(description="Public comments, and internal notes for the staff who may read them")
-    async def comments(self, info: Info) -> list[Comment]:
-        rows = await self._visible_events(info)
-        return [Comment.from_event_row(row) for row in rows if row["kind"] in COMMENT_KINDS]
+    @strawberry.field(
+        description="Public comments, and internal notes for the staff who may read them, oldest first: "
+        "the `last` ones (1..100)"
+    )
+    async def comments(self, info: Info, last: int = DEFAULT_EVENTS) -> list[Comment]:
+        check_page_size(last, "last")
+        rows = [row for row in await self._visible_events(info) if row["kind"] in COMMENT_KINDS]
+        return [Comment.from_event_row(row) for row in rows[-last:]]
 
     async def _visible_events(self, info: Info) -> list[dict[str, Any]]:
         rows = await info.context.loaders.events.load(self.pk)

@@ -14,12 +14,14 @@ import strawberry
 
 from models import ReportStatus, ResolutionOutcome
 from resolvers import statistics
+from resolvers.directory_queries import MAX_AGENCIES
 from resolvers.identity import PrincipalKind
 from resolvers.permissions import statistics_agency_scope
 from resolvers.timeline import utcnow
 from schema.context import Info
 from schema.directory import Agency
 from schema.ids import optional_global_id
+from schema.query_cost import list_size
 
 HOUR = 3600.0
 
@@ -39,9 +41,10 @@ class OutcomeCount:
 @strawberry.type(description="Figures over the reports filed in the window")
 class ReportFigures:
     filed: int
-    by_status: list[StatusCount]
+    by_status: list[StatusCount] = strawberry.field(metadata=list_size(len(ReportStatus)))
     by_outcome: list[OutcomeCount] = strawberry.field(
-        description="How closed reports were closed: confirmed fixes apart from auto-closes and disputes"
+        description="How closed reports were closed: confirmed fixes apart from auto-closes and disputes",
+        metadata=list_size(len(ResolutionOutcome)),
     )
     acknowledged: int
     acknowledged_within_target: int
@@ -106,12 +109,18 @@ class ReportStatistics:
     async def figures(self, info: Info) -> ReportFigures:
         return ReportFigures.from_figures(await statistics.totals(self.scope, now=utcnow()))
 
-    @strawberry.field(description="Every day of the window, in the city's timezone")
+    @strawberry.field(
+        description="Every day of the window, in the city's timezone",
+        metadata=list_size(statistics.MAX_WINDOW.days + 2),  # a window's days, partial ones included
+    )
     async def daily(self, info: Info) -> list[DailyFigures]:
         days = await statistics.daily_series(self.scope, info.context.timezone)
         return [DailyFigures(day=d.day, filed=d.filed, resolved=d.resolved) for d in days]
 
-    @strawberry.field(description="Every agency ranked by its share resolved within target, then speed")
+    @strawberry.field(
+        description="Every agency ranked by its share resolved within target, then speed",
+        metadata=list_size(MAX_AGENCIES),
+    )
     async def league(self, info: Info) -> list[AgencyStanding]:
         by_agency = await statistics.figures_by(self.league_scope, "agency_id", now=utcnow())
         agencies = await info.context.loaders.agency.load_many(await statistics.agency_ids())

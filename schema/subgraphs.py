@@ -8,16 +8,19 @@ subgraph). Entity keys and interface fields are in every subgraph that has the t
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 import strawberry
+from strawberry.federation.schema import FederationAny
 from strawberry.federation.schema_directives import Key
-from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
 
+from resolvers.errors import ErrorCode, fail
 from schema.accounts import AccountMutation, AccountQuery
+from schema.context import Info
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
@@ -28,6 +31,7 @@ from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
 from schema.queues import QueueQuery
 from schema.report_pages import ReportQuery
+from schema.scalars import schema_config
 from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
@@ -57,6 +61,44 @@ class SubgraphSchema(CodedErrorsSchema, strawberry.federation.Schema):
     def __init__(self, name: str, **kwargs: Any) -> None:
         self.subgraph = name  # read by get_fields while the base class builds the schema
         super().__init__(federation_version=FEDERATION_VERSION, **kwargs)
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        """Strawberry's resolver, after refusing representations it would fail on with an
+        internal error: each must name an entity of this subgraph and give its key as text."""
+        for representation in representations:
+            self.check_representation(representation)
+        # Copies: Strawberry's resolver takes `__typename` out of each, and one object may be
+        # given several times.
+        copies = [FederationAny(dict(representation)) for representation in representations]  # type: ignore[call-overload]
+        return super().entities_resolver(info, copies)
+
+    def check_representation(self, representation: object) -> None:
+        type_name = representation.get("__typename") if isinstance(representation, dict) else None
+        keys = self.entity_keys.get(type_name) if isinstance(type_name, str) else None
+        if (
+            keys is None
+            or not isinstance(representation, dict)
+            or set(representation) != {"__typename", *keys}
+            or not all(isinstance(representation[key], str) for key in keys)
+        ):
+            raise fail(
+                ErrorCode.INVALID_INPUT,
+                "Representasi entitas tidak dikenal",
+                "Each representation must be {__typename, id} of an entity this subgraph resolves",
+                "representations",
+            )
+
+    @functools.cached_property
+    def entity_keys(self) -> dict[str, set[str]]:
+        """The entity types this subgraph resolves, by name, with their key fields."""
+        found: dict[str, set[str]] = {}
+        for name, type_ in self.schema_converter.type_map.items():
+            definition = type_.definition
+            if isinstance(definition, StrawberryObjectDefinition) and hasattr(
+                definition.origin, "resolve_reference"
+            ):
+                found[name] = key_fields(definition)
+        return found
 
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
         return [f for f in type_definition.fields if self.owns(type_definition, f)]
@@ -100,5 +142,5 @@ def build_subgraph(name: str, limits: OperationLimits | None = None) -> Subgraph
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")
     limits = limits or OperationLimits()
     return SubgraphSchema(
-        name, config=StrawberryConfig(), limits=limits, extensions=request_extensions(limits), **roots
+        name, config=schema_config(), limits=limits, extensions=request_extensions(limits), **roots
     )

@@ -27,14 +27,17 @@ from resolvers.tokens import TokenSigner
 from schema.context import Context
 from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
-from schema.operation_limits import charge, refusal
+from schema.operation_limits import admit_cached, refusal
 from server.authentication import Unauthenticated, authenticate
+from server.gateway_identity import GATEWAY_TOKEN_PARAM, is_gateway
 from server.graphiql import GRAPHIQL_PAGE
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
 from server.upload_limits import BoundedFormRequestAdapter
 
 log = logging.getLogger("sigap.http")
+# The gateway sends its GATEWAY_TOKEN on every HTTP request to a subgraph (gateway.config.mjs).
+GATEWAY_TOKEN_HEADER = "x-sigap-gateway-token"  # noqa: S105 - a header's name, not a secret
 
 
 class SigapGraphQL(GraphQL[Context, None]):
@@ -93,7 +96,7 @@ class SigapGraphQL(GraphQL[Context, None]):
         if entry is not None:
             # Only answers that passed every limit are stored; the budget is still charged.
             try:
-                context.admission = await charge(self.schema.limits, context.principal, entry.estimate)
+                context.admission = await admit_cached(self.schema.limits, context.principal, entry.estimate)
             except DomainError as exc:
                 refused = ExecutionResult(data=None, errors=coded_errors([refusal(exc)]))
                 return _with_status(refused, sub_response)
@@ -104,9 +107,9 @@ class SigapGraphQL(GraphQL[Context, None]):
 
         async def take_version() -> None:
             # Taken before computing (the answer is at least this fresh), and only for admitted
-            # operations: a refused one costs no SQL.
+            # queries: a refused operation or a mutation costs no SQL for it.
             nonlocal version
-            if version is None:
+            if version is None and context.cache_policy.cacheable:
                 version = await data_version()
 
         context.on_admitted.append(take_version)
@@ -122,8 +125,7 @@ class SigapGraphQL(GraphQL[Context, None]):
             and version is not None
             and context.admission is not None
         ):
-            size = len(orjson.dumps(result.data))
-            answer = CachedAnswer(version, result.data, policy.valid_until, size, context.admission.estimate)
+            answer = CachedAnswer.of(version, result.data, policy.valid_until, context.admission.estimate)
             self.cache.put(key, answer)
         return _with_status(result, sub_response)
 
@@ -145,6 +147,9 @@ class SigapGraphQL(GraphQL[Context, None]):
             live=live,
             photo_storage=self.photo_storage,
             photo_urls=self.photo_urls,
+            via_gateway=is_gateway(
+                {GATEWAY_TOKEN_PARAM: request.headers.get(GATEWAY_TOKEN_HEADER)}, self.settings
+            ),
         )
 
     def decode_json(self, data: str | bytes) -> object:

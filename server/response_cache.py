@@ -3,90 +3,116 @@
 An entry is served only while the database fingerprint (resolvers.data_version) equals the one
 taken before the answer was computed, and before the entry's `valid_until` (set by time-dependent
 fields such as `isOverdue`). Answers that depend on more than the key (errors, uncacheable
-fields) are never stored.
+fields, anything but a query) are never stored.
+
+Memory is bounded in bytes, keys included: an answer is kept as its JSON, under a SHA-256 digest
+of what it answers (document, operation, variables, visibility), never under the request's text.
+Requests with variables over MAX_CACHED_VARIABLES_BYTES or documents over the parser's limit are
+not cached at all: junk variables cannot make keys large, nor many keys hold the same answer.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from cachetools import LRUCache
 
-from schema import MAX_TOKENS
+from schema.document_limits import MAX_DOCUMENT_CHARACTERS
 from schema.query_cost import OperationCost
+
+MAX_CACHED_VARIABLES_BYTES = 4_096  # a page's filter is a few hundred bytes
+# What an entry holds besides its answer's JSON: the 32-byte key and its bytes object, the entry
+# object with its version string, time and estimate, and the LRU's bookkeeping (measured with
+# pympler in tests/test_response_cache.py; rounded up).
+ENTRY_OVERHEAD_BYTES = 1_024
 
 
 @dataclass(frozen=True)
 class CachedAnswer:
     version: str
-    data: Any
+    answer: bytes  # the `data` of the response, as JSON
     valid_until: datetime | None
-    size: int  # bytes of the answer's JSON, to bound the cache's memory
     estimate: OperationCost  # what each hit is charged to the caller's budget
+
+    @classmethod
+    def of(
+        cls, version: str, data: Any, valid_until: datetime | None, estimate: OperationCost
+    ) -> CachedAnswer:
+        return cls(version, orjson.dumps(data), valid_until, estimate)
+
+    @property
+    def data(self) -> Any:
+        return orjson.loads(self.answer)
+
+    @property
+    def size(self) -> int:
+        """The bytes the cache counts for this entry, key included."""
+        return len(self.answer) + ENTRY_OVERHEAD_BYTES
 
 
 class ResponseCache:
-    def __init__(self, max_entries: int = 2048, max_bytes: int = 64 * 2**20) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
         self.max_bytes = max_bytes
-        self.size = 0
-        self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
+        self._entries: LRUCache[bytes, CachedAnswer] = LRUCache(max_bytes, getsizeof=_entry_size)
         self.hits = 0
         self.misses = 0
 
-    def peek(self, key: Hashable) -> CachedAnswer | None:
-        """The entry under `key`, fresh or not, without counting a hit or a miss."""
-        return self._entries.get(key)
+    @property
+    def size(self) -> int:
+        return int(self._entries.currsize)
 
-    def get(self, key: Hashable, version: str, now: datetime) -> CachedAnswer | None:
-        entry = self._entries.get(key)
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def peek(self, key: bytes) -> CachedAnswer | None:
+        """The entry under `key`, fresh or not, without counting a hit or a miss."""
+        return self._entries.get(key)  # type: ignore[no-any-return]
+
+    def get(self, key: bytes, version: str, now: datetime) -> CachedAnswer | None:
+        entry: CachedAnswer | None = self._entries.get(key)
         expired = entry is not None and entry.valid_until is not None and now >= entry.valid_until
         if entry is None or entry.version != version or expired:
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
         self.hits += 1
         return entry
 
-    def put(self, key: Hashable, answer: CachedAnswer) -> None:
+    def put(self, key: bytes, answer: CachedAnswer) -> None:
         if answer.size > self.max_bytes // 16:
             return  # one huge answer must not evict everything else
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self.size -= old.size
         self._entries[key] = answer
-        self.size += answer.size
-        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self.size -= evicted.size
 
 
-def cache_key(request_data: Any, visibility: str) -> Hashable | None:
-    """The key of a cacheable request (one query operation, no streaming), else None."""
+def _entry_size(answer: CachedAnswer) -> int:
+    return answer.size
+
+
+def cache_key(request_data: Any, visibility: str) -> bytes | None:
+    """The key of a cacheable request (no streaming, modest document and variables), else None.
+    Whether it is a query is known only once it is parsed: the view stores query answers only."""
     query = getattr(request_data, "query", None)
     if not isinstance(query, str) or getattr(request_data, "protocol", "http") != "http":
         return None
-    operation_name = request_data.operation_name
-    if not _is_query(query, operation_name):
+    if len(query) > MAX_DOCUMENT_CHARACTERS:
         return None
+    operation_name = request_data.operation_name
     try:
         variables = orjson.dumps(request_data.variables, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         return None
-    return (query, operation_name, variables, visibility)
-
-
-@lru_cache(maxsize=512)
-def _is_query(query: str, operation_name: str | None) -> bool:
-    try:
-        document = parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return False  # let the schema answer with its coded syntax error
-    operation = get_operation_ast(document, operation_name)
-    return operation is not None and operation.operation == OperationType.QUERY
+    if len(variables) > MAX_CACHED_VARIABLES_BYTES:
+        return None
+    digest = hashlib.sha256()
+    for part in (
+        query.encode(errors="surrogatepass"),
+        str(operation_name).encode(errors="surrogatepass"),
+        variables,
+        visibility.encode(),
+    ):
+        digest.update(len(part).to_bytes(8, "big"))  # lengths first: parts cannot run into each other
+        digest.update(part)
+    return digest.digest()

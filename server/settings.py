@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -192,13 +193,31 @@ def _whole_number(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a number") from exc
 
 
+N = TypeVar("N", int, float)
+
+
 def _seconds(env: dict[str, str], name: str, default: float) -> float:
-    try:
-        value = float(env.get(name) or default)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number of seconds") from exc
-    if value < 0 or value != value:  # NaN compares unequal to itself
+    text = env.get(name)
+    value = _number(name, text, float) if text else default
+    if value < 0:
         raise SettingsError(f"{name} must be 0 (off) or more")
+    return value
+
+
+MAX_SECONDS = 86_400.0  # longer timeouts and intervals are typos (or `inf`), and overflow timers
+
+
+def _number(name: str, text: str, kind: type[N]) -> N:
+    """`text` as a finite number of `kind`: `nan` and `inf` parse as floats but would switch a
+    timeout off (inf) or make every comparison false (nan)."""
+    try:
+        value = kind(text)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
+    if not math.isfinite(value):
+        raise SettingsError(f"{name} must be a finite number, got {text!r}")
+    if kind is float and value > MAX_SECONDS:
+        raise SettingsError(f"{name} must be at most {MAX_SECONDS:.0f} seconds, got {text!r}")
     return value
 
 
@@ -217,6 +236,8 @@ def _service_area(text: str | None) -> BoundingBox:
         return KUPANG_SERVICE_AREA
     try:
         min_lat, min_lon, max_lat, max_lon = (float(part) for part in text.split(","))
+        if not all(math.isfinite(part) for part in (min_lat, min_lon, max_lat, max_lon)):
+            raise ValueError("not finite")
     except ValueError as exc:
         raise SettingsError(f"SERVICE_AREA must be 'minLat,minLon,maxLat,maxLon', got {text!r}") from exc
     box = BoundingBox(min_lat, min_lon, max_lat, max_lon)
@@ -248,17 +269,11 @@ def _gateway_token(value: str | None) -> str | None:
     return value or None
 
 
-N = TypeVar("N", int, float)
-
-
 def _positive(env: dict[str, str], name: str, default: N, kind: type[N]) -> N:
     text = env.get(name)
     if not text:
         return default
-    try:
-        value = kind(text)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {text!r}") from exc
+    value = _number(name, text, kind)
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {text!r}")
     return value

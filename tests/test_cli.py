@@ -90,3 +90,12 @@ def test_two_workers_start_on_a_fresh_database(tmp_path: Path, backend: str) -> 
     finally:
         if backend == "postgres":
             asyncio.run(drop_postgres_database(database_url))
+
+
+def test_a_setting_that_is_not_finite_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+    for name in ("LIVE_KEEPALIVE", "STATEMENT_TIMEOUT"):
+        result = sigap(tmp_path, "serve", **{name: "nan", "PORT": "0"})
+
+        assert result.returncode == 2
+        assert f"{name} must be a finite number, got 'nan'" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -12,6 +12,7 @@ import jwt
 import pytest
 
 from resolvers.tokens import AUDIENCE
+from tests.abuse import abusive
 from tests.server_process import RunningServer, create_admin, sigap_server
 
 SECRET = "http-auth-test-secret-" + "s" * 20
@@ -145,3 +146,34 @@ def test_an_install_id_names_an_anonymous_phone(tmp_path: Path) -> None:
     codes = [a["errors"][0]["code"] if a["errors"] else "FILED" for a in answers]
     # The same install is limited; another install is not; without a (valid) id, the address is.
     assert codes == ["FILED", "RATE_LIMITED", "FILED", "FILED", "RATE_LIMITED"]
+
+
+REPORTS = "{ reports(first: 5) { totalCount edges { node { title } } } }"
+
+
+def test_a_partner_key_reads_reports_only_with_the_reports_read_scope(server: RunningServer) -> None:
+    admin = {"authorization": f"Bearer {admin_token(server)}"}
+
+    def key_with(*scopes: str) -> dict[str, str]:
+        partner = {"name": f"Mitra {'+'.join(scopes)}", "kind": "PARTNER", "scopes": list(scopes)}
+        created = call(server, CREATE_KEY, {"i": partner}, **admin).json()["data"]["createApiKey"]
+        return {"x-api-key": created["key"]}
+
+    filer, reader = key_with("reports:file"), key_with("reports:read")
+    filed = call(server, FILE, **filer).json()["data"]["fileReport"]
+    assert call(server, REPORTS).json()["data"]["reports"]["totalCount"] >= 1  # the public's answer, cached
+
+    reads = [
+        REPORTS,  # the page the public just read: a cached answer is no way around the scope
+        "{ agencies { code reports(first: 3) { totalCount } } }",
+        "query($id: ID!) { node(id: $id) { ... on Report { title } } }",
+    ]
+    for query in reads:
+        refused = call(server, abusive(query), {"id": filed["report"]["id"]}, **filer).json()
+        assert refused["data"] is None, query
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+        allowed = call(server, query, {"id": filed["report"]["id"]}, **reader).json()
+        assert "errors" not in allowed, allowed
+
+    assert filed["errors"] == []  # filing returns the filed report: its own change, not a read
+    assert "errors" not in call(server, "{ agencies { code } }", **filer).json()  # the directory is public

@@ -96,7 +96,9 @@ async def test_expired_keys_are_purged(db: Database) -> None:
     assert [row.key for row in await IdempotencyKey.all()] == ["stays"]
 
 
-@pytest.mark.parametrize("key", ["", "   ", "k" * 101, "line\nbreak", "nul\x00byte"])
+@pytest.mark.parametrize(
+    "key", ["", "   ", "k" * 101, "line\nbreak", "bell\x07key"]
+)  # NUL: see test_coded_refusals
 async def test_malformed_keys_are_typed_errors_and_write_nothing(db: Database, key: str) -> None:
     answer = await file(idempotencyKey=abusive(key))
 
@@ -150,3 +152,20 @@ async def test_the_replayed_tracking_token_opens_the_report(db: Database) -> Non
     )
 
     assert mine.data == {"report": {"reporterContact": {"name": "Rina"}}}
+
+
+async def test_a_key_that_expires_while_it_blocks_a_retry_still_answers_with_its_report(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = str(uuid.uuid4())
+    first = await file(idempotencyKey=key)
+    # A lookup whose clock is past the key's expiry (another process's clock, or the key's last
+    # moment) misses the row that still blocks the retry's insert.
+    after_expiry = utcnow() + idempotency.KEY_LIFETIME + timedelta(minutes=1)
+    monkeypatch.setattr(idempotency, "utcnow", lambda: after_expiry)
+
+    again = await file(idempotencyKey=abusive(key))
+
+    assert again["errors"] == []
+    assert again["report"]["code"] == first["report"]["code"]
+    assert await reports_filed() == 1

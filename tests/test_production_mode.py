@@ -21,7 +21,9 @@ production = build_schema(OperationLimits(production=True))
 
 CITIZEN = principal_for_user(User(id=1, name="Warga", role=Role.CITIZEN))
 OFFICER = principal_for_user(User(id=2, name="Petugas", role=Role.OFFICER, agency_id=1))
-PARTNER = Principal(kind=PrincipalKind.PARTNER, api_key_id=7, client="key:7")
+PARTNER = Principal(
+    kind=PrincipalKind.PARTNER, api_key_id=7, scopes=frozenset({"reports:read"}), client="key:7"
+)
 DISPLAY = Principal(kind=PrincipalKind.DISPLAY, client="display:1")
 
 INTROSPECTION = [

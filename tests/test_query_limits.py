@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 import strawberry
+from cachetools import LRUCache
 from graphql import parse
+from pympler.asizeof import asizeof
 from strawberry.extensions import AddValidationRules
 
-from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
-from schema.document_limits import MAX_CACHED_CHARACTERS, _documents, document_size
+from schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, document_limits
+from schema.document_limits import document_size
 from schema.ids import to_global_id
 from schema.operation_limits import MAX_COST
 from schema.query_cost import create_cost_rule, operation_cost
@@ -267,14 +269,24 @@ async def test_malformed_operations_get_coded_errors(
     assert result.errors[0].extensions["code"] == code
 
 
-async def test_refused_documents_are_not_kept_and_the_parser_cache_is_bounded() -> None:
+async def test_refused_documents_are_not_kept_and_the_parser_cache_is_bounded_in_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    small = LRUCache(2**20, getsizeof=document_limits._weight)
+    monkeypatch.setattr(document_limits, "validated_documents", small)
     flood = "{ agencies { " + "code " * 2000 + "} }"
+    invalid = "{ agencies { nope } }"
     await run(abusive(flood))
-    assert _documents.get(flood) is None
+    await run(abusive(invalid))
+    assert len(small) == 0
 
-    for n in range(40):
-        await run(f"{{ __typename }} # {'x' * 20_000} {n}")  # 40 x 20,000 characters
-    assert _documents.characters <= MAX_CACHED_CHARACTERS
+    for n in range(60):  # comments, and aliases: the two extremes of weight per character
+        await run(f"{{ __typename }} # {'x' * 10_000} {n}")
+        await run("{ " + " ".join(f"a{n}_{i}: agencies {{ code name }}" for i in range(25)) + " }")
+    held = asizeof(small)  # documents, keys and bookkeeping: every byte the cache holds
+
+    assert len(small) > 0
+    assert held <= small.maxsize, f"the parser cache holds {held} bytes, over its bound of {small.maxsize}"
 
 
 async def test_documents_past_the_character_limit_are_refused_unread(sql_queries: QueryLog) -> None:

@@ -12,9 +12,18 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from pympler.asizeof import asizeof
 
+from schema import document_limits
+from schema.document_limits import MAX_DOCUMENT_CHARACTERS
 from schema.query_cost import OperationCost
-from server.response_cache import CachedAnswer, ResponseCache, cache_key
+from server import response_cache
+from server.app import create_app
+from server.graphql_view import SigapGraphQL
+from server.response_cache import MAX_CACHED_VARIABLES_BYTES, CachedAnswer, ResponseCache, cache_key
+from server.settings import Settings
+from tests.abuse import abusive
+from tests.conftest import Database
 from tests.databases import create_postgres_database, drop_postgres_database
 from tests.server_process import RunningServer, sigap_server
 
@@ -122,26 +131,25 @@ async def test_overdue_flips_when_the_due_time_passes(served: tuple[RunningServe
 def test_entries_expire_at_their_valid_until_and_on_a_new_version() -> None:
     cache = ResponseCache()
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    cache.put(
-        "k", CachedAnswer("v1", {"x": 1}, now + timedelta(seconds=5), size=7, estimate=OperationCost(1))
-    )
+    cache.put(b"k", CachedAnswer.of("v1", {"x": 1}, now + timedelta(seconds=5), OperationCost(1)))
 
-    assert cache.get("k", "v1", now) is not None
-    assert cache.get("k", "v2", now) is None
-    assert cache.get("k", "v1", now + timedelta(seconds=5)) is None
+    hit = cache.get(b"k", "v1", now)
+    assert hit is not None
+    assert hit.data == {"x": 1}
+    assert cache.get(b"k", "v2", now) is None
+    assert cache.get(b"k", "v1", now + timedelta(seconds=5)) is None
 
 
-def test_memory_is_bounded_by_entries_and_bytes() -> None:
-    cache = ResponseCache(max_entries=3, max_bytes=1600)
-    for n in range(10):
-        cache.put(n, CachedAnswer("v", n, None, size=100, estimate=OperationCost(1)))
-    assert [k for k in range(10) if cache.get(k, "v", datetime.now(UTC))] == [7, 8, 9]
+def test_memory_is_bounded_by_bytes_and_one_answer_cannot_take_it_all() -> None:
+    cache = ResponseCache(max_bytes=16 * 2**10)
+    for n in range(100):
+        cache.put(str(n).encode(), CachedAnswer.of("v", "x" * 100, None, OperationCost(1)))
+    kept = [n for n in range(100) if cache.get(str(n).encode(), "v", datetime.now(UTC))]
+    assert kept == list(range(100 - len(kept), 100))  # the most recent ones
+    assert cache.size <= 16 * 2**10
 
-    cache.put(
-        "huge", CachedAnswer("v", "x", None, size=1000, estimate=OperationCost(1))
-    )  # over 1/16 of the budget
-    assert cache.get("huge", "v", datetime.now(UTC)) is None
-    assert cache.size <= 1600
+    cache.put(b"huge", CachedAnswer.of("v", "x" * 2_000, None, OperationCost(1)))  # over 1/16 of it
+    assert cache.get(b"huge", "v", datetime.now(UTC)) is None
 
 
 class _Request:
@@ -149,11 +157,75 @@ class _Request:
         self.query, self.variables, self.operation_name, self.protocol = query, variables, None, "http"
 
 
-def test_only_queries_are_cached_and_keys_include_visibility() -> None:
-    assert cache_key(_Request("mutation { x }"), "public") is None
-    assert cache_key(_Request("subscription { x }"), "public") is None
-    assert cache_key(_Request("query {"), "public") is None
-    assert cache_key(_Request("{ a }", {"b": 1, "a": 2}), "public") == cache_key(
-        _Request("{ a }", {"a": 2, "b": 1}), "public"
-    )
+def test_keys_are_digests_of_the_request_and_its_visibility() -> None:
+    key = cache_key(_Request("{ a }", {"b": 1, "a": 2}), "public")
+
+    assert isinstance(key, bytes)
+    assert len(key) == 32
+    assert key == cache_key(_Request("{ a }", {"a": 2, "b": 1}), "public")
     assert cache_key(_Request("{ a }"), "public") != cache_key(_Request("{ a }"), "staff:DLH")
+    assert cache_key(_Request("{ a }", {"a": "x" * MAX_CACHED_VARIABLES_BYTES}), "public") is None
+    assert cache_key(_Request("{ a }" + " " * MAX_DOCUMENT_CHARACTERS), "public") is None
+
+
+@pytest.fixture
+async def app_view(db: Database) -> AsyncIterator[tuple[httpx.AsyncClient, SigapGraphQL]]:
+    """The real app in-process (the test database is already connected)."""
+    app = create_app(Settings(database_url=db.url, query_points_per_hour=1_000_000))
+    http = next(route.endpoint for route in app.routes if getattr(route, "path", "") == "/graphql")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        yield client, http.view
+
+
+AGENCIES = "{ agencies { code name } }"  # variables it does not declare are ignored, and were keyed
+
+
+async def test_junk_variables_cannot_grow_the_cache_past_its_bound(
+    app_view: tuple[httpx.AsyncClient, SigapGraphQL],
+) -> None:
+    client, view = app_view
+    view.cache = cache = ResponseCache(max_bytes=256 * 2**10)
+    for n in range(120):  # distinct junk just under the cacheable size: one entry each
+        junk = f"{n:04d}" + "j" * (MAX_CACHED_VARIABLES_BYTES - 40)
+        answer = await client.post("/graphql", json={"query": AGENCIES, "variables": abusive({"junk": junk})})
+        assert "errors" not in answer.json()
+    held = asizeof(cache._entries)  # keys, answers and bookkeeping: every byte the cache holds
+
+    assert len(cache) > 0
+    assert held <= cache.max_bytes, f"the cache holds {held} bytes, over its bound of {cache.max_bytes}"
+    assert held <= cache.size * 1.1  # and what it counts is what it holds
+    entries = len(cache)
+    for n in range(20):  # half a megabyte of junk each (the body limit is 1 MiB): answered, not kept
+        big = {"junk": f"{n}" + "j" * 2**19}
+        answer = await client.post("/graphql", json={"query": AGENCIES, "variables": abusive(big)})
+        assert "errors" not in answer.json()
+    assert len(cache) == entries
+    assert asizeof(cache._entries) <= cache.max_bytes
+
+
+async def test_refused_documents_leave_nothing_in_any_cache(
+    app_view: tuple[httpx.AsyncClient, SigapGraphQL],
+) -> None:
+    client, view = app_view
+    assert view.cache is not None
+    caches = [view.cache._entries, document_limits.validated_documents]
+    memoised = [value for module in (response_cache, document_limits) for value in vars(module).values()
+                if hasattr(value, "cache_info")]  # fmt: skip
+
+    def contents() -> object:
+        return [(set(cache), cache.currsize) for cache in caches], [f.cache_info().currsize for f in memoised]
+
+    before = contents()
+
+    for n in range(30):
+        too_long = "{ agencies { code } }" + f"# {n} " + "x" * MAX_DOCUMENT_CHARACTERS
+        invalid = f"{{ agencies {{ nope{n} }} }}" + " " * 5_000
+        for document in (too_long, invalid):
+            answer = await client.post("/graphql", json={"query": abusive(document)})
+            assert "errors" in answer.json()
+
+    assert (
+        [(set(cache), cache.currsize) for cache in caches],
+        [f.cache_info().currsize for f in memoised],
+    ) == before

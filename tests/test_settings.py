@@ -145,3 +145,29 @@ def test_limit_defaults() -> None:
     assert (settings.max_body_bytes, settings.statement_timeout_s) == (2**20, 5.0)
     assert settings.operation_limits.points_per_hour == 5000
     assert not settings.operation_limits.production
+
+
+NOT_FINITE = ["nan", "NaN", "inf", "-inf", "Infinity", "1e309"]
+NUMBER_SETTINGS = [
+    "LIVE_KEEPALIVE", "LIVE_INIT_TIMEOUT", "STATEMENT_TIMEOUT", "JOBS_INTERVAL_SECONDS",
+    "LIVE_SEND_QUEUE", "LIVE_MAX_OPERATIONS", "LIVE_MAX_CONNECTIONS_PER_CLIENT", "MAX_BODY_BYTES",
+    "QUERY_POINTS_PER_HOUR", "PORT", "WORKERS",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NUMBER_SETTINGS)
+@pytest.mark.parametrize("text", NOT_FINITE)
+def test_numbers_that_are_not_finite_are_refused(name: str, text: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: text})
+
+
+@pytest.mark.parametrize("text", ["nan,123.5,-10.1,123.7", "-10.3,123.5,inf,123.7"])
+def test_a_service_area_that_is_not_finite_is_refused(text: str) -> None:
+    with pytest.raises(SettingsError, match="SERVICE_AREA"):
+        Settings.from_env({"SERVICE_AREA": text})
+
+
+def test_timeouts_longer_than_a_day_are_refused() -> None:
+    with pytest.raises(SettingsError, match="STATEMENT_TIMEOUT must be at most 86400 seconds"):
+        Settings.from_env({"STATEMENT_TIMEOUT": "1e300"})
