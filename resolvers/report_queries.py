@@ -57,7 +57,9 @@ class ExactPlaces:
         if self.agency_id is not None:
             parts.append(Q(agency_id=self.agency_id))
         if self.reporter_id is not None:
-            parts.append(Q(reporter_id=self.reporter_id))
+            # Spelled out non-null: `reporter_id = n` is NULL for anonymous reports, and NOT NULL
+            # would drop them from the negated (public) branch of a place filter.
+            parts.append(Q(reporter_id=self.reporter_id) & Q(reporter_id__isnull=False))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else parts[0] | parts[1]
