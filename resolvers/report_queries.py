@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -251,6 +251,25 @@ async def report_page(flt: ReportFilter, *, first: int, after: str | None, order
         has_previous_page=after is not None,
         _filtered=filtered,
     )
+
+
+async def report_batches(
+    flt: ReportFilter, *, order: ReportOrder, size: int
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every report `flt` matches, in `order`, `size` rows per query: keyset batches as `reports`
+    pages walk them, so that reading all of them holds one batch in memory at a time."""
+    filtered = await filtered_reports(flt)
+    column, descending = _ORDER_KEYS[order]
+    sign = "-" if descending else ""
+    after: tuple[datetime, int] | None = None
+    while True:
+        query = filtered if after is None else filtered.filter(_after_cursor(column, descending, *after))
+        rows = await query.order_by(f"{sign}{column}", f"{sign}id").limit(size).values(*REPORT_COLUMNS)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1][column], rows[-1]["id"]
 
 
 async def report_by_id(report_id: int) -> dict[str, Any] | None:

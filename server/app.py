@@ -29,6 +29,7 @@ from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
 from server.database import apply_migrations, connect, disconnect
+from server.exports import ReportExports
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.jobs import periodic_jobs
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         SigapGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
     )
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
+    exports = ReportExports(limits, TokenSigner(settings.jwt_secret))
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -167,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/wall/map.json", wall_map, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
+            Route("/exports/reports.{format}", exports.serve, methods=["GET"]),
         ],
         middleware=[
             Middleware(ExposeTransport),
