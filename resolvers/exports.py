@@ -36,15 +36,20 @@ class Directory:
     sensitive: frozenset[int]
     agencies: dict[int, str]
     areas: dict[int, str]
+    category_names: dict[int, str]
+    agency_names: dict[int, str]
 
     @classmethod
     async def load(cls) -> Directory:
-        categories = await Category.all().values("id", "code", "is_sensitive")
+        categories = await Category.all().values("id", "code", "name", "is_sensitive")
+        agencies = await Agency.all().values("id", "code", "name")
         return cls(
             categories={row["id"]: row["code"] for row in categories},
             sensitive=frozenset(row["id"] for row in categories if row["is_sensitive"]),
-            agencies=dict(await Agency.all().values_list("id", "code")),  # type: ignore[arg-type]
+            agencies={row["id"]: row["code"] for row in agencies},
             areas=dict(await Area.all().values_list("id", "code")),  # type: ignore[arg-type]
+            category_names={row["id"]: row["name"] for row in categories},
+            agency_names={row["id"]: row["name"] for row in agencies},
         )
 
 

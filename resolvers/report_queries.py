@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -255,7 +255,7 @@ async def report_page(flt: ReportFilter, *, first: int, after: str | None, order
 
 async def report_batches(
     flt: ReportFilter, *, order: ReportOrder, size: int
-) -> AsyncIterator[list[dict[str, Any]]]:
+) -> AsyncGenerator[list[dict[str, Any]]]:
     """Every report `flt` matches, in `order`, `size` rows per query: keyset batches as `reports`
     pages walk them, so that reading all of them holds one batch in memory at a time."""
     filtered = await filtered_reports(flt)

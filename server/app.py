@@ -36,6 +36,7 @@ from server.jobs import periodic_jobs
 from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
+from server.open311.routes import Open311
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
             Route("/exports/reports.{format}", exports.serve, methods=["GET"]),
+            *Open311(settings, limits, photo_urls).routes(),
         ],
         middleware=[
             Middleware(ExposeTransport),
