@@ -242,3 +242,19 @@ def test_the_georeport_client_from_pypi_reads_a_real_server(server: RunningServe
         listed = client.get_service_requests(status="open", service_code="LAMPU_RAMBU")
         listed = listed if isinstance(listed, list) else [listed]  # xmltodict: one item is no list
         assert [r["service_request_id"] for r in listed] == [code]
+
+
+async def test_reads_are_charged_to_the_budget(db: Database) -> None:
+    filed = await file_report()
+    app = create_app(
+        Settings(database_url=db.url, jwt_secret="test-secret-" + "x" * 32, query_points_per_hour=31)
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
+        listed = await http.get(f"{BASE}/requests.json")  # 1,000 reports' worth: 30 points
+        one = await http.get(f"{BASE}/requests/{filed['code']}.json")  # the last point
+        refused = await http.get(f"{BASE}/requests/{filed['code']}.json")
+
+    assert (listed.status_code, one.status_code) == (200, 200)
+    assert refused.status_code == 429
+    assert refused.json()[0]["code"] == 429
+    assert int(refused.headers["retry-after"]) >= 1

@@ -158,6 +158,7 @@ class Open311:
 
     async def request(self, request: Request, _params: Any) -> tuple[str, Any]:
         principal = await caller(request, self.signer)
+        await charge(self.limits, principal, OperationCost(OBJECTS_PER_ROW))
         row = await report_queries.report_by_code(request.path_params["id"])
         if row is None:
             raise Open311Error(404, "No service request with this service_request_id")
