@@ -15,12 +15,18 @@ import pytest
 
 from models import ApiKeyKind, Report, Role
 from resolvers.api_keys import create_api_key
+from resolvers.photo_storage import LocalPhotoStorage
+from schema.ids import from_global_id
 from server.app import create_app
 from server.open311.routes import JURISDICTION_ID
 from server.settings import Settings
+from tests import images
 from tests.conftest import Database
 from tests.graphql import UPDATE_STATUS, file_report, gql, staff
 from tests.server_process import RunningServer, sigap_server
+from tests.test_photos import file_with, storage, upload
+
+__all__ = ["storage"]  # the photo tests' fixture, used here too
 
 BASE = "/open311/v2"
 # The keys of the specification's examples (wiki.open311.org/GeoReport_v2).
@@ -258,3 +264,19 @@ async def test_reads_are_charged_to_the_budget(db: Database) -> None:
     assert refused.status_code == 429
     assert refused.json()[0]["code"] == 429
     assert int(refused.headers["retry-after"]) >= 1
+
+
+async def test_media_url_is_the_first_public_photo(
+    storage: LocalPhotoStorage, client: httpx.AsyncClient
+) -> None:
+    public = (await file_with([upload(images.jpeg_with_gps())]))["report"]
+    hidden = (await file_with([upload(images.jpeg_with_gps())], categoryCode="PENGEMIS"))["report"]
+    codes = {
+        report["id"]: (await Report.get(id=from_global_id(report["id"], "Report"))).code
+        for report in (public, hidden)
+    }
+
+    answer = {r["service_request_id"]: r for r in (await client.get(f"{BASE}/requests.json")).json()}
+
+    assert answer[codes[public["id"]]]["media_url"] == "http://localhost" + public["photos"][0]["url"]
+    assert answer[codes[hidden["id"]]]["media_url"] is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
@@ -154,7 +155,7 @@ class Open311:
             batches = report_batches(flt, order=ReportOrder.NEWEST, size=MAX_RESULTS)
             rows = await anext(batches, [])
             await batches.aclose()
-        return "service_requests", await self._as_requests(rows, principal)
+        return "service_requests", await self._as_requests(rows, principal, str(request.base_url))
 
     async def request(self, request: Request, _params: Any) -> tuple[str, Any]:
         principal = await caller(request, self.signer)
@@ -162,7 +163,7 @@ class Open311:
         row = await report_queries.report_by_code(request.path_params["id"])
         if row is None:
             raise Open311Error(404, "No service request with this service_request_id")
-        return "service_requests", await self._as_requests([row], principal)
+        return "service_requests", await self._as_requests([row], principal, str(request.base_url))
 
     async def token(self, request: Request, _params: Any) -> tuple[str, Any]:
         token = request.path_params["token"]
@@ -208,7 +209,9 @@ class Open311:
             raise Open311Error(403, "The api_key is not valid or was revoked")
         return principal
 
-    async def _as_requests(self, rows: list[dict[str, Any]], principal: Principal) -> list[dict[str, Any]]:
+    async def _as_requests(
+        self, rows: list[dict[str, Any]], principal: Principal, base_url: str
+    ) -> list[dict[str, Any]]:
         directory = await Directory.load()
         photos = await photo_queries.photos_by_report([row["id"] for row in rows])
         return [
@@ -216,13 +219,18 @@ class Open311:
                 row,
                 exported(row, principal, directory),
                 directory,
-                self._media_url(row, found, principal, directory),
+                self._media_url(row, found, principal, directory, base_url),
             )
             for row, found in zip(rows, photos, strict=True)
         ]
 
     def _media_url(
-        self, row: dict[str, Any], photos: list[dict[str, Any]], principal: Principal, directory: Directory
+        self,
+        row: dict[str, Any],
+        photos: list[dict[str, Any]],
+        principal: Principal,
+        directory: Directory,
+        base_url: str,
     ) -> str | None:
         """The first photo's address, where GraphQL would show the photos to this caller: public
         ones only (a sensitive report's photos need signed, expiring addresses; not offered here)."""
@@ -232,7 +240,9 @@ class Open311:
         )
         if not photos or not visible or sensitive:
             return None
-        return self.photo_urls.public(photos[0]["stored_name"])
+        return urljoin(
+            base_url, self.photo_urls.public(photos[0]["stored_name"])
+        )  # absolute, as Open311 has it
 
 
 async def _categories() -> list[dict[str, Any]]:
