@@ -98,9 +98,10 @@ def _categories_wanted(info: Info) -> int:
         selection = pending.pop()
         if isinstance(selection, SelectedField):
             if selection.name == "byCategory":
-                first = selection.arguments.get("first")
-                first = DEFAULT_CATEGORIES if first is None else first  # None: a variable left out
-                if not isinstance(first, int) or not 0 <= first <= clusters.MAX_CATEGORIES_PER_CLUSTER:
+                given = selection.arguments.get("first")  # None: a variable left out
+                # A literal comes as its text; validation has made sure it is an Int.
+                first = DEFAULT_CATEGORIES if given is None else int(given)
+                if not 0 <= first <= clusters.MAX_CATEGORIES_PER_CLUSTER:
                     return -1
                 wanted = max(wanted, first)
         else:

@@ -168,3 +168,23 @@ def test_the_cost_counts_every_cell_the_box_may_hold() -> None:
 
     assert default == MAX_CELLS * (1 + 1 + 3)  # the cluster, its centroid, its categories
     assert many_categories > 10_000  # over the maximum: refused before anything runs
+
+
+async def test_the_readme_query_with_literal_arguments(db: Database) -> None:
+    await _file_at(OEBOBO)
+    await _file_at(OEBOBO, categoryCode="LAMPU_RAMBU")
+    query = """query {
+      reportClusters(
+        boundingBox: { minLat: -10.27, minLon: 123.50, maxLat: -10.09, maxLon: 123.72 }
+        zoom: 12
+        filter: { publicGroups: [WAITING, IN_PROCESS] }
+      ) {
+        key count centroid { lat lon } waiting inProcess done
+        byCategory(first: 1) { categoryCode count }
+      }
+    }"""
+
+    [cluster] = (await gql(query))["reportClusters"]
+
+    assert (cluster["count"], cluster["waiting"]) == (2, 2)
+    assert len(cluster["byCategory"]) == 1
