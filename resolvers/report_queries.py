@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -57,7 +57,9 @@ class ExactPlaces:
         if self.agency_id is not None:
             parts.append(Q(agency_id=self.agency_id))
         if self.reporter_id is not None:
-            parts.append(Q(reporter_id=self.reporter_id))
+            # Spelled out non-null: `reporter_id = n` is NULL for anonymous reports, and NOT NULL
+            # would drop them from the negated (public) branch of a place filter.
+            parts.append(Q(reporter_id=self.reporter_id) & Q(reporter_id__isnull=False))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else parts[0] | parts[1]
@@ -259,6 +261,25 @@ async def report_page(flt: ReportFilter, *, first: int, after: str | None, order
         has_previous_page=after is not None,
         _filtered=filtered,
     )
+
+
+async def report_batches(
+    flt: ReportFilter, *, order: ReportOrder, size: int
+) -> AsyncGenerator[list[dict[str, Any]]]:
+    """Every report `flt` matches, in `order`, `size` rows per query: keyset batches as `reports`
+    pages walk them, so that reading all of them holds one batch in memory at a time."""
+    filtered = await filtered_reports(flt)
+    column, descending = _ORDER_KEYS[order]
+    sign = "-" if descending else ""
+    after: tuple[datetime, int] | None = None
+    while True:
+        query = filtered if after is None else filtered.filter(_after_cursor(column, descending, *after))
+        rows = await query.order_by(f"{sign}{column}", f"{sign}id").limit(size).values(*REPORT_COLUMNS)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1][column], rows[-1]["id"]
 
 
 async def report_by_id(report_id: int) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from strawberry.federation.schema_directives import FederationDirective
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.clusters import ClusterQuery
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import CodedErrorsSchema
@@ -26,7 +27,7 @@ from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
 Query = merge_types(
-    "Query", (ReportQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery)
+    "Query", (ReportQuery, ClusterQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery)
 )
 Mutation = merge_types(
     "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, AccountMutation, DirectoryMutation)

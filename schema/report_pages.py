@@ -29,16 +29,26 @@ async def report_connection(
     scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
 ) -> ReportConnection:
     """A page of reports as the caller may see them: every `reports` field goes through here."""
-    principal = info.context.principal
-    domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
-    if scope is not None:
-        domain_filter = scope(domain_filter)
-    domain_filter = domain_filter.with_exact_places(exact_places_of(principal))
-    if domain_filter.overdue is not None:
-        info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
+    domain_filter = visible_filter(info, filter, scope)
     page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)
     await prefetch_directory(info, page.rows)
     return ReportConnection.from_page(page, order_by)
+
+
+def visible_filter(
+    info: Info,
+    filter: ReportFilter | None,
+    scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
+) -> report_queries.ReportFilter:
+    """The `reports` filter as the caller may search by it (exact places only where they may see
+    them): pages, map clusters and exports all go through here."""
+    domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
+    if scope is not None:
+        domain_filter = scope(domain_filter)
+    domain_filter = domain_filter.with_exact_places(exact_places_of(info.context.principal))
+    if domain_filter.overdue is not None:
+        info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
+    return domain_filter
 
 
 def exact_places_of(principal: Principal) -> report_queries.ExactPlaces:

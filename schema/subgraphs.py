@@ -20,6 +20,7 @@ from strawberry.types.field import StrawberryField
 
 from resolvers.errors import ErrorCode, fail
 from schema.accounts import AccountMutation, AccountQuery
+from schema.clusters import ClusterQuery
 from schema.context import Info
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
@@ -50,6 +51,7 @@ OWNER_OF_MODULE = {
     "schema.conversation": "reports",
     "schema.queues": "reports",
     "schema.statistics": "reports",
+    "schema.clusters": "reports",
     "schema.photos": "reports",
     "schema.photo_mutations": "reports",
 }
@@ -134,7 +136,9 @@ def build_subgraph(name: str, limits: OperationLimits | None = None) -> Subgraph
     elif name == "reports":
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
-            "query": merge_types("Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery)),
+            "query": merge_types(
+                "Query", (ReportQuery, ClusterQuery, QueueQuery, StatisticsQuery, NodeQuery)
+            ),
             "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation, PhotoMutation)),
             "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
         }

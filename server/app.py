@@ -28,6 +28,7 @@ from schema import build_schema
 from schema.subgraphs import build_subgraph
 from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
+from server.exports import ReportExports
 from server.gateway_identity import ForwardedClient
 from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
@@ -44,6 +45,7 @@ from server.observability.observed_graphql import ObservedGraphQL
 from server.observability.request_ids import RequestIds
 from server.observability.shutdown import Drain, GracefulShutdown, drain_on_signals
 from server.observability.tracing import start_tracing, tracing_middleware
+from server.open311.routes import Open311
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = GraphQLOverHTTP(view)
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
     drain = Drain()
+    exports = ReportExports(limits, TokenSigner(settings.jwt_secret))
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -172,6 +175,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
             *([graphiql_assets_route()] if settings.graphiql else []),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/exports/reports.{format}", exports.serve, methods=["GET"]),
+            *Open311(settings, limits, photo_urls).routes(),
         ],
         middleware=[
             Middleware(ForwardedClient, settings=settings),  # first: every limit sees the real client

@@ -274,3 +274,13 @@ async def test_a_page_costs_the_same_sql_queries_whatever_its_size(
     assert costs[1] == costs[10] == costs[100], costs
     # page, count, categories, agencies, areas, events
     assert costs[100] <= 6, sql_queries.statements
+
+
+async def test_a_place_filter_keeps_anonymous_reports_for_signed_in_callers(db: Database) -> None:
+    await file_report(title="anonim")
+    officer = await staff(Role.OFFICER, "DINKES")
+    box = {"minLat": -10.27, "minLon": 123.50, "maxLat": -10.09, "maxLon": 123.72}
+
+    for principal in (None, officer):
+        page = (await gql(PAGE, {"first": 5, "filter": {"boundingBox": box}}, principal=principal))["reports"]
+        assert _titles(page) == ["anonim"]

@@ -1,0 +1,109 @@
+"""Map aggregates: `reportClusters`, the reports of a map view counted on a grid that follows its zoom."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types.nodes import SelectedField, Selection
+
+from models import PublicGroup
+from resolvers import clusters
+from resolvers.geo import BoundingBox
+from schema.context import Info
+from schema.ids import to_global_id
+from schema.query_cost import LIST_SIZE
+from schema.report_pages import BoundingBoxInput, ReportFilter, visible_filter
+from schema.reports import Location
+
+DEFAULT_CATEGORIES = 3
+
+
+@strawberry.type(description="How many reports of a cluster are in one category")
+class CategoryCount:
+    category_id: strawberry.ID
+    category_code: str
+    count: int
+
+
+@strawberry.type(
+    description="The reports in one grid cell of the map: where they are on average and what they are. "
+    "Each report counts at the point the caller may see (rounded ~1 km for sensitive categories, "
+    "except for its reporter and the handling agency)"
+)
+class ReportCluster:
+    key: str = strawberry.field(description="The cell, `zoom/row/col`: stable while the map moves")
+    count: int
+    centroid: Location = strawberry.field(description="The average of its reports' points")
+    waiting: int = strawberry.field(description="Reports in the public group WAITING")
+    in_process: int = strawberry.field(description="Reports in the public group IN_PROCESS")
+    done: int = strawberry.field(description="Reports in the public group DONE")
+    categories: strawberry.Private[list[CategoryCount]]
+
+    @strawberry.field(
+        description="Its most frequent categories, most first (first: 0..50)",
+    )
+    def by_category(self, first: int = DEFAULT_CATEGORIES) -> list[CategoryCount]:
+        return self.categories[:first]
+
+
+@strawberry.type
+class ClusterQuery:
+    @strawberry.field(
+        description="Reports of a map view counted on a grid of 64-px cells at `zoom` (web-map zoom "
+        f"{clusters.MIN_ZOOM}..{clusters.MAX_ZOOM}), with the same filter as `reports`; only non-empty "
+        f"cells, by row then column. The box may span at most {clusters.MAX_CELLS} cells at its zoom",
+        metadata={LIST_SIZE: clusters.MAX_CELLS},
+    )
+    async def report_clusters(
+        self, info: Info, bounding_box: BoundingBoxInput, zoom: int, filter: ReportFilter | None = None
+    ) -> list[ReportCluster]:
+        box = BoundingBox(
+            bounding_box.min_lat, bounding_box.min_lon, bounding_box.max_lat, bounding_box.max_lon
+        )
+        wanted = _categories_wanted(info)
+        found = await clusters.report_clusters(
+            visible_filter(info, filter), box, zoom, categories_per_cluster=wanted
+        )
+        if wanted:
+            await info.context.loaders.prefetch(
+                "category", (c for cell in found for c, _ in cell.by_category)
+            )
+        codes = {row["id"]: row["code"] for row in info.context.loaders.known_rows("category")}
+        return [
+            ReportCluster(
+                key=f"{zoom}/{found_cell.row}/{found_cell.col}",
+                count=found_cell.count,
+                centroid=Location(lat=found_cell.lat, lon=found_cell.lon),
+                waiting=found_cell.by_group[PublicGroup.WAITING],
+                in_process=found_cell.by_group[PublicGroup.IN_PROCESS],
+                done=found_cell.by_group[PublicGroup.DONE],
+                categories=[
+                    CategoryCount(
+                        category_id=strawberry.ID(to_global_id("Category", category_id)),
+                        category_code=codes.get(category_id, ""),
+                        count=count,
+                    )
+                    for category_id, count in found_cell.by_category
+                ],
+            )
+            for found_cell in found
+        ]
+
+
+def _categories_wanted(info: Info) -> int:
+    """How many categories per cluster the query selects (`byCategory(first:)`), 0 when none:
+    the second GROUP BY runs only for callers who ask for it. Out of range: the resolver refuses it."""
+    wanted = 0
+    pending: list[Selection] = [s for selected in info.selected_fields for s in selected.selections]
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, SelectedField):
+            if selection.name == "byCategory":
+                given = selection.arguments.get("first")  # None: a variable left out
+                # A literal comes as its text; validation has made sure it is an Int.
+                first = DEFAULT_CATEGORIES if given is None else int(given)
+                if not 0 <= first <= clusters.MAX_CATEGORIES_PER_CLUSTER:
+                    return -1
+                wanted = max(wanted, first)
+        else:
+            pending.extend(selection.selections)  # fragments
+    return wanted
