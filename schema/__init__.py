@@ -11,6 +11,7 @@ from strawberry.federation.schema_directives import FederationDirective
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema import enum_descriptions  # noqa: F401 - describes the enums before any schema is built
 from schema.accounts import AccountMutation, AccountQuery
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery

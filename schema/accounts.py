@@ -20,14 +20,17 @@ from schema.ids import from_global_id, optional_global_id, to_global_id
 
 @strawberry.type(description="The signed-in account, as its owner sees it")
 class Me:
-    id: strawberry.ID
-    name: str
-    email: str | None
-    phone: str | None
-    role: Role
+    id: strawberry.ID = strawberry.field(description="ID global akun / The account's global ID")
+    name: str = strawberry.field(description="Nama / Name")
+    email: str | None = strawberry.field(description="Email; null bila tidak ada / Email; null when none")
+    phone: str | None = strawberry.field(description="Telepon; null bila tidak ada / Phone; null when none")
+    role: Role = strawberry.field(description="Peran akun / The account's role")
     agency_id: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Dinas staf; null untuk warga dan admin kota / "
+        "The staff member's agency; null for citizens and city admins"
+    )
     def agency(self, info: Info) -> Agency | None:
         if self.agency_id is None:
             return None
@@ -74,14 +77,21 @@ class StaffPayload:
 
 @strawberry.type(description="An API key's record; the key itself is shown only when created")
 class ApiKey:
-    id: strawberry.ID
-    name: str
-    kind: ApiKeyKind
-    prefix: str
-    scopes: list[str]
-    budget_per_hour: int
-    created_at: datetime
-    revoked_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="ID global kunci / The key's global ID")
+    name: str = strawberry.field(description="Nama untuk mengenali kunci / A name to recognise the key by")
+    kind: ApiKeyKind = strawberry.field(description="Jenis kunci / Kind of key")
+    prefix: str = strawberry.field(
+        description="Awalan kunci yang terlihat; rahasianya tidak pernah ditampilkan lagi / "
+        "The key's visible prefix; the secret is never shown again"
+    )
+    scopes: list[str] = strawberry.field(description="Cakupan yang diizinkan / Scopes the key is allowed")
+    budget_per_hour: int = strawberry.field(
+        description="Anggaran poin biaya kueri per jam / Query-cost points allowed per hour"
+    )
+    created_at: datetime = strawberry.field(description="Waktu dibuat / When it was created")
+    revoked_at: datetime | None = strawberry.field(
+        description="Waktu dicabut; null bila masih aktif / When it was revoked; null while active"
+    )
 
     @classmethod
     def from_model(cls, key: ApiKeyModel) -> ApiKey:
@@ -97,11 +107,18 @@ class ApiKey:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Hasil membuat atau mencabut kunci API / Result of creating or revoking an API key"
+)
 class ApiKeyPayload:
-    api_key: ApiKey | None = None
+    api_key: ApiKey | None = strawberry.field(
+        default=None, description="Kunci; null bila ditolak / The key; null when refused"
+    )
     key: str | None = strawberry.field(default=None, description="The secret key, shown this one time")
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(
+        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        default_factory=list,
+    )
 
 
 @strawberry.input
@@ -128,14 +145,18 @@ class VerifyEmailInput:
     code: str = strawberry.field(description="The code mailed by registerCitizen")
 
 
-@strawberry.input
+@strawberry.input(description="Akun staf baru / A new staff account")
 class CreateStaffInput:
-    name: str
-    email: str
-    password: str
-    role: Role
-    agency_id: strawberry.ID | None = None
-    phone: str | None = None
+    name: str = strawberry.field(description="Nama lengkap / Full name")
+    email: str = strawberry.field(description="Email untuk masuk / Email to sign in with")
+    password: str = strawberry.field(description="Kata sandi awal / Initial password")
+    role: Role = strawberry.field(description="Peran staf (bukan CITIZEN) / Staff role (not CITIZEN)")
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="ID dinas; wajib kecuali untuk admin kota / "
+        "The agency's ID; required except for city admins",
+    )
+    phone: str | None = strawberry.field(default=None, description="Telepon, opsional / Phone, optional")
 
 
 @strawberry.input
@@ -144,12 +165,18 @@ class SetStaffActiveInput:
     active: bool
 
 
-@strawberry.input
+@strawberry.input(description="Kunci API baru / A new API key")
 class CreateApiKeyInput:
-    name: str
-    kind: ApiKeyKind
-    scopes: list[str] = strawberry.field(default_factory=list)
-    budget_per_hour: int | None = None
+    name: str = strawberry.field(description="Nama untuk mengenali kunci / A name to recognise the key by")
+    kind: ApiKeyKind = strawberry.field(description="Jenis kunci / Kind of key")
+    scopes: list[str] = strawberry.field(
+        description="Cakupan yang diizinkan / Scopes the key is allowed", default_factory=list
+    )
+    budget_per_hour: int | None = strawberry.field(
+        default=None,
+        description="Poin biaya kueri per jam; kosong = bawaan / "
+        "Query-cost points per hour; none = the default",
+    )
 
 
 @strawberry.input

@@ -16,22 +16,25 @@ from schema.mutations import ReportChangePayload, report_change
 TOKEN_HELP = "The anonymous filer's tracking token, for their own report"  # noqa: S105 - a description
 
 
-@strawberry.input
+@strawberry.input(description="Komentar publik pada laporan / A public comment on a report")
 class AddCommentInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
     body: str = strawberry.field(description="At most 2,000 characters")
     tracking_token: str | None = strawberry.field(default=None, description=TOKEN_HELP)
 
 
-@strawberry.input
+@strawberry.input(
+    description="Catatan internal staf, tidak pernah terlihat publik / "
+    "A staff-only note, never shown to the public"
+)
 class AddInternalNoteInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
     body: str = strawberry.field(description="Staff only; at most 2,000 characters")
 
 
-@strawberry.input
+@strawberry.input(description="Mengikuti atau berhenti mengikuti laporan / Following or unfollowing a report")
 class FollowReportInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
     tracking_token: str | None = strawberry.field(default=None, description=TOKEN_HELP)
 
 

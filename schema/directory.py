@@ -30,11 +30,15 @@ class Node:
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A city agency (OPD) that handles reports.")
 class Agency(Node, AgencyReports):
-    code: str
+    code: str = strawberry.field(description="Kode singkat dinas / The agency's short code")
     name: str = strawberry.field(description="Indonesian name")
-    name_en: str
-    phone: str | None
-    email: str | None
+    name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
+    phone: str | None = strawberry.field(
+        description="Telepon publik dinas, jika ada / The agency's public phone, if any"
+    )
+    email: str | None = strawberry.field(
+        description="Email publik dinas, jika ada / The agency's public email, if any"
+    )
     pk: strawberry.Private[int]
 
     @classmethod
@@ -59,19 +63,24 @@ class Agency(Node, AgencyReports):
     keys=[ENTITY_KEY], description="What a report is about; it decides the agency and the service level."
 )
 class Category(Node, CategoryReports):
-    code: str
+    code: str = strawberry.field(
+        description="Kode singkat kategori, dapat dipakai saat melapor / "
+        "The category's short code, usable when filing"
+    )
     name: str = strawberry.field(description="Indonesian name")
-    name_en: str
+    name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
     response_hours: float = strawberry.field(description="Target time to acknowledge, in hours")
     resolution_hours: float = strawberry.field(description="Target time to resolve, in hours")
-    is_emergency: bool
+    is_emergency: bool = strawberry.field(
+        description="Darurat: ditangani lebih cepat / An emergency: handled faster"
+    )
     is_sensitive: bool = strawberry.field(
         description="Exact places and photos shown only to reporter and agency"
     )
     requires_after_photo: bool = strawberry.field(
         description="Resolving needs an AFTER photo of the fix, added since the report was last reopened"
     )
-    is_active: bool
+    is_active: bool = strawberry.field(description="Masih menerima laporan baru / Still accepts new reports")
     pk: strawberry.Private[int]
     agency_id: strawberry.Private[int]
 
@@ -104,9 +113,9 @@ class Category(Node, CategoryReports):
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A kecamatan or kelurahan of the city.")
 class Area(Node, AreaReports):
-    code: str
-    name: str
-    level: AreaLevel
+    code: str = strawberry.field(description="Kode wilayah resmi / Official area code")
+    name: str = strawberry.field(description="Nama wilayah / The area's name")
+    level: AreaLevel = strawberry.field(description="Kecamatan atau kelurahan / Kecamatan or kelurahan")
     has_outline: bool = strawberry.field(description="Whether reports are routed by its polygon")
     pk: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
@@ -184,11 +193,11 @@ class UpdateCategoryInput:
     requires_after_photo: bool | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Dinas baru (admin kota) / A new agency (city admins)")
 class CreateAgencyInput:
-    code: str
-    name: str
-    name_en: str
+    code: str = strawberry.field(description="Kode singkat unik / A unique short code")
+    name: str = strawberry.field(description="Nama dalam bahasa Indonesia / Name in Indonesian")
+    name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
 
 
 @strawberry.input
@@ -197,22 +206,38 @@ class SetAreaOutlineInput:
     geojson: str | None = strawberry.field(description="A GeoJSON Polygon or MultiPolygon; null clears it")
 
 
-@strawberry.type
+@strawberry.type(description="Hasil mengubah kategori / Result of updating a category")
 class CategoryPayload:
-    category: Category | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    category: Category | None = strawberry.field(
+        default=None, description="Kategori; null bila ditolak / The category; null when refused"
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        default_factory=list,
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Hasil membuat dinas / Result of creating an agency")
 class AgencyPayload:
-    agency: Agency | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    agency: Agency | None = strawberry.field(
+        default=None,
+        description="Dinas yang dibuat; null bila ditolak / The agency created; null when refused",
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        default_factory=list,
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Hasil mengubah batas wilayah / Result of setting an area's outline")
 class AreaPayload:
-    area: Area | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    area: Area | None = strawberry.field(
+        default=None, description="Wilayah; null bila ditolak / The area; null when refused"
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        default_factory=list,
+    )
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from resolvers import report_counts, report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
+from schema.page_arguments import FILTER_HELP, After, Order, PageSize
 
 if TYPE_CHECKING:
     from schema.report_pages import ReportConnection, ReportFilter
@@ -92,10 +93,10 @@ class AgencyReports:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: Filter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[Filter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> Connection:
         only_this = partial(replace, agency_ids=[self.pk])
         return await _scoped_reports(info, only_this, first, after, filter, order_by)
@@ -113,10 +114,10 @@ class CategoryReports:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: Filter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[Filter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> Connection:
         only_this = partial(replace, category_ids=[self.pk])
         return await _scoped_reports(info, only_this, first, after, filter, order_by)
@@ -134,10 +135,10 @@ class AreaReports:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: Filter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[Filter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> Connection:
         only_this = partial(replace, area_ids=[self.pk])
         return await _scoped_reports(info, only_this, first, after, filter, order_by)

@@ -19,20 +19,28 @@ from schema.report_pages import exact_places_of
 from schema.reports import Report, ReportEvent
 
 
-@strawberry.input
+@strawberry.input(description="Titik koordinat WGS84 / A WGS84 point")
 class LocationInput:
-    lat: float
-    lon: float
+    lat: float = strawberry.field(description="Lintang, derajat (-90..90) / Latitude, degrees (-90..90)")
+    lon: float = strawberry.field(description="Bujur, derajat (-180..180) / Longitude, degrees (-180..180)")
 
 
 @strawberry.input(description="A citizen's new report. Give the category by ID or by code.")
 class FileReportInput:
-    title: str
+    title: str = strawberry.field(description="Judul singkat masalah / A short title for the problem")
     description: str = strawberry.field(description="At most 4,000 characters")
-    location: LocationInput
-    category_id: strawberry.ID | None = None
-    category_code: str | None = None
-    address: str | None = None
+    location: LocationInput = strawberry.field(description="Lokasi masalah / Where the problem is")
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="ID kategori; atau berikan `categoryCode` / The category's ID; or give `categoryCode`",
+    )
+    category_code: str | None = strawberry.field(
+        default=None,
+        description="Kode kategori; atau berikan `categoryId` / The category's code; or give `categoryId`",
+    )
+    address: str | None = strawberry.field(
+        default=None, description="Alamat atau patokan, opsional / Address or landmark, optional"
+    )
     contact_name: str | None = strawberry.field(default=None, description="Private: reporter and agency only")
     contact_phone: str | None = strawberry.field(
         default=None, description="Private: reporter and agency only"
@@ -59,11 +67,15 @@ class UpdateReportStatusInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Menugaskan laporan ke petugas / Assigning a report to an officer")
 class AssignReportInput:
-    id: strawberry.ID
-    assignee_id: strawberry.ID
-    note: str | None = None
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    assignee_id: strawberry.ID = strawberry.field(
+        description="ID petugas dinas yang sama / ID of an officer of the same agency"
+    )
+    note: str | None = strawberry.field(
+        default=None, description="Catatan untuk riwayat, opsional / Optional note for the timeline"
+    )
 
 
 @strawberry.input(description="Move a report to another category and/or agency, with a reason")
@@ -74,9 +86,12 @@ class RerouteReportInput:
     agency_id: strawberry.ID | None = None
 
 
-@strawberry.type
+@strawberry.type(description="Hasil mengirim laporan / Result of filing a report")
 class FileReportPayload:
-    report: Report | None = None
+    report: Report | None = strawberry.field(
+        default=None,
+        description="Laporan yang dibuat; null bila ditolak / The report filed; null when refused",
+    )
     tracking_token: str | None = strawberry.field(
         default=None,
         description="For a filer without an account, shown once: `report(trackingToken:)` shows them "
@@ -87,7 +102,10 @@ class FileReportPayload:
         description="Open reports of the same category nearby, filed recently: perhaps the same problem, "
         "to support instead",
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(
+        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        default_factory=list,
+    )
 
 
 @strawberry.type(description="The changed report and the timeline event that records the change")

@@ -20,8 +20,11 @@ from schema.photos import read_upload
     "request (send the header `x-sigap-csrf: 1` or `apollo-require-preflight: true`)"
 )
 class AddReportPhotoInput:
-    report_id: strawberry.ID
-    file: Upload
+    report_id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    file: Upload = strawberry.field(
+        description="Berkas gambar (multipart upload): JPEG, PNG atau WebP / "
+        "The image file (multipart upload): JPEG, PNG or WebP"
+    )
     kind: PhotoKind = strawberry.field(
         default=PhotoKind.AFTER, description="AFTER (the default): proof of the fix, which resolving needs"
     )

@@ -5,6 +5,7 @@ so privacy, paging and filters are those of every report list."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Annotated
 
 import strawberry
 
@@ -16,6 +17,7 @@ from resolvers.timeline import utcnow
 from schema.context import Info
 from schema.ids import from_global_id, optional_global_id
 from schema.mutations import LocationInput
+from schema.page_arguments import FILTER_HELP, After, Order, PageSize
 from schema.report_pages import ReportConnection, ReportFilter, report_connection
 
 
@@ -39,8 +41,8 @@ class QueueQuery:
         category_id: strawberry.ID | None = None,
         category_code: str | None = None,
         days: int = duplicates.DEFAULT_WINDOW_DAYS,
-        first: int = duplicates.MAX_CANDIDATES,
-        after: str | None = None,
+        first: PageSize = duplicates.MAX_CANDIDATES,
+        after: After = None,
     ) -> ReportConnection:
         category = await duplicates.category_by_id_or_code(
             optional_global_id(category_id, "Category", "categoryId"), category_code
@@ -57,10 +59,10 @@ class QueueQuery:
     async def my_queue(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrder.DUE_SOONEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.DUE_SOONEST,
     ) -> ReportConnection:
         principal = info.context.principal
         require_staff(principal)
@@ -81,10 +83,10 @@ class QueueQuery:
         self,
         info: Info,
         agency_id: strawberry.ID,
-        first: int = 20,
-        after: str | None = None,
-        filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrder.DUE_SOONEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.DUE_SOONEST,
     ) -> ReportConnection:
         agency = from_global_id(agency_id, "Agency", "agencyId")
         require_works_on(info.context.principal, agency)

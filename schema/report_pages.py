@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -16,6 +16,7 @@ from resolvers.identity import Principal
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
 from schema.ids import from_global_id
+from schema.page_arguments import FILTER_HELP, After, Order, PageSize
 from schema.reports import Report
 
 
@@ -56,12 +57,12 @@ async def prefetch_directory(info: Info, rows: list[dict[str, Any]]) -> None:
     await loaders.prefetch("agency", [*(row["agency_id"] for row in rows), *category_agencies])
 
 
-@strawberry.input
+@strawberry.input(description="Kotak koordinat (WGS84, derajat) / A box of coordinates (WGS84, degrees)")
 class BoundingBoxInput:
-    min_lat: float
-    min_lon: float
-    max_lat: float
-    max_lon: float
+    min_lat: float = strawberry.field(description="Lintang selatan / Southern latitude")
+    min_lon: float = strawberry.field(description="Bujur barat / Western longitude")
+    max_lat: float = strawberry.field(description="Lintang utara / Northern latitude")
+    max_lon: float = strawberry.field(description="Bujur timur / Eastern longitude")
 
 
 @strawberry.input
@@ -191,9 +192,9 @@ class ReportQuery:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> ReportConnection:
         return await report_connection(info, filter, first=first, after=after, order_by=order_by)

@@ -33,10 +33,10 @@ async def _now(value: T | Awaitable[T]) -> T:
     return await value if isawaitable(value) else value  # type: ignore[return-value]
 
 
-@strawberry.type
+@strawberry.type(description="Titik koordinat WGS84 / A WGS84 point")
 class Location:
-    lat: float
-    lon: float
+    lat: float = strawberry.field(description="Lintang, derajat / Latitude, degrees")
+    lon: float = strawberry.field(description="Bujur, derajat / Longitude, degrees")
 
 
 @strawberry.type(description="The reporter's identity and contact (private)")
@@ -163,10 +163,12 @@ COMMENT_KINDS = frozenset({EventKind.COMMENTED, EventKind.INTERNAL_NOTE})
 @strawberry.type(description="A public comment (reporter or staff), or an internal note (staff only)")
 class Comment:
     id: strawberry.ID = strawberry.field(description="The ID of its timeline event")
-    body: str
-    is_internal: bool
+    body: str = strawberry.field(description="Isi komentar / The comment's text")
+    is_internal: bool = strawberry.field(
+        description="Catatan internal, hanya untuk staf / An internal note, staff only"
+    )
     by_reporter: bool = strawberry.field(description="Written by the report's reporter")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="Waktu ditulis / When it was written")
     actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The member of staff who wrote it; never a citizen's name")

@@ -83,16 +83,16 @@ def _hours(seconds: float | None) -> float | None:
 
 @strawberry.type(description="One day of the city's calendar (Asia/Makassar for Kupang)")
 class DailyFigures:
-    day: date
-    filed: int
+    day: date = strawberry.field(description="Tanggal (zona waktu kota) / The date (city time zone)")
+    filed: int = strawberry.field(description="Laporan masuk hari itu / Reports filed that day")
     resolved: int = strawberry.field(description="Resolutions made that day")
 
 
-@strawberry.type
+@strawberry.type(description="Peringkat satu dinas dalam statistik / One agency's place in the statistics")
 class AgencyStanding:
-    rank: int
-    agency: Agency
-    figures: ReportFigures
+    rank: int = strawberry.field(description="Peringkat, mulai 1 / Rank, from 1")
+    agency: Agency = strawberry.field(description="Dinas / The agency")
+    figures: ReportFigures = strawberry.field(description="Angka dinas ini / This agency's figures")
 
 
 @strawberry.type(description="The command center's numbers over a window of filing times")

@@ -53,7 +53,7 @@ class ReportEventFilter:
 @strawberry.type(description="One change on the live feed, with the report as you may see it")
 class LiveReportEvent:
     cursor: str = strawberry.field(description="Pass it as `after` to resume after this event")
-    event: ReportEvent
+    event: ReportEvent = strawberry.field(description="Kejadian itu / The event itself")
     report: Report | None = strawberry.field(
         description="The report as it is when the event is delivered, live or replayed (so a "
         "replayed event shows the report now); the report as the event found and left it is "
