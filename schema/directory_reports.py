@@ -19,7 +19,7 @@ from resolvers import report_counts, report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
-from schema.page_arguments import FILTER_HELP, After, Order, PageSize
+from schema.descriptions import FILTER_HELP, After, Order, PageSize
 
 if TYPE_CHECKING:
     from schema.report_pages import ReportConnection, ReportFilter
@@ -30,10 +30,10 @@ CONNECTION_TYPE = "ReportConnection"
 
 @strawberry.type(description="How many reports there are, by the public's three states")
 class ReportCounts:
-    waiting: int
-    in_process: int
-    done: int
-    total: int
+    waiting: int = strawberry.field(description="Merah: menunggu / Red: waiting")
+    in_process: int = strawberry.field(description="Kuning: diproses / Yellow: in process")
+    done: int = strawberry.field(description="Hijau: selesai / Green: done")
+    total: int = strawberry.field(description="Semua laporan / All reports")
     overdue: int = strawberry.field(
         description="Open past a target they owe (acknowledgement or resolution), as `isOverdue`"
     )

@@ -34,9 +34,9 @@ STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_t
     description="Why a mutation refused its input. Nothing was written.",
 )
 class UserError:
-    code: ErrorCode
+    code: ErrorCode = strawberry.field(description="Kode stabil / Stable code")
     message: str = strawberry.field(description="In Indonesian, for citizens")
-    message_en: str
+    message_en: str = strawberry.field(description="Dalam bahasa Inggris / In English")
     field: str | None = strawberry.field(default=None, description="The input field at fault")
     retry_after: int | None = strawberry.field(
         default=None, description="For RATE_LIMITED: seconds to wait before trying again"

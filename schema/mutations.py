@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -12,6 +12,7 @@ from models import ReportStatus
 from resolvers import casework, duplicates, filing, report_queries
 from resolvers.errors import DomainError
 from schema.context import Info
+from schema.descriptions import INPUT_HELP
 from schema.errors import UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
 from schema.photos import read_uploads
@@ -57,10 +58,12 @@ class FileReportInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Mengubah status laporan / Changing a report's status")
 class UpdateReportStatusInput:
-    id: strawberry.ID
-    status: ReportStatus
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    status: ReportStatus = strawberry.field(
+        description="Status baru, salah satu `allowedStatuses` / The new status, one of `allowedStatuses`"
+    )
     note: str | None = strawberry.field(default=None, description="Required when rejecting: the reason")
     duplicate_of_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required when marking DUPLICATE: the original report"
@@ -80,10 +83,16 @@ class AssignReportInput:
 
 @strawberry.input(description="Move a report to another category and/or agency, with a reason")
 class RerouteReportInput:
-    id: strawberry.ID
-    reason: str
-    category_id: strawberry.ID | None = None
-    agency_id: strawberry.ID | None = None
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    reason: str = strawberry.field(
+        description="Alasan pengalihan, tampil di riwayat / Why it is rerouted, shown on the timeline"
+    )
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Kategori baru / The new category"
+    )
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Dinas baru / The new agency"
+    )
 
 
 @strawberry.type(description="Hasil mengirim laporan / Result of filing a report")
@@ -110,9 +119,19 @@ class FileReportPayload:
 
 @strawberry.type(description="The changed report and the timeline event that records the change")
 class ReportChangePayload:
-    report: Report | None = None
-    event: ReportEvent | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    report: Report | None = strawberry.field(
+        default=None,
+        description="Laporan setelah perubahan; null bila ditolak / "
+        "The report after the change; null when refused",
+    )
+    event: ReportEvent | None = strawberry.field(
+        default=None,
+        description="Kejadian yang dicatat; null bila ditolak / The event recorded; null when refused",
+    )
+    errors: list[UserError] = strawberry.field(
+        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        default_factory=list,
+    )
 
 
 async def report_change(change: Callable[[], Awaitable[tuple[Any, Any]]]) -> ReportChangePayload:
@@ -138,7 +157,9 @@ async def changed_payload(report_id: int, event_id: int) -> ReportChangePayload:
 @strawberry.type
 class ReportMutation:
     @strawberry.mutation(description="File a report; it is routed to its category's agency and area")
-    async def file_report(self, info: Info, input: FileReportInput) -> FileReportPayload:
+    async def file_report(
+        self, info: Info, input: Annotated[FileReportInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> FileReportPayload:
         try:
             data = filing.FilingInput(
                 title=input.title,
@@ -178,7 +199,11 @@ class ReportMutation:
         )
 
     @strawberry.mutation(description="Move a report along its lifecycle")
-    async def update_report_status(self, info: Info, input: UpdateReportStatusInput) -> ReportChangePayload:
+    async def update_report_status(
+        self,
+        info: Info,
+        input: Annotated[UpdateReportStatusInput, strawberry.argument(description=INPUT_HELP)],
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: casework.update_status(
                 from_global_id(input.id, "Report"),
@@ -190,7 +215,9 @@ class ReportMutation:
         )
 
     @strawberry.mutation(description="Give a report to an officer of its agency")
-    async def assign_report(self, info: Info, input: AssignReportInput) -> ReportChangePayload:
+    async def assign_report(
+        self, info: Info, input: Annotated[AssignReportInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: casework.assign_report(
                 from_global_id(input.id, "Report"),
@@ -201,7 +228,9 @@ class ReportMutation:
         )
 
     @strawberry.mutation(description="Send a report to another category or agency")
-    async def reroute_report(self, info: Info, input: RerouteReportInput) -> ReportChangePayload:
+    async def reroute_report(
+        self, info: Info, input: Annotated[RerouteReportInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: casework.reroute_report(
                 from_global_id(input.id, "Report"),

@@ -15,9 +15,9 @@ from resolvers.permissions import require_staff, require_works_on
 from resolvers.report_queries import ReportOrder
 from resolvers.timeline import utcnow
 from schema.context import Info
+from schema.descriptions import FILTER_HELP, After, Order, PageSize
 from schema.ids import from_global_id, optional_global_id
 from schema.mutations import LocationInput
-from schema.page_arguments import FILTER_HELP, After, Order, PageSize
 from schema.report_pages import ReportConnection, ReportFilter, report_connection
 
 
@@ -37,10 +37,24 @@ class QueueQuery:
     async def similar_reports(
         self,
         info: Info,
-        location: LocationInput,
-        category_id: strawberry.ID | None = None,
-        category_code: str | None = None,
-        days: int = duplicates.DEFAULT_WINDOW_DAYS,
+        location: Annotated[
+            LocationInput, strawberry.argument(description="Titik masalah / Where the problem is")
+        ],
+        category_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="ID kategori; atau `categoryCode` / The category's ID; or `categoryCode`"
+            ),
+        ] = None,
+        category_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Kode kategori; atau `categoryId` / The category's code; or `categoryId`"
+            ),
+        ] = None,
+        days: Annotated[
+            int, strawberry.argument(description="Berapa hari ke belakang / How many days back")
+        ] = duplicates.DEFAULT_WINDOW_DAYS,
         first: PageSize = duplicates.MAX_CANDIDATES,
         after: After = None,
     ) -> ReportConnection:
@@ -82,7 +96,7 @@ class QueueQuery:
     async def agency_queue(
         self,
         info: Info,
-        agency_id: strawberry.ID,
+        agency_id: Annotated[strawberry.ID, strawberry.argument(description="ID dinas / The agency's ID")],
         first: PageSize = 20,
         after: After = None,
         filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,

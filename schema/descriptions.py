@@ -1,12 +1,16 @@
-# ruff: noqa: E501 - a table of descriptions reads best one value a line
-"""Descriptions of the enumerations the schema serves. The enums live in models/ and resolvers/,
-which never import Strawberry; they are described here, once, before any schema is built."""
+# ruff: noqa: E501 - tables of descriptions read best one entry a line
+"""Descriptions shared across the schema: the enumerations (which live in models/ and resolvers/,
+never importing Strawberry, and are described here before any schema is built), the root types
+(which `merge_types` builds from each domain's part, in the embedded schema and in each subgraph
+alike, so the supergraph keeps them) and the arguments many fields take."""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
 import strawberry
+from strawberry.types.base import get_object_definition
 from strawberry.types.enum import has_enum_definition
 
 from models.enums import (
@@ -22,6 +26,36 @@ from models.enums import (
     Role,
 )
 from resolvers.errors import ErrorCode
+from resolvers.report_queries import ReportOrder
+
+INPUT_HELP = "Masukan mutasi; lihat kolom jenisnya / The mutation's input; see its type's fields"
+
+PageSize = Annotated[int, strawberry.argument(description="Jumlah per halaman, 1..100 / Page size, 1..100")]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="`endCursor` halaman sebelumnya; kosong = halaman pertama / "
+        "The previous page's `endCursor`; none = the first page"
+    ),
+]
+Order = Annotated[ReportOrder, strawberry.argument(description="Urutan laporan / Order of the reports")]
+FILTER_HELP = (
+    "Saring laporan; kosong = semua yang boleh Anda lihat / Narrows the reports; none = all you may see"
+)
+
+
+ROOT_DESCRIPTIONS = {
+    "Query": "Bacaan: laporan, antrean, statistik, direktori, akun / Reads: reports, queues, statistics, "
+    "directory, accounts",
+    "Mutation": "Perubahan; penolakan datang sebagai `errors` bertipe / Changes; refusals come back as "
+    "typed `errors`",
+}
+
+
+def describe_roots(*roots: type) -> None:
+    for root in roots:
+        definition = get_object_definition(root, strict=True)
+        definition.description = ROOT_DESCRIPTIONS[definition.name]
 
 
 def describe(enum: type[Enum], description: str, values: dict[str, str]) -> None:
@@ -189,5 +223,15 @@ describe(
         "QUERY_TOO_COSTLY": "Perkiraan biaya kueri melebihi batas / The operation's estimated cost is over the maximum",
         "INTROSPECTION_DISABLED": "Introspeksi hanya untuk staf dan mitra di produksi / Introspection is for staff and partners in production",
         "QUERY_TIMEOUT": "Kueri basis data melewati batas waktu / A database statement ran past its time limit",
+    },
+)
+describe(
+    ReportOrder,
+    "Urutan daftar laporan / Order of a list of reports",
+    {
+        "NEWEST": "Terbaru dulu / Newest first",
+        "OLDEST": "Terlama dulu / Oldest first",
+        "DUE_SOONEST": "Tenggat terdekat dulu / Soonest due first",
+        "RECENTLY_UPDATED": "Baru berubah dulu / Most recently changed first",
     },
 )
