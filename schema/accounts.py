@@ -15,7 +15,7 @@ from resolvers.tokens import TokenSigner
 from schema.context import Info
 from schema.descriptions import INPUT_HELP
 from schema.directory import Agency, StaffMember
-from schema.errors import UserError, user_errors
+from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
 
 
@@ -73,7 +73,7 @@ class SessionPayload:
         default=None, description="Sesi; null bila ditolak / The session; null when refused"
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
@@ -82,7 +82,7 @@ class SessionPayload:
 class SignOutPayload:
     signed_out: bool = strawberry.field(default=False, description="Sesi diakhiri / The session was ended")
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
@@ -93,7 +93,7 @@ class StaffPayload:
         default=None, description="Staf; null bila ditolak / The staff member; null when refused"
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
@@ -139,7 +139,7 @@ class ApiKeyPayload:
     )
     key: str | None = strawberry.field(default=None, description="The secret key, shown this one time")
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 

@@ -18,7 +18,7 @@ from resolvers.errors import DomainError
 from schema.context import Info
 from schema.descriptions import INPUT_HELP
 from schema.directory_reports import AgencyReports, AreaReports, CategoryReports
-from schema.errors import UserError, user_errors
+from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
 
 ENTITY_KEY = "id"
@@ -251,7 +251,7 @@ class CategoryPayload:
         default=None, description="Kategori; null bila ditolak / The category; null when refused"
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
@@ -263,7 +263,7 @@ class AgencyPayload:
         description="Dinas yang dibuat; null bila ditolak / The agency created; null when refused",
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
@@ -274,7 +274,7 @@ class AreaPayload:
         default=None, description="Wilayah; null bila ditolak / The area; null when refused"
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 

@@ -29,6 +29,9 @@ REQUEST_FAULTS = (GraphQLError, MissingQueryError, CannotGetOperationTypeError, 
 STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_timeout fired
 
 
+ERRORS_HELP = "Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success"
+
+
 @strawberry.federation.type(
     shareable=True,  # a value type both subgraphs return; identical in each
     description="Why a mutation refused its input. Nothing was written.",

@@ -13,7 +13,7 @@ from resolvers import casework, duplicates, filing, report_queries
 from resolvers.errors import DomainError
 from schema.context import Info
 from schema.descriptions import INPUT_HELP
-from schema.errors import UserError, user_errors
+from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
 from schema.photos import read_uploads
 from schema.report_pages import exact_places_of
@@ -112,7 +112,7 @@ class FileReportPayload:
         "to support instead",
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
@@ -129,7 +129,7 @@ class ReportChangePayload:
         description="Kejadian yang dicatat; null bila ditolak / The event recorded; null when refused",
     )
     errors: list[UserError] = strawberry.field(
-        description="Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success",
+        description=ERRORS_HELP,
         default_factory=list,
     )
 
