@@ -10,9 +10,11 @@ from graphql import GraphQLNamedType, GraphQLSchema, print_schema
 from strawberry.federation.schema_directives import FederationDirective
 from strawberry.tools import merge_types
 
+from schema import descriptions  # noqa: F401 - describes the enums before any schema is built
 from schema.accounts import AccountMutation, AccountQuery
 from schema.clusters import ClusterQuery
 from schema.conversation import ConversationMutation
+from schema.descriptions import describe_roots
 from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import CodedErrorsSchema
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
@@ -32,6 +34,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, AccountMutation, DirectoryMutation)
 )
+describe_roots(Query, Mutation)
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]
 

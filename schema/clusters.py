@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
@@ -9,6 +11,7 @@ from models import PublicGroup
 from resolvers import clusters
 from resolvers.geo import BoundingBox
 from schema.context import Info
+from schema.descriptions import FILTER_HELP
 from schema.ids import to_global_id
 from schema.query_cost import LIST_SIZE
 from schema.report_pages import BoundingBoxInput, ReportFilter, visible_filter
@@ -19,9 +22,11 @@ DEFAULT_CATEGORIES = 3
 
 @strawberry.type(description="How many reports of a cluster are in one category")
 class CategoryCount:
-    category_id: strawberry.ID
-    category_code: str
-    count: int
+    category_id: strawberry.ID = strawberry.field(description="ID kategori / The category's ID")
+    category_code: str = strawberry.field(description="Kode kategori, mis. SAMPAH / The category's code")
+    count: int = strawberry.field(
+        description="Jumlah laporan di sel ini / Reports of this category in the cell"
+    )
 
 
 @strawberry.type(
@@ -31,7 +36,7 @@ class CategoryCount:
 )
 class ReportCluster:
     key: str = strawberry.field(description="The cell, `zoom/row/col`: stable while the map moves")
-    count: int
+    count: int = strawberry.field(description="Jumlah laporan di sel ini / Reports in the cell")
     centroid: Location = strawberry.field(description="The average of its reports' points")
     waiting: int = strawberry.field(description="Reports in the public group WAITING")
     in_process: int = strawberry.field(description="Reports in the public group IN_PROCESS")
@@ -41,7 +46,12 @@ class ReportCluster:
     @strawberry.field(
         description="Its most frequent categories, most first (first: 0..50)",
     )
-    def by_category(self, first: int = DEFAULT_CATEGORIES) -> list[CategoryCount]:
+    def by_category(
+        self,
+        first: Annotated[
+            int, strawberry.argument(description="Berapa kategori teratas (0..50) / How many top categories")
+        ] = DEFAULT_CATEGORIES,
+    ) -> list[CategoryCount]:
         return self.categories[:first]
 
 
@@ -54,7 +64,13 @@ class ClusterQuery:
         metadata={LIST_SIZE: clusters.MAX_CELLS},
     )
     async def report_clusters(
-        self, info: Info, bounding_box: BoundingBoxInput, zoom: int, filter: ReportFilter | None = None
+        self,
+        info: Info,
+        bounding_box: Annotated[
+            BoundingBoxInput, strawberry.argument(description="Wilayah peta yang tampil / The map view")
+        ],
+        zoom: Annotated[int, strawberry.argument(description="Zoom peta web / The web map's zoom level")],
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
     ) -> list[ReportCluster]:
         box = BoundingBox(
             bounding_box.min_lat, bounding_box.min_lon, bounding_box.max_lat, bounding_box.max_lon

@@ -8,7 +8,7 @@ from `schema.directory_reports`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -17,8 +17,9 @@ from resolvers import directory_admin, directory_queries
 from resolvers.directory_queries import MAX_AGENCIES, MAX_AREAS, MAX_CATEGORIES
 from resolvers.errors import DomainError
 from schema.context import Info
+from schema.descriptions import INPUT_HELP
 from schema.directory_reports import AgencyReports, AreaReports, CategoryReports
-from schema.errors import UserError, user_errors
+from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
 from schema.query_cost import list_size
 
@@ -27,16 +28,23 @@ ENTITY_KEY = "id"
 
 @strawberry.interface(description="An object with a global ID, fetchable through `node(id:)`.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="ID global, dipakai di `node(id:)` dan argumen lain / "
+        "Global ID, for `node(id:)` and other arguments"
+    )
 
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A city agency (OPD) that handles reports.")
 class Agency(Node, AgencyReports):
-    code: str
+    code: str = strawberry.field(description="Kode singkat dinas / The agency's short code")
     name: str = strawberry.field(description="Indonesian name")
-    name_en: str
-    phone: str | None
-    email: str | None
+    name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
+    phone: str | None = strawberry.field(
+        description="Telepon publik dinas, jika ada / The agency's public phone, if any"
+    )
+    email: str | None = strawberry.field(
+        description="Email publik dinas, jika ada / The agency's public email, if any"
+    )
     pk: strawberry.Private[int]
 
     @classmethod
@@ -61,19 +69,24 @@ class Agency(Node, AgencyReports):
     keys=[ENTITY_KEY], description="What a report is about; it decides the agency and the service level."
 )
 class Category(Node, CategoryReports):
-    code: str
+    code: str = strawberry.field(
+        description="Kode singkat kategori, dapat dipakai saat melapor / "
+        "The category's short code, usable when filing"
+    )
     name: str = strawberry.field(description="Indonesian name")
-    name_en: str
+    name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
     response_hours: float = strawberry.field(description="Target time to acknowledge, in hours")
     resolution_hours: float = strawberry.field(description="Target time to resolve, in hours")
-    is_emergency: bool
+    is_emergency: bool = strawberry.field(
+        description="Darurat: ditangani lebih cepat / An emergency: handled faster"
+    )
     is_sensitive: bool = strawberry.field(
         description="Exact places and photos shown only to reporter and agency"
     )
     requires_after_photo: bool = strawberry.field(
         description="Resolving needs an AFTER photo of the fix, added since the report was last reopened"
     )
-    is_active: bool
+    is_active: bool = strawberry.field(description="Masih menerima laporan baru / Still accepts new reports")
     pk: strawberry.Private[int]
     agency_id: strawberry.Private[int]
 
@@ -106,9 +119,9 @@ class Category(Node, CategoryReports):
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A kecamatan or kelurahan of the city.")
 class Area(Node, AreaReports):
-    code: str
-    name: str
-    level: AreaLevel
+    code: str = strawberry.field(description="Kode wilayah resmi / Official area code")
+    name: str = strawberry.field(description="Nama wilayah / The area's name")
+    level: AreaLevel = strawberry.field(description="Kecamatan atau kelurahan / Kecamatan or kelurahan")
     has_outline: bool = strawberry.field(description="Whether reports are routed by its polygon")
     pk: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
@@ -139,8 +152,8 @@ class Area(Node, AreaReports):
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A member of staff, as the public may see them")
 class StaffMember(Node):
-    name: str
-    role: Role
+    name: str = strawberry.field(description="Nama staf / The staff member's name")
+    role: Role = strawberry.field(description="Peran / Role")
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> StaffMember | None:
@@ -166,63 +179,116 @@ class DirectoryQuery:
     @strawberry.field(
         description="Categories citizens can file under, by code", metadata=list_size(MAX_CATEGORIES)
     )
-    async def categories(self, include_inactive: bool = False) -> list[Category]:
+    async def categories(
+        self,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="Sertakan kategori nonaktif / Include inactive categories")
+        ] = False,
+    ) -> list[Category]:
         rows = await directory_queries.list_categories(include_inactive=include_inactive)
         return [Category.from_row(row) for row in rows]
 
     @strawberry.field(description="The city's areas, by code", metadata=list_size(MAX_AREAS))
-    async def areas(self, level: AreaLevel | None = None) -> list[Area]:
+    async def areas(
+        self,
+        level: Annotated[
+            AreaLevel | None,
+            strawberry.argument(
+                description="Hanya tingkat ini; kosong = semua / Only this level; none = all"
+            ),
+        ] = None,
+    ) -> list[Area]:
         return [Area.from_row(row) for row in await directory_queries.list_areas(level)]
 
 
 @strawberry.input(description="Only the given fields change")
 class UpdateCategoryInput:
-    id: strawberry.ID
-    name: str | None = None
-    name_en: str | None = None
+    id: strawberry.ID = strawberry.field(description="ID kategori / The category's ID")
+    name: str | None = strawberry.field(
+        default=None,
+        description="Nama baru (Indonesia); kosong = tetap / New Indonesian name; none = unchanged",
+    )
+    name_en: str | None = strawberry.field(
+        default=None, description="Nama baru (Inggris); kosong = tetap / New English name; none = unchanged"
+    )
     agency_id: strawberry.ID | None = strawberry.field(default=None, description="Re-route new reports")
-    response_hours: float | None = None
-    resolution_hours: float | None = None
-    is_active: bool | None = None
-    is_sensitive: bool | None = None
-    requires_after_photo: bool | None = None
+    response_hours: float | None = strawberry.field(
+        default=None,
+        description="Target diterima, jam; kosong = tetap / Acknowledgement target, hours; none = unchanged",
+    )
+    resolution_hours: float | None = strawberry.field(
+        default=None,
+        description="Target selesai, jam; kosong = tetap / Resolution target, hours; none = unchanged",
+    )
+    is_active: bool | None = strawberry.field(
+        default=None,
+        description="Menerima laporan baru; kosong = tetap / Accepts new reports; none = unchanged",
+    )
+    is_sensitive: bool | None = strawberry.field(
+        default=None,
+        description="Lokasi dibulatkan untuk publik; kosong = tetap / "
+        "Place rounded for the public; none = unchanged",
+    )
+    requires_after_photo: bool | None = strawberry.field(
+        default=None,
+        description="Wajib foto sesudah untuk selesai; kosong = tetap / "
+        "After photo required to resolve; none = unchanged",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Dinas baru (admin kota) / A new agency (city admins)")
 class CreateAgencyInput:
-    code: str
-    name: str
-    name_en: str
+    code: str = strawberry.field(description="Kode singkat unik / A unique short code")
+    name: str = strawberry.field(description="Nama dalam bahasa Indonesia / Name in Indonesian")
+    name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
 
 
-@strawberry.input
+@strawberry.input(description="Batas wilayah baru / An area's new outline")
 class SetAreaOutlineInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="ID wilayah / The area's ID")
     geojson: str | None = strawberry.field(description="A GeoJSON Polygon or MultiPolygon; null clears it")
 
 
-@strawberry.type
+@strawberry.type(description="Hasil mengubah kategori / Result of updating a category")
 class CategoryPayload:
-    category: Category | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    category: Category | None = strawberry.field(
+        default=None, description="Kategori; null bila ditolak / The category; null when refused"
+    )
+    errors: list[UserError] = strawberry.field(
+        description=ERRORS_HELP,
+        default_factory=list,
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Hasil membuat dinas / Result of creating an agency")
 class AgencyPayload:
-    agency: Agency | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    agency: Agency | None = strawberry.field(
+        default=None,
+        description="Dinas yang dibuat; null bila ditolak / The agency created; null when refused",
+    )
+    errors: list[UserError] = strawberry.field(
+        description=ERRORS_HELP,
+        default_factory=list,
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Hasil mengubah batas wilayah / Result of setting an area's outline")
 class AreaPayload:
-    area: Area | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    area: Area | None = strawberry.field(
+        default=None, description="Wilayah; null bila ditolak / The area; null when refused"
+    )
+    errors: list[UserError] = strawberry.field(
+        description=ERRORS_HELP,
+        default_factory=list,
+    )
 
 
 @strawberry.type
 class DirectoryMutation:
     @strawberry.mutation(description="City admin: routing, service levels and names of a category")
-    async def update_category(self, info: Info, input: UpdateCategoryInput) -> CategoryPayload:
+    async def update_category(
+        self, info: Info, input: Annotated[UpdateCategoryInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> CategoryPayload:
         try:
             changes = directory_admin.CategoryChanges(
                 name=input.name,
@@ -242,7 +308,9 @@ class DirectoryMutation:
         return CategoryPayload(category=Category.from_row(directory_queries.category_row(category)))
 
     @strawberry.mutation(description="City admin: a new agency")
-    async def create_agency(self, info: Info, input: CreateAgencyInput) -> AgencyPayload:
+    async def create_agency(
+        self, info: Info, input: Annotated[CreateAgencyInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> AgencyPayload:
         try:
             agency = await directory_admin.create_agency(
                 info.context.principal, code=input.code, name=input.name, name_en=input.name_en
@@ -252,7 +320,9 @@ class DirectoryMutation:
         return AgencyPayload(agency=Agency.from_row(directory_queries.agency_row(agency)))
 
     @strawberry.mutation(description="City admin: load an area's outline; reports inside route to it")
-    async def set_area_outline(self, info: Info, input: SetAreaOutlineInput) -> AreaPayload:
+    async def set_area_outline(
+        self, info: Info, input: Annotated[SetAreaOutlineInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> AreaPayload:
         try:
             area = await directory_admin.set_area_outline(
                 info.context.principal, from_global_id(input.id, "Area"), input.geojson

@@ -19,6 +19,7 @@ from resolvers import report_counts, report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
+from schema.descriptions import FILTER_HELP, After, Order, PageSize
 
 if TYPE_CHECKING:
     from schema.report_pages import ReportConnection, ReportFilter
@@ -29,10 +30,10 @@ CONNECTION_TYPE = "ReportConnection"
 
 @strawberry.type(description="How many reports there are, by the public's three states")
 class ReportCounts:
-    waiting: int
-    in_process: int
-    done: int
-    total: int
+    waiting: int = strawberry.field(description="Merah: menunggu / Red: waiting")
+    in_process: int = strawberry.field(description="Kuning: diproses / Yellow: in process")
+    done: int = strawberry.field(description="Hijau: selesai / Green: done")
+    total: int = strawberry.field(description="Semua laporan / All reports")
     overdue: int = strawberry.field(
         description="Open past a target they owe (acknowledgement or resolution), as `isOverdue`"
     )
@@ -92,10 +93,10 @@ class AgencyReports:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: Filter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[Filter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> Connection:
         only_this = partial(replace, agency_ids=[self.pk])
         return await _scoped_reports(info, only_this, first, after, filter, order_by)
@@ -113,10 +114,10 @@ class CategoryReports:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: Filter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[Filter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> Connection:
         only_this = partial(replace, category_ids=[self.pk])
         return await _scoped_reports(info, only_this, first, after, filter, order_by)
@@ -134,10 +135,10 @@ class AreaReports:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: Filter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[Filter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> Connection:
         only_this = partial(replace, area_ids=[self.pk])
         return await _scoped_reports(info, only_this, first, after, filter, order_by)

@@ -30,14 +30,17 @@ REQUEST_FAULTS = (GraphQLError, MissingQueryError, CannotGetOperationTypeError, 
 STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_timeout fired
 
 
+ERRORS_HELP = "Alasan penolakan; kosong bila berhasil / Why it was refused; empty on success"
+
+
 @strawberry.federation.type(
     shareable=True,  # a value type both subgraphs return; identical in each
     description="Why a mutation refused its input. Nothing was written.",
 )
 class UserError:
-    code: ErrorCode
+    code: ErrorCode = strawberry.field(description="Kode stabil / Stable code")
     message: str = strawberry.field(description="In Indonesian, for citizens")
-    message_en: str
+    message_en: str = strawberry.field(description="Dalam bahasa Inggris / In English")
     field: str | None = strawberry.field(default=None, description="The input field at fault")
     retry_after: int | None = strawberry.field(
         default=None, description="For RATE_LIMITED: seconds to wait before trying again"

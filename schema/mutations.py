@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -12,7 +12,8 @@ from models import ReportStatus
 from resolvers import casework, duplicates, filing, report_queries
 from resolvers.errors import DomainError
 from schema.context import Info
-from schema.errors import UserError, user_errors
+from schema.descriptions import INPUT_HELP
+from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
 from schema.photos import read_uploads
 from schema.query_cost import list_size
@@ -20,20 +21,28 @@ from schema.report_pages import exact_places_of
 from schema.reports import Report, ReportEvent
 
 
-@strawberry.input
+@strawberry.input(description="Titik koordinat WGS84 / A WGS84 point")
 class LocationInput:
-    lat: float
-    lon: float
+    lat: float = strawberry.field(description="Lintang, derajat (-90..90) / Latitude, degrees (-90..90)")
+    lon: float = strawberry.field(description="Bujur, derajat (-180..180) / Longitude, degrees (-180..180)")
 
 
 @strawberry.input(description="A citizen's new report. Give the category by ID or by code.")
 class FileReportInput:
-    title: str
+    title: str = strawberry.field(description="Judul singkat masalah / A short title for the problem")
     description: str = strawberry.field(description="At most 4,000 characters")
-    location: LocationInput
-    category_id: strawberry.ID | None = None
-    category_code: str | None = None
-    address: str | None = None
+    location: LocationInput = strawberry.field(description="Lokasi masalah / Where the problem is")
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="ID kategori; atau berikan `categoryCode` / The category's ID; or give `categoryCode`",
+    )
+    category_code: str | None = strawberry.field(
+        default=None,
+        description="Kode kategori; atau berikan `categoryId` / The category's code; or give `categoryId`",
+    )
+    address: str | None = strawberry.field(
+        default=None, description="Alamat atau patokan, opsional / Address or landmark, optional"
+    )
     contact_name: str | None = strawberry.field(default=None, description="Private: reporter and agency only")
     contact_phone: str | None = strawberry.field(
         default=None, description="Private: reporter and agency only"
@@ -50,34 +59,49 @@ class FileReportInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Mengubah status laporan / Changing a report's status")
 class UpdateReportStatusInput:
-    id: strawberry.ID
-    status: ReportStatus
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    status: ReportStatus = strawberry.field(
+        description="Status baru, salah satu `allowedStatuses` / The new status, one of `allowedStatuses`"
+    )
     note: str | None = strawberry.field(default=None, description="Required when rejecting: the reason")
     duplicate_of_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required when marking DUPLICATE: the original report"
     )
 
 
-@strawberry.input
+@strawberry.input(description="Menugaskan laporan ke petugas / Assigning a report to an officer")
 class AssignReportInput:
-    id: strawberry.ID
-    assignee_id: strawberry.ID
-    note: str | None = None
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    assignee_id: strawberry.ID = strawberry.field(
+        description="ID petugas dinas yang sama / ID of an officer of the same agency"
+    )
+    note: str | None = strawberry.field(
+        default=None, description="Catatan untuk riwayat, opsional / Optional note for the timeline"
+    )
 
 
 @strawberry.input(description="Move a report to another category and/or agency, with a reason")
 class RerouteReportInput:
-    id: strawberry.ID
-    reason: str
-    category_id: strawberry.ID | None = None
-    agency_id: strawberry.ID | None = None
+    id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    reason: str = strawberry.field(
+        description="Alasan pengalihan, tampil di riwayat / Why it is rerouted, shown on the timeline"
+    )
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Kategori baru / The new category"
+    )
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Dinas baru / The new agency"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Hasil mengirim laporan / Result of filing a report")
 class FileReportPayload:
-    report: Report | None = None
+    report: Report | None = strawberry.field(
+        default=None,
+        description="Laporan yang dibuat; null bila ditolak / The report filed; null when refused",
+    )
     tracking_token: str | None = strawberry.field(
         default=None,
         description="For a filer without an account, shown once: `report(trackingToken:)` shows them "
@@ -89,14 +113,27 @@ class FileReportPayload:
         description="Open reports of the same category nearby, filed recently: perhaps the same problem, "
         "to support instead",
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(
+        description=ERRORS_HELP,
+        default_factory=list,
+    )
 
 
 @strawberry.type(description="The changed report and the timeline event that records the change")
 class ReportChangePayload:
-    report: Report | None = None
-    event: ReportEvent | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    report: Report | None = strawberry.field(
+        default=None,
+        description="Laporan setelah perubahan; null bila ditolak / "
+        "The report after the change; null when refused",
+    )
+    event: ReportEvent | None = strawberry.field(
+        default=None,
+        description="Kejadian yang dicatat; null bila ditolak / The event recorded; null when refused",
+    )
+    errors: list[UserError] = strawberry.field(
+        description=ERRORS_HELP,
+        default_factory=list,
+    )
 
 
 async def report_change(change: Callable[[], Awaitable[tuple[Any, Any]]]) -> ReportChangePayload:
@@ -122,7 +159,9 @@ async def changed_payload(report_id: int, event_id: int) -> ReportChangePayload:
 @strawberry.type
 class ReportMutation:
     @strawberry.mutation(description="File a report; it is routed to its category's agency and area")
-    async def file_report(self, info: Info, input: FileReportInput) -> FileReportPayload:
+    async def file_report(
+        self, info: Info, input: Annotated[FileReportInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> FileReportPayload:
         try:
             data = filing.FilingInput(
                 title=input.title,
@@ -162,7 +201,11 @@ class ReportMutation:
         )
 
     @strawberry.mutation(description="Move a report along its lifecycle")
-    async def update_report_status(self, info: Info, input: UpdateReportStatusInput) -> ReportChangePayload:
+    async def update_report_status(
+        self,
+        info: Info,
+        input: Annotated[UpdateReportStatusInput, strawberry.argument(description=INPUT_HELP)],
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: casework.update_status(
                 from_global_id(input.id, "Report"),
@@ -174,7 +217,9 @@ class ReportMutation:
         )
 
     @strawberry.mutation(description="Give a report to an officer of its agency")
-    async def assign_report(self, info: Info, input: AssignReportInput) -> ReportChangePayload:
+    async def assign_report(
+        self, info: Info, input: Annotated[AssignReportInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: casework.assign_report(
                 from_global_id(input.id, "Report"),
@@ -185,7 +230,9 @@ class ReportMutation:
         )
 
     @strawberry.mutation(description="Send a report to another category or agency")
-    async def reroute_report(self, info: Info, input: RerouteReportInput) -> ReportChangePayload:
+    async def reroute_report(
+        self, info: Info, input: Annotated[RerouteReportInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: casework.reroute_report(
                 from_global_id(input.id, "Report"),

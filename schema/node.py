@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers import report_queries
@@ -15,7 +17,13 @@ from schema.reports import Report, ReportEvent, visible_photo
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="ID global objek / The object's global ID")
+        ],
+    ) -> Node | None:
         type_name, pk = split_global_id(id)
         loaders = info.context.loaders
         if type_name == "Report":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -10,6 +10,7 @@ from strawberry.file_uploads import Upload
 from models import PhotoKind
 from resolvers import photos
 from schema.context import Info
+from schema.descriptions import INPUT_HELP
 from schema.ids import from_global_id
 from schema.mutations import ReportChangePayload, report_change
 from schema.photos import read_upload
@@ -20,23 +21,28 @@ from schema.photos import read_upload
     "request (send the header `x-sigap-csrf: 1` or `apollo-require-preflight: true`)"
 )
 class AddReportPhotoInput:
-    report_id: strawberry.ID
-    file: Upload
+    report_id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
+    file: Upload = strawberry.field(
+        description="Berkas gambar (multipart upload): JPEG, PNG atau WebP / "
+        "The image file (multipart upload): JPEG, PNG or WebP"
+    )
     kind: PhotoKind = strawberry.field(
         default=PhotoKind.AFTER, description="AFTER (the default): proof of the fix, which resolving needs"
     )
 
 
-@strawberry.input
+@strawberry.input(description="Menghapus foto laporan / Removing a report's photo")
 class RemoveReportPhotoInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="ID foto / The photo's ID")
     reason: str = strawberry.field(description="Why it is taken down; kept in the timeline")
 
 
 @strawberry.type
 class PhotoMutation:
     @strawberry.mutation(description="Staff: add a photo to an open report (PHOTO_ADDED in its timeline)")
-    async def add_report_photo(self, info: Info, input: AddReportPhotoInput) -> ReportChangePayload:
+    async def add_report_photo(
+        self, info: Info, input: Annotated[AddReportPhotoInput, strawberry.argument(description=INPUT_HELP)]
+    ) -> ReportChangePayload:
         async def add() -> tuple[Any, Any]:
             return await photos.add_report_photo(
                 from_global_id(input.report_id, "Report", "reportId"),
@@ -49,7 +55,11 @@ class PhotoMutation:
         return await report_change(add)
 
     @strawberry.mutation(description="Staff: take a photo down (PHOTO_REMOVED in its timeline)")
-    async def remove_report_photo(self, info: Info, input: RemoveReportPhotoInput) -> ReportChangePayload:
+    async def remove_report_photo(
+        self,
+        info: Info,
+        input: Annotated[RemoveReportPhotoInput, strawberry.argument(description=INPUT_HELP)],
+    ) -> ReportChangePayload:
         return await report_change(
             lambda: photos.remove_report_photo(
                 from_global_id(input.id, "ReportPhoto"),

@@ -29,14 +29,16 @@ SIGNED_ANSWER_LIFETIME = timedelta(minutes=5)
     "the handling agency, through addresses that expire (`urlExpiresAt`)."
 )
 class ReportPhoto(Node):
-    kind: PhotoKind
-    format: PhotoFormat
-    content_type: str
-    width: int
-    height: int
-    created_at: datetime
-    url: str
-    thumbnail_url: str
+    kind: PhotoKind = strawberry.field(description="Sebelum atau sesudah / Before or after")
+    format: PhotoFormat = strawberry.field(description="Format tersimpan / Stored format")
+    content_type: str = strawberry.field(description="Jenis MIME / MIME type")
+    width: int = strawberry.field(description="Lebar, piksel / Width, pixels")
+    height: int = strawberry.field(description="Tinggi, piksel / Height, pixels")
+    created_at: datetime = strawberry.field(description="Waktu diunggah / When it was uploaded")
+    url: str = strawberry.field(
+        description="Alamat foto (tanpa metadata EXIF) / The photo's URL (EXIF stripped)"
+    )
+    thumbnail_url: str = strawberry.field(description="Alamat gambar kecil / The thumbnail's URL")
     url_expires_at: datetime | None = strawberry.field(
         description="When `url` and `thumbnailUrl` stop working; null when they are permanent"
     )

@@ -5,6 +5,7 @@ so privacy, paging and filters are those of every report list."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Annotated
 
 import strawberry
 
@@ -14,6 +15,7 @@ from resolvers.permissions import require_staff, require_works_on
 from resolvers.report_queries import ReportOrder
 from resolvers.timeline import utcnow
 from schema.context import Info
+from schema.descriptions import FILTER_HELP, After, Order, PageSize
 from schema.ids import from_global_id, optional_global_id
 from schema.mutations import LocationInput
 from schema.report_pages import ReportConnection, ReportFilter, report_connection
@@ -35,12 +37,26 @@ class QueueQuery:
     async def similar_reports(
         self,
         info: Info,
-        location: LocationInput,
-        category_id: strawberry.ID | None = None,
-        category_code: str | None = None,
-        days: int = duplicates.DEFAULT_WINDOW_DAYS,
-        first: int = duplicates.MAX_CANDIDATES,
-        after: str | None = None,
+        location: Annotated[
+            LocationInput, strawberry.argument(description="Titik masalah / Where the problem is")
+        ],
+        category_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="ID kategori; atau `categoryCode` / The category's ID; or `categoryCode`"
+            ),
+        ] = None,
+        category_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Kode kategori; atau `categoryId` / The category's code; or `categoryId`"
+            ),
+        ] = None,
+        days: Annotated[
+            int, strawberry.argument(description="Berapa hari ke belakang / How many days back")
+        ] = duplicates.DEFAULT_WINDOW_DAYS,
+        first: PageSize = duplicates.MAX_CANDIDATES,
+        after: After = None,
     ) -> ReportConnection:
         category = await duplicates.category_by_id_or_code(
             optional_global_id(category_id, "Category", "categoryId"), category_code
@@ -57,10 +73,10 @@ class QueueQuery:
     async def my_queue(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrder.DUE_SOONEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.DUE_SOONEST,
     ) -> ReportConnection:
         principal = info.context.principal
         require_staff(principal)
@@ -80,11 +96,11 @@ class QueueQuery:
     async def agency_queue(
         self,
         info: Info,
-        agency_id: strawberry.ID,
-        first: int = 20,
-        after: str | None = None,
-        filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrder.DUE_SOONEST,
+        agency_id: Annotated[strawberry.ID, strawberry.argument(description="ID dinas / The agency's ID")],
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.DUE_SOONEST,
     ) -> ReportConnection:
         agency = from_global_id(agency_id, "Agency", "agencyId")
         require_works_on(info.context.principal, agency)

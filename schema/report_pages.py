@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -15,6 +15,7 @@ from resolvers.geo import BoundingBox, Circle
 from resolvers.identity import Principal
 from resolvers.report_queries import ReportOrder
 from schema.context import Info
+from schema.descriptions import FILTER_HELP, After, Order, PageSize
 from schema.ids import from_global_id
 from schema.reports import Report
 
@@ -66,19 +67,19 @@ async def prefetch_directory(info: Info, rows: list[dict[str, Any]]) -> None:
     await loaders.prefetch("agency", [*(row["agency_id"] for row in rows), *category_agencies])
 
 
-@strawberry.input
+@strawberry.input(description="Kotak koordinat (WGS84, derajat) / A box of coordinates (WGS84, degrees)")
 class BoundingBoxInput:
-    min_lat: float
-    min_lon: float
-    max_lat: float
-    max_lon: float
+    min_lat: float = strawberry.field(description="Lintang selatan / Southern latitude")
+    min_lon: float = strawberry.field(description="Bujur barat / Western longitude")
+    max_lat: float = strawberry.field(description="Lintang utara / Northern latitude")
+    max_lon: float = strawberry.field(description="Bujur timur / Eastern longitude")
 
 
-@strawberry.input
+@strawberry.input(description="Lingkaran di sekitar titik / A circle around a point")
 class NearInput:
-    lat: float
-    lon: float
-    radius_meters: float
+    lat: float = strawberry.field(description="Lintang pusat, derajat / Centre latitude, degrees")
+    lon: float = strawberry.field(description="Bujur pusat, derajat / Centre longitude, degrees")
+    radius_meters: float = strawberry.field(description="Jari-jari dalam meter / Radius in metres")
 
 
 MAX_FILTER_IDS = 100  # the city has a few dozen categories, agencies and areas
@@ -86,15 +87,33 @@ MAX_FILTER_IDS = 100  # the city has a few dozen categories, agencies and areas
 
 @strawberry.input(description="All given conditions must hold")
 class ReportFilter:
-    statuses: list[ReportStatus] | None = None
-    public_groups: list[PublicGroup] | None = None
-    category_ids: list[strawberry.ID] | None = None
-    agency_ids: list[strawberry.ID] | None = None
-    area_ids: list[strawberry.ID] | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    bounding_box: BoundingBoxInput | None = None
-    near: NearInput | None = None
+    statuses: list[ReportStatus] | None = strawberry.field(
+        default=None, description="Salah satu status ini / Any of these statuses"
+    )
+    public_groups: list[PublicGroup] | None = strawberry.field(
+        default=None, description="Salah satu warna publik ini / Any of these public groups"
+    )
+    category_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Salah satu kategori ini / Any of these categories"
+    )
+    agency_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Salah satu dinas ini / Any of these agencies"
+    )
+    area_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Salah satu wilayah ini / Any of these areas"
+    )
+    created_after: datetime | None = strawberry.field(
+        default=None, description="Dikirim pada atau setelah / Filed at or after"
+    )
+    created_before: datetime | None = strawberry.field(
+        default=None, description="Dikirim sebelum / Filed before"
+    )
+    bounding_box: BoundingBoxInput | None = strawberry.field(
+        default=None, description="Di dalam kotak ini / Inside this box"
+    )
+    near: NearInput | None = strawberry.field(
+        default=None, description="Di dalam lingkaran ini / Inside this circle"
+    )
     text: str | None = strawberry.field(default=None, description="Words in the title or description")
     overdue: bool | None = strawberry.field(
         default=None, description="true: late for a target, as `isOverdue`; false: not late"
@@ -138,24 +157,33 @@ class ReportFilter:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Posisi halaman dalam daftar / Where this page sits in the list")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Masih ada halaman berikutnya / More reports follow")
+    has_previous_page: bool = strawberry.field(
+        description="Ada halaman sebelumnya / Reports precede this page"
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Kursor item pertama; null bila kosong / The first item's cursor; null when empty"
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Kursor item terakhir, untuk `after`; null bila kosong / "
+        "The last item's cursor, for `after`; null when empty"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Satu laporan dalam daftar / One report in a list")
 class ReportEdge:
-    cursor: str
-    node: Report
+    cursor: str = strawberry.field(description="Kursor untuk `after` / Cursor for `after`")
+    node: Report = strawberry.field(description="Laporan / The report")
 
 
 @strawberry.type(description="A page of reports (Relay connection)")
 class ReportConnection:
-    edges: list[ReportEdge]
-    page_info: PageInfo
+    edges: list[ReportEdge] = strawberry.field(
+        description="Laporan halaman ini dengan kursornya / This page's reports with their cursors"
+    )
+    page_info: PageInfo = strawberry.field(description="Posisi halaman / Where this page sits")
     page: strawberry.Private[report_queries.ReportPage]
 
     @strawberry.field(description="How many reports match the filter, over all pages")
@@ -185,9 +213,23 @@ class ReportQuery:
     async def report(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        code: str | None = None,
-        tracking_token: str | None = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="ID global; atau `code` atau `trackingToken` / "
+                "Global ID; or `code` or `trackingToken`"
+            ),
+        ] = None,
+        code: Annotated[
+            str | None, strawberry.argument(description="Kode publik laporan / The report's public code")
+        ] = None,
+        tracking_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Token pelacak rahasia dari pelaporan anonim / "
+                "The secret tracking token of an anonymous filing"
+            ),
+        ] = None,
     ) -> Report | None:
         if id is not None:
             row = await report_queries.report_by_id(from_global_id(id, "Report"))
@@ -205,9 +247,9 @@ class ReportQuery:
     async def reports(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: ReportFilter | None = None,
-        order_by: ReportOrder = ReportOrder.NEWEST,
+        first: PageSize = 20,
+        after: After = None,
+        filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
+        order_by: Order = ReportOrder.NEWEST,
     ) -> ReportConnection:
         return await report_connection(info, filter, first=first, after=after, order_by=order_by)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from inspect import isawaitable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -32,6 +32,10 @@ from schema.query_cost import list_size
 # A report's timeline and comments come a slice at a time, so that the query cost (which counts
 # `last`) bounds them: the most recent events, in the order they happened.
 DEFAULT_EVENTS = 50
+LastEvents = Annotated[
+    int,
+    strawberry.argument(description="Berapa yang terbaru (1..100) / How many of the most recent (1..100)"),
+]
 
 T = TypeVar("T")
 
@@ -40,17 +44,24 @@ async def _now(value: T | Awaitable[T]) -> T:
     return await value if isawaitable(value) else value  # type: ignore[return-value]
 
 
-@strawberry.type
+@strawberry.type(description="Titik koordinat WGS84 / A WGS84 point")
 class Location:
-    lat: float
-    lon: float
+    lat: float = strawberry.field(description="Lintang, derajat / Latitude, degrees")
+    lon: float = strawberry.field(description="Bujur, derajat / Longitude, degrees")
 
 
 @strawberry.type(description="The reporter's identity and contact (private)")
 class ReporterContact:
-    name: str | None
-    phone: str | None
-    email: str | None
+    name: str | None = strawberry.field(
+        description="Nama; null bila tidak diberikan / Name; null when not given"
+    )
+    phone: str | None = strawberry.field(
+        description="Telepon; null bila tidak diberikan / Phone; null when not given"
+    )
+    email: str | None = strawberry.field(
+        description="Email akun pelapor; null untuk laporan anonim / "
+        "The reporter account's email; null when anonymous"
+    )
 
     @classmethod
     def from_user_row(cls, row: dict[str, Any]) -> ReporterContact:
@@ -61,19 +72,21 @@ class ReporterContact:
 # reached it, live and on replay alike, whatever happened to the report since.
 @strawberry.type(description="A report's agency, category, area and status at the moment of an event")
 class ReportAsOf:
-    status: ReportStatus | None
+    status: ReportStatus | None = strawberry.field(
+        description="Status saat itu; null bila belum ada / The status then; null when none yet"
+    )
     agency_id: strawberry.Private[int | None]
     category_id: strawberry.Private[int | None]
     area_id: strawberry.Private[int | None]
     report_id: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="Dinas saat itu / The agency then")
     def agency(self, info: Info) -> Agency | None:
         if self.agency_id is None:
             return None
         return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="Kategori saat itu / The category then")
     def category(self, info: Info) -> Category | None:
         if self.category_id is None:
             return None
@@ -110,11 +123,17 @@ class ReportAsOf:
 @strawberry.type(description="One entry of a report's timeline; `cursor` orders the live feed")
 class ReportEvent(Node):
     cursor: str = strawberry.field(description="Monotonic position of this event in the city's feed")
-    kind: EventKind
-    from_status: ReportStatus | None
-    to_status: ReportStatus | None
-    note: str | None
-    created_at: datetime
+    kind: EventKind = strawberry.field(description="Jenis kejadian / What happened")
+    from_status: ReportStatus | None = strawberry.field(
+        description="Status sebelumnya, untuk perubahan status / The previous status, for status changes"
+    )
+    to_status: ReportStatus | None = strawberry.field(
+        description="Status baru, untuk perubahan status / The new status, for status changes"
+    )
+    note: str | None = strawberry.field(
+        description="Catatan atau komentar; null bila tidak ada / Note or comment; null when none"
+    )
+    created_at: datetime = strawberry.field(description="Waktu kejadian / When it happened")
     is_internal: bool = strawberry.field(description="An internal note: shown to the handling staff only")
     before: ReportAsOf | None = strawberry.field(
         description="The report's agency, category, area and status as this event found them "
@@ -170,10 +189,12 @@ COMMENT_KINDS = frozenset({EventKind.COMMENTED, EventKind.INTERNAL_NOTE})
 @strawberry.type(description="A public comment (reporter or staff), or an internal note (staff only)")
 class Comment:
     id: strawberry.ID = strawberry.field(description="The ID of its timeline event")
-    body: str
-    is_internal: bool
+    body: str = strawberry.field(description="Isi komentar / The comment's text")
+    is_internal: bool = strawberry.field(
+        description="Catatan internal, hanya untuk staf / An internal note, staff only"
+    )
     by_reporter: bool = strawberry.field(description="Written by the report's reporter")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="Waktu ditulis / When it was written")
     actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The member of staff who wrote it; never a citizen's name")
@@ -198,16 +219,24 @@ class Comment:
 @strawberry.type(description="A citizen's report of a problem in the city")
 class Report(Node):
     code: str = strawberry.field(description="Short public code to quote by phone or SMS")
-    title: str
-    description: str
-    status: ReportStatus
-    public_group: PublicGroup
+    title: str = strawberry.field(description="Judul / Title")
+    description: str = strawberry.field(description="Uraian masalah / Description of the problem")
+    status: ReportStatus = strawberry.field(description="Status terkini / Current status")
+    public_group: PublicGroup = strawberry.field(
+        description="Warna publik: merah, kuning, hijau / Public colour: red, yellow, green"
+    )
     status_reason: str | None = strawberry.field(description="Why it was rejected or closed as duplicate")
-    created_at: datetime
-    updated_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
+    created_at: datetime = strawberry.field(description="Waktu dikirim / When it was filed")
+    updated_at: datetime = strawberry.field(description="Perubahan terakhir / Last change")
+    acknowledged_at: datetime | None = strawberry.field(
+        description="Waktu diterima dinas; null bila belum / When acknowledged; null if not yet"
+    )
+    resolved_at: datetime | None = strawberry.field(
+        description="Waktu dinyatakan selesai; null bila belum / When resolved; null if not yet"
+    )
+    closed_at: datetime | None = strawberry.field(
+        description="Waktu ditutup; null bila belum / When closed; null if not yet"
+    )
     acknowledge_due_at: datetime = strawberry.field(description="When it should be acknowledged")
     due_at: datetime = strawberry.field(description="When it should be resolved, from its category's target")
     allowed_statuses: list[ReportStatus] = strawberry.field(description="Statuses it may move to next")
@@ -301,7 +330,7 @@ class Report(Node):
             info.context.cache_policy.expires_at(turn)  # the answer changes at the next deadline
         return lateness.late_for(self.status, self.acknowledge_due_at, self.due_at, now)
 
-    @strawberry.field
+    @strawberry.field(description="Kategori / Category")
     def category(self, info: Info) -> Category:
         return info.context.loaders.now_or_later("category", self.category_id, Category.from_row)  # type: ignore[return-value]
 
@@ -309,7 +338,10 @@ class Report(Node):
     def agency(self, info: Info) -> Agency:
         return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Kelurahan tempat masalah; null bila di luar wilayah yang dikenal / "
+        "The kelurahan; null when outside known areas"
+    )
     async def area(self, info: Info) -> Area | None:
         if self.area_id is None:
             return None
@@ -346,7 +378,7 @@ class Report(Node):
         description="What happened to the report, oldest first: the `last` events (1..100); internal "
         "notes only for the handling agency's staff and city-wide staff"
     )
-    async def timeline(self, info: Info, last: int = DEFAULT_EVENTS) -> list[ReportEvent]:
+    async def timeline(self, info: Info, last: LastEvents = DEFAULT_EVENTS) -> list[ReportEvent]:
         check_page_size(last, "last")
         return [ReportEvent.from_row(row) for row in (await self._visible_events(info))[-last:]]
 
@@ -354,7 +386,7 @@ class Report(Node):
         description="Public comments, and internal notes for the staff who may read them, oldest first: "
         "the `last` ones (1..100)"
     )
-    async def comments(self, info: Info, last: int = DEFAULT_EVENTS) -> list[Comment]:
+    async def comments(self, info: Info, last: LastEvents = DEFAULT_EVENTS) -> list[Comment]:
         check_page_size(last, "last")
         rows = [row for row in await self._visible_events(info) if row["kind"] in COMMENT_KINDS]
         return [Comment.from_event_row(row) for row in rows[-last:]]

@@ -9,6 +9,7 @@ league table ranks every agency for all of them: it is the public leaderboard of
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 import strawberry
 
@@ -26,37 +27,50 @@ from schema.query_cost import list_size
 HOUR = 3600.0
 
 
-@strawberry.type
+@strawberry.type(description="Jumlah laporan per status / How many reports have one status")
 class StatusCount:
-    status: ReportStatus
-    count: int
+    status: ReportStatus = strawberry.field(description="Status / Status")
+    count: int = strawberry.field(description="Jumlah laporan / Number of reports")
 
 
-@strawberry.type
+@strawberry.type(description="Jumlah laporan per cara penutupan / How many reports closed one way")
 class OutcomeCount:
-    outcome: ResolutionOutcome
-    count: int
+    outcome: ResolutionOutcome = strawberry.field(description="Cara penutupan / How they were closed")
+    count: int = strawberry.field(description="Jumlah laporan / Number of reports")
 
 
 @strawberry.type(description="Figures over the reports filed in the window")
 class ReportFigures:
-    filed: int
-    by_status: list[StatusCount] = strawberry.field(metadata=list_size(len(ReportStatus)))
+    filed: int = strawberry.field(description="Laporan masuk / Reports filed")
+    by_status: list[StatusCount] = strawberry.field(
+        description="Jumlah per status terkini / Count per current status",
+        metadata=list_size(len(ReportStatus)),
+    )
     by_outcome: list[OutcomeCount] = strawberry.field(
         description="How closed reports were closed: confirmed fixes apart from auto-closes and disputes",
         metadata=list_size(len(ResolutionOutcome)),
     )
-    acknowledged: int
-    acknowledged_within_target: int
-    resolved: int
+    acknowledged: int = strawberry.field(description="Laporan yang diterima dinas / Reports acknowledged")
+    acknowledged_within_target: int = strawberry.field(
+        description="Diterima tepat waktu / Acknowledged by the target time"
+    )
+    resolved: int = strawberry.field(description="Laporan yang selesai / Reports resolved")
     resolved_within_target: int = strawberry.field(
         description="Resolved by the due time, not counting those closed despite the reporter's dispute"
     )
     resolved_within_target_share: float | None = strawberry.field(description="0..1 of `resolved`")
-    median_hours_to_acknowledge: float | None
-    median_hours_to_resolve: float | None
-    ratings: int
-    average_rating: float | None
+    median_hours_to_acknowledge: float | None = strawberry.field(
+        description="Median jam sampai diterima; null tanpa data / "
+        "Median hours to acknowledge; null without data"
+    )
+    median_hours_to_resolve: float | None = strawberry.field(
+        description="Median jam sampai selesai; null tanpa data / Median hours to resolve; null without data"
+    )
+    ratings: int = strawberry.field(description="Jumlah penilaian pelapor / Number of reporter ratings")
+    average_rating: float | None = strawberry.field(
+        description="Rata-rata penilaian 1..5; null tanpa penilaian / "
+        "Average rating 1..5; null without ratings"
+    )
     open_overdue: int = strawberry.field(
         description="Late now, for acknowledgement or resolution (as `Report.isOverdue`)"
     )
@@ -86,26 +100,26 @@ def _hours(seconds: float | None) -> float | None:
 
 @strawberry.type(description="One day of the city's calendar (Asia/Makassar for Kupang)")
 class DailyFigures:
-    day: date
-    filed: int
+    day: date = strawberry.field(description="Tanggal (zona waktu kota) / The date (city time zone)")
+    filed: int = strawberry.field(description="Laporan masuk hari itu / Reports filed that day")
     resolved: int = strawberry.field(description="Resolutions made that day")
 
 
-@strawberry.type
+@strawberry.type(description="Peringkat satu dinas dalam statistik / One agency's place in the statistics")
 class AgencyStanding:
-    rank: int
-    agency: Agency
-    figures: ReportFigures
+    rank: int = strawberry.field(description="Peringkat, mulai 1 / Rank, from 1")
+    agency: Agency = strawberry.field(description="Dinas / The agency")
+    figures: ReportFigures = strawberry.field(description="Angka dinas ini / This agency's figures")
 
 
 @strawberry.type(description="The command center's numbers over a window of filing times")
 class ReportStatistics:
-    since: datetime
-    until: datetime
+    since: datetime = strawberry.field(description="Awal rentang / Start of the period")
+    until: datetime = strawberry.field(description="Akhir rentang / End of the period")
     scope: strawberry.Private[statistics.Scope]
     league_scope: strawberry.Private[statistics.Scope]
 
-    @strawberry.field
+    @strawberry.field(description="Angka seluruh rentang / Figures for the whole period")
     async def figures(self, info: Info) -> ReportFigures:
         return ReportFigures.from_figures(await statistics.totals(self.scope, now=utcnow()))
 
@@ -157,11 +171,23 @@ class StatisticsQuery:
     async def report_statistics(
         self,
         info: Info,
-        since: datetime,
-        until: datetime,
-        agency_id: strawberry.ID | None = None,
-        category_id: strawberry.ID | None = None,
-        area_id: strawberry.ID | None = None,
+        since: Annotated[
+            datetime,
+            strawberry.argument(description="Awal rentang (termasuk) / Start of the period (inclusive)"),
+        ],
+        until: Annotated[
+            datetime,
+            strawberry.argument(description="Akhir rentang (tidak termasuk) / End of the period (exclusive)"),
+        ],
+        agency_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Satu dinas saja / One agency only")
+        ] = None,
+        category_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Satu kategori saja / One category only")
+        ] = None,
+        area_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Satu wilayah saja / One area only")
+        ] = None,
     ) -> ReportStatistics:
         principal = info.context.principal
         agency = statistics_agency_scope(principal, optional_global_id(agency_id, "Agency", "agencyId"))

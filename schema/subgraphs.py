@@ -23,6 +23,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.clusters import ClusterQuery
 from schema.context import Info
 from schema.conversation import ConversationMutation
+from schema.descriptions import describe_roots
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
 from schema.limits import request_extensions
@@ -144,6 +145,7 @@ def build_subgraph(name: str, limits: OperationLimits | None = None) -> Subgraph
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")
+    describe_roots(roots["query"], roots["mutation"])
     limits = limits or OperationLimits()
     return SubgraphSchema(
         name, config=schema_config(), limits=limits, extensions=request_extensions(limits), **roots

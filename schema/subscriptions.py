@@ -28,11 +28,15 @@ AFTER_DESCRIPTION = "Resume after this event cursor: missed events are replayed 
 
 @strawberry.input(description="Which events to follow; every given condition must hold")
 class ReportEventFilter:
-    report_id: strawberry.ID | None = None
+    report_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Satu laporan saja / One report only"
+    )
     agency: strawberry.ID | None = strawberry.field(
         default=None, description="Reports routed to this agency, or re-routed away from it"
     )
-    category: strawberry.ID | None = None
+    category: strawberry.ID | None = strawberry.field(
+        default=None, description="Laporan kategori ini / Reports in this category"
+    )
     area: strawberry.ID | None = strawberry.field(
         default=None, description="A kecamatan includes its kelurahan"
     )
@@ -53,7 +57,7 @@ class ReportEventFilter:
 @strawberry.type(description="One change on the live feed, with the report as you may see it")
 class LiveReportEvent:
     cursor: str = strawberry.field(description="Pass it as `after` to resume after this event")
-    event: ReportEvent
+    event: ReportEvent = strawberry.field(description="Kejadian itu / The event itself")
     report: Report | None = strawberry.field(
         description="The report as it is when the event is delivered, live or replayed (so a "
         "replayed event shows the report now); the report as the event found and left it is "
@@ -97,13 +101,21 @@ def _reports_for(principal: Principal) -> Callable[[FeedEvent], Report | None]:
     return payload
 
 
-@strawberry.type
+@strawberry.type(
+    description="Langganan langsung (WebSocket atau SSE) / Live subscriptions (WebSocket or SSE)"
+)
 class Subscription:
     @strawberry.subscription(description="Events of the city's reports as they are committed")
     async def report_events(
         self,
         info: Info,
-        filter: ReportEventFilter | None = None,
+        filter: Annotated[
+            ReportEventFilter | None,
+            strawberry.argument(
+                description="Kejadian yang diikuti; kosong = semua yang boleh Anda lihat / "
+                "Which events; none = all you may see"
+            ),
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
     ) -> AsyncGenerator[LiveReportEvent, None]:
         source = LiveSource(
@@ -118,7 +130,9 @@ class Subscription:
     async def report_updated(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="ID laporan yang diikuti / The report to follow")
+        ],
         after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
     ) -> AsyncGenerator[Report, None]:
         report_id = from_global_id(id, "Report")

@@ -1,0 +1,237 @@
+# ruff: noqa: E501 - tables of descriptions read best one entry a line
+"""Descriptions shared across the schema: the enumerations (which live in models/ and resolvers/,
+never importing Strawberry, and are described here before any schema is built), the root types
+(which `merge_types` builds from each domain's part, in the embedded schema and in each subgraph
+alike, so the supergraph keeps them) and the arguments many fields take."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types.base import get_object_definition
+from strawberry.types.enum import has_enum_definition
+
+from models.enums import (
+    ApiKeyKind,
+    AreaLevel,
+    EscalationTarget,
+    EventKind,
+    PhotoFormat,
+    PhotoKind,
+    PublicGroup,
+    ReportStatus,
+    ResolutionOutcome,
+    Role,
+)
+from resolvers.errors import ErrorCode
+from resolvers.report_queries import ReportOrder
+
+INPUT_HELP = "Masukan mutasi; lihat kolom jenisnya / The mutation's input; see its type's fields"
+
+PageSize = Annotated[int, strawberry.argument(description="Jumlah per halaman, 1..100 / Page size, 1..100")]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="`endCursor` halaman sebelumnya; kosong = halaman pertama / "
+        "The previous page's `endCursor`; none = the first page"
+    ),
+]
+Order = Annotated[ReportOrder, strawberry.argument(description="Urutan laporan / Order of the reports")]
+FILTER_HELP = (
+    "Saring laporan; kosong = semua yang boleh Anda lihat / Narrows the reports; none = all you may see"
+)
+
+
+ROOT_DESCRIPTIONS = {
+    "Query": "Bacaan: laporan, antrean, statistik, direktori, akun / Reads: reports, queues, statistics, "
+    "directory, accounts",
+    "Mutation": "Perubahan; penolakan datang sebagai `errors` bertipe / Changes; refusals come back as "
+    "typed `errors`",
+}
+
+
+def describe_roots(*roots: type) -> None:
+    for root in roots:
+        definition = get_object_definition(root, strict=True)
+        definition.description = ROOT_DESCRIPTIONS[definition.name]
+
+
+def describe(enum: type[Enum], description: str, values: dict[str, str]) -> None:
+    """Give `enum` and each of its values a description; every value must be described."""
+    if set(values) != set(enum.__members__):
+        raise ValueError(f"{enum.__name__}: described {sorted(values)}, has {sorted(enum.__members__)}")
+    if not has_enum_definition(enum):
+        strawberry.enum(enum)
+    definition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    definition.description = description
+    for value in definition.values:
+        value.description = values[value.name]
+
+
+describe(
+    ReportStatus,
+    "Tahap laporan dalam penanganan / Where a report is in its handling",
+    {
+        "SUBMITTED": "Baru dikirim, belum dibaca petugas / Filed, not yet seen by staff",
+        "ACKNOWLEDGED": "Diterima dinas yang berwenang / Acknowledged by the responsible agency",
+        "IN_PROGRESS": "Sedang dikerjakan / Being worked on",
+        "RESOLVED": "Dinyatakan selesai, menunggu konfirmasi pelapor / Fixed, awaiting the reporter's confirmation",
+        "CLOSED": "Ditutup; lihat `resolutionOutcome` / Closed; see `resolutionOutcome`",
+        "REJECTED": "Ditolak dengan alasan / Refused, with a reason",
+        "DUPLICATE": "Duplikat laporan lain; lihat `duplicateOf` / A duplicate of another report; see `duplicateOf`",
+    },
+)
+describe(
+    PublicGroup,
+    "Tiga warna yang dikenal warga: merah, kuning, hijau / The three states citizens know: red, yellow, green",
+    {
+        "WAITING": "Merah: menunggu ditangani / Red: waiting to be handled",
+        "IN_PROCESS": "Kuning: sedang diproses / Yellow: being handled",
+        "DONE": "Hijau: selesai atau ditutup / Green: resolved or closed",
+    },
+)
+describe(
+    Role,
+    "Peran akun, menentukan apa yang boleh dilihat dan diubah / An account's role: what it may see and change",
+    {
+        "CITIZEN": "Warga: melapor dan mengikuti laporan / Citizen: files and follows reports",
+        "OFFICER": "Petugas lapangan sebuah dinas / Field officer of one agency",
+        "DISPATCHER": "Penyalur: menugaskan dan mengalihkan laporan / Dispatcher: assigns and reroutes reports",
+        "AGENCY_ADMIN": "Admin dinas: mengelola staf dinasnya / Agency admin: manages the agency's staff",
+        "CITY_ADMIN": "Admin kota: mengelola seluruh direktori / City admin: manages the whole directory",
+    },
+)
+describe(
+    AreaLevel,
+    "Tingkat wilayah administratif / Level of an administrative area",
+    {
+        "KECAMATAN": "Kecamatan (district)",
+        "KELURAHAN": "Kelurahan (village, within a kecamatan)",
+    },
+)
+describe(
+    EventKind,
+    "Jenis kejadian pada riwayat laporan / What happened in a report's history",
+    {
+        "FILED": "Laporan dikirim / The report was filed",
+        "STATUS_CHANGED": "Status berubah / The status changed",
+        "ASSIGNED": "Ditugaskan ke petugas / Assigned to an officer",
+        "REROUTED": "Dialihkan ke dinas lain / Rerouted to another agency",
+        "COMMENTED": "Komentar publik pelapor atau staf / A public comment by the reporter or staff",
+        "INTERNAL_NOTE": "Catatan internal, hanya untuk staf / Internal note, shown to staff only",
+        "SUPPORTED": "Warga mendukung laporan / A citizen backed the report",
+        "FOLLOWED": "Warga mulai mengikuti / A citizen started following",
+        "UNFOLLOWED": "Warga berhenti mengikuti / A citizen stopped following",
+        "DUPLICATE_MERGED": "Pendukung duplikat dipindah ke sini / A duplicate's supporters moved here",
+        "ESCALATED": "Target layanan terlewati / A service-level target passed with the report open",
+        "RATED": "Pelapor menilai perbaikan / The reporter rated the fix",
+        "PHOTO_ADDED": "Foto ditambahkan / A photo was added",
+        "PHOTO_REMOVED": "Foto dihapus / A photo was removed",
+        "PLACE_CHANGED": "Lokasi dibulatkan atau dipulihkan karena kategori sensitif / "
+        "Place rounded or restored as the category became or stopped being sensitive",
+    },
+)
+describe(
+    PhotoKind,
+    "Jenis foto laporan / What a report's photo shows",
+    {
+        "BEFORE": "Masalah saat dilaporkan / The problem, as reported",
+        "AFTER": "Bukti perbaikan, diambil staf / Proof of the fix, taken by staff",
+    },
+)
+describe(
+    PhotoFormat,
+    "Format foto tersimpan (hasil dekode, bukan nama berkas) / A stored photo's format, decoded, never from its file name",
+    {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"},
+)
+describe(
+    ApiKeyKind,
+    "Jenis kunci API / Kind of API key",
+    {
+        "PARTNER": "Mitra: membaca data laporan publik dengan anggaran per jam / Partner: reads public report data within an hourly budget",
+        "DISPLAY": "Layar publik (dinding laporan) / A public display (the report wall)",
+    },
+)
+describe(
+    ResolutionOutcome,
+    "Cara laporan yang selesai ditutup: diperbaiki tidak sama dengan ditutup / How a resolved report was closed",
+    {
+        "CONFIRMED": "Pelapor mengonfirmasi perbaikan / The reporter confirmed the fix",
+        "AUTO_CLOSED": "Tidak ada jawaban dalam batas waktu / Nobody answered within the confirmation window",
+        "CLOSED_DESPITE_DISPUTE": "Dibantah, lalu ditutup tanpa konfirmasi / Disputed, then closed without a confirmation",
+        "CLOSED_BY_STAFF": "Ditutup staf sebelum pelapor menjawab / Staff closed it before the reporter answered",
+    },
+)
+describe(
+    EscalationTarget,
+    "Target layanan yang dapat terlewati, masing-masing dieskalasi sekali / A service-level target, escalated once",
+    {
+        "ACKNOWLEDGE": "Batas waktu untuk diterima dinas / Deadline to acknowledge",
+        "RESOLVE": "Batas waktu untuk diselesaikan / Deadline to resolve",
+    },
+)
+describe(
+    ErrorCode,
+    "Kode galat yang stabil, untuk dicek klien / A stable error code clients switch on",
+    {
+        "INVALID_INPUT": "Masukan tidak valid / Invalid input",
+        "REQUIRED": "Kolom wajib kosong / A required field is empty",
+        "TOO_LONG": "Teks terlalu panjang / Text too long",
+        "INVALID_ID": "ID tidak valid / Malformed ID",
+        "NOT_FOUND": "Tidak ditemukan atau tidak terlihat oleh Anda / Not found or not visible to you",
+        "UNKNOWN_CATEGORY": "Kategori tidak dikenal / Unknown category",
+        "INACTIVE_CATEGORY": "Kategori tidak aktif / The category is inactive",
+        "INVALID_COORDINATES": "Koordinat tidak valid / Invalid coordinates",
+        "OUTSIDE_SERVICE_AREA": "Di luar wilayah layanan kota / Outside the city's service area",
+        "ILLEGAL_TRANSITION": "Perubahan status tidak diizinkan / Status change not allowed",
+        "REASON_REQUIRED": "Alasan wajib diisi / A reason is required",
+        "INVALID_DUPLICATE": "Laporan asli tidak valid / Invalid original for a duplicate",
+        "NOT_STAFF": "Bukan staf / Not a staff member",
+        "WRONG_AGENCY": "Bukan dinas yang berwenang / Not the responsible agency",
+        "NOTHING_CHANGED": "Tidak ada yang berubah / Nothing to change",
+        "INVALID_PAGE_SIZE": "Ukuran halaman di luar batas / Page size out of range",
+        "INVALID_CURSOR": "Kursor tidak valid / Invalid cursor",
+        "UNAUTHENTICATED": "Harus masuk dulu / Sign-in required",
+        "FORBIDDEN": "Tidak berhak / Not allowed",
+        "INVALID_CREDENTIALS": "Email atau kata sandi salah / Wrong email or password",
+        "INVALID_TOKEN": "Token tidak valid atau kedaluwarsa / Invalid or expired token",
+        "EMAIL_TAKEN": "Email sudah terdaftar / Email already registered",
+        "WEAK_PASSWORD": "Kata sandi terlalu lemah / Password too weak",
+        "NESTED_CONNECTION": "Daftar berhalaman di dalam daftar lain / A paged list nested in another",
+        "CURSOR_EXPIRED": "Kursor umpan langsung sudah lewat; mulai ulang / Live-feed cursor expired; start again",
+        "FEED_OVERRUN": "Klien tertinggal dari umpan langsung / The client fell behind the live feed",
+        "TOO_MANY_SUBSCRIPTIONS": "Terlalu banyak langganan / Too many subscriptions",
+        "LIVE_FEED_UNAVAILABLE": "Umpan langsung tidak tersedia sementara / Live feed temporarily unavailable",
+        "NOT_OPEN": "Laporan sudah selesai / The report is finished",
+        "OWN_REPORT": "Tidak bisa mendukung/mengikuti laporan sendiri / Cannot support or follow your own report",
+        "ALREADY_SUPPORTED": "Sudah didukung / Already supported",
+        "WINDOW_CLOSED": "Waktu konfirmasi atau bantahan sudah lewat / The time to confirm or dispute has passed",
+        "INVALID_WINDOW": "Rentang waktu tidak valid / Invalid time window",
+        "INVALID_UPLOAD": "Unggahan tidak valid / Invalid upload",
+        "INVALID_FILE_NAME": "Nama berkas tidak valid / Invalid file name",
+        "EMPTY_FILE": "Berkas kosong / Empty file",
+        "FILE_TOO_LARGE": "Berkas terlalu besar / File too large",
+        "UNSUPPORTED_IMAGE": "Format gambar tidak didukung / Unsupported image format",
+        "IMAGE_TOO_LARGE": "Dimensi gambar terlalu besar / Image dimensions too large",
+        "DAMAGED_IMAGE": "Gambar rusak / Damaged image",
+        "TOO_MANY_PHOTOS": "Foto terlalu banyak / Too many photos",
+        "AFTER_PHOTO_REQUIRED": "Foto sesudah wajib untuk menyelesaikan / An after photo is required to resolve",
+        "RATE_LIMITED": "Terlalu banyak permintaan; lihat retryAfter / Too many requests; see retryAfter",
+        "IDEMPOTENCY_KEY_REUSED": "Kunci idempotensi dipakai untuk permintaan lain / Idempotency key reused for another request",
+        "QUERY_TOO_COSTLY": "Perkiraan biaya kueri melebihi batas / The operation's estimated cost is over the maximum",
+        "INTROSPECTION_DISABLED": "Introspeksi hanya untuk staf dan mitra di produksi / Introspection is for staff and partners in production",
+        "QUERY_TIMEOUT": "Kueri basis data melewati batas waktu / A database statement ran past its time limit",
+    },
+)
+describe(
+    ReportOrder,
+    "Urutan daftar laporan / Order of a list of reports",
+    {
+        "NEWEST": "Terbaru dulu / Newest first",
+        "OLDEST": "Terlama dulu / Oldest first",
+        "DUE_SOONEST": "Tenggat terdekat dulu / Soonest due first",
+        "RECENTLY_UPDATED": "Baru berubah dulu / Most recently changed first",
+    },
+)
