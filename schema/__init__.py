@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.compiled.executor import CompiledReadsExecutor
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import CodedErrorsSchema
@@ -68,10 +69,12 @@ class SigapSchema(CodedErrorsSchema):
         pass
 
 
-def build_schema(limits: OperationLimits | None = None) -> SigapSchema:
-    """The schema as a deployment runs it (server.app passes the limits of its settings)."""
+def build_schema(limits: OperationLimits | None = None, *, compiled_reads: bool = True) -> SigapSchema:
+    """The schema as a deployment runs it (server.app passes the limits of its settings).
+    `compiled_reads`: hot read documents answered from compiled plans (schema.compiled)."""
     limits = limits or OperationLimits()
     return SigapSchema(
+        execution_context_class=CompiledReadsExecutor if compiled_reads else None,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

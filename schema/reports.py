@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,10 +14,32 @@ from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
 from resolvers.privacy import sees_private_details
-from schema.context import Info
+from schema.context import Context, Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
+
+
+def private_to(context: Context, report_id: int, *, agency_id: int, reporter_id: int | None) -> bool:
+    """Whether the caller sees a report's private details: its filer (signed in or holding its
+    tracking token in this request) and its agency's staff (resolvers.privacy)."""
+    return report_id in context.tracked_report_ids or sees_private_details(
+        context.principal, agency_id=agency_id, reporter_id=reporter_id
+    )
+
+
+def visible_address(address: str | None, not_coarsened: bool, private: Callable[[], bool]) -> str | None:
+    """The address, unless the place is coarsened (a sensitive category) for this caller."""
+    return address if address is None or not_coarsened or private() else None
+
+
+def is_overdue(status: ReportStatus, due_at: datetime, context: Context) -> bool:
+    if status not in OPEN_STATUSES:
+        return False
+    if due_at < datetime.now(UTC):
+        return True
+    context.cache_policy.expires_at(due_at)  # the answer turns at the due time
+    return False
 
 
 @strawberry.type
@@ -139,10 +162,7 @@ class Report(Node):
     rating_text: strawberry.Private[str | None]
 
     def _private_to(self, info: Info) -> bool:
-        context = info.context
-        return self.pk in context.tracked_report_ids or sees_private_details(
-            context.principal, agency_id=self.agency_id, reporter_id=self.reporter_id
-        )
+        return private_to(info.context, self.pk, agency_id=self.agency_id, reporter_id=self.reporter_id)
 
     @strawberry.field(
         description="Exact for the reporter and the agency; rounded (~1 km) for the public "
@@ -153,9 +173,7 @@ class Report(Node):
 
     @strawberry.field(description="Hidden from the public when the category is sensitive")
     def address(self, info: Info) -> str | None:
-        if self.address_text is None or self.exact == self.public or self._private_to(info):
-            return self.address_text
-        return None
+        return visible_address(self.address_text, self.exact == self.public, lambda: self._private_to(info))
 
     @strawberry.field(
         description="Who filed it and how to reach them: only for the reporter and the "
@@ -172,12 +190,7 @@ class Report(Node):
 
     @strawberry.field(description="Still open past its due time")
     def is_overdue(self, info: Info) -> bool:
-        if self.status not in OPEN_STATUSES:
-            return False
-        if self.due_at < datetime.now(UTC):
-            return True
-        info.context.cache_policy.expires_at(self.due_at)  # the answer turns at the due time
-        return False
+        return is_overdue(self.status, self.due_at, info.context)
 
     @strawberry.field
     def category(self, info: Info) -> Category:

@@ -1,0 +1,165 @@
+"""What each field the compiled path knows answers, from a row: the general path's rules
+(schema.reports, schema.directory, schema.report_pages) as functions of (source, request).
+
+Sources: a report row, a category or agency row, a place as (lat, lon), a page, and an edge as
+(row, order). A type or field missing here is not compiled: its documents take the general path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import ReportStatus
+from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
+from resolvers.report_queries import ReportOrder, ReportPage, encode_cursor
+from schema.context import Context
+from schema.ids import to_global_id
+from schema.reports import is_overdue, private_to, visible_address
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Request:
+    """What answering one request needs besides the rows: the caller, and the directory rows."""
+
+    context: Context
+    categories: dict[int, Row] = field(default_factory=dict)
+    agencies: dict[int, Row] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageSource:
+    page: ReportPage
+    order: ReportOrder
+
+
+Get = Callable[[Any, Request], Any]
+
+_STATUS_ORDER = list(ReportStatus)
+_ALLOWED = {status: sorted(TRANSITIONS[status], key=_STATUS_ORDER.index) for status in ReportStatus}
+
+
+def column(name: str) -> Get:
+    return lambda row, _request: row[name]
+
+
+def global_id(type_name: str) -> Get:
+    return lambda row, _request: to_global_id(type_name, row["id"])
+
+
+def _private(row: Row, request: Request) -> bool:
+    return private_to(request.context, row["id"], agency_id=row["agency_id"], reporter_id=row["reporter_id"])
+
+
+def _location(row: Row, request: Request) -> tuple[float, float]:
+    if _private(row, request):
+        return row["latitude"], row["longitude"]
+    return row["public_latitude"], row["public_longitude"]
+
+
+def _address(row: Row, request: Request) -> str | None:
+    not_coarsened = (row["latitude"], row["longitude"]) == (row["public_latitude"], row["public_longitude"])
+    return visible_address(row["address"], not_coarsened, lambda: _private(row, request))
+
+
+REPORT: dict[str, Get] = {
+    "id": global_id("Report"),
+    "code": column("code"),
+    "title": column("title"),
+    "description": column("description"),
+    "status": lambda row, _r: ReportStatus(row["status"]),
+    "publicGroup": lambda row, _r: PUBLIC_GROUP[ReportStatus(row["status"])],
+    "statusReason": column("status_reason"),
+    "createdAt": column("created_at"),
+    "updatedAt": column("updated_at"),
+    "acknowledgedAt": column("acknowledged_at"),
+    "resolvedAt": column("resolved_at"),
+    "closedAt": column("closed_at"),
+    "acknowledgeDueAt": column("acknowledge_due_at"),
+    "dueAt": column("due_at"),
+    "allowedStatuses": lambda row, _r: _ALLOWED[ReportStatus(row["status"])],
+    "resolutionOutcome": column("resolution_outcome"),
+    "disputeCount": column("dispute_count"),
+    "rating": column("rating"),
+    "location": _location,
+    "address": _address,
+    "ratingComment": lambda row, r: row["rating_comment"] if _private(row, r) else None,
+    "isOverdue": lambda row, r: is_overdue(ReportStatus(row["status"]), row["due_at"], r.context),
+    "category": lambda row, r: r.categories[row["category_id"]],
+    "agency": lambda row, r: r.agencies[row["agency_id"]],
+}
+
+CATEGORY: dict[str, Get] = {
+    "id": global_id("Category"),
+    "code": column("code"),
+    "name": column("name"),
+    "nameEn": column("name_en"),
+    "responseHours": column("response_hours"),
+    "resolutionHours": column("resolution_hours"),
+    "isEmergency": column("is_emergency"),
+    "isSensitive": column("is_sensitive"),
+    "requiresAfterPhoto": column("requires_after_photo"),
+    "isActive": column("is_active"),
+    "agency": lambda row, r: r.agencies[row["agency_id"]],
+}
+
+AGENCY: dict[str, Get] = {
+    "id": global_id("Agency"),
+    "code": column("code"),
+    "name": column("name"),
+    "nameEn": column("name_en"),
+    "phone": column("phone"),
+    "email": column("email"),
+}
+
+LOCATION: dict[str, Get] = {"lat": lambda place, _r: place[0], "lon": lambda place, _r: place[1]}
+
+
+def _cursor(edge: tuple[Row, ReportOrder]) -> str:
+    return encode_cursor(edge[1], edge[0])
+
+
+def _edges(source: PageSource) -> list[tuple[Row, ReportOrder]]:
+    return [(row, source.order) for row in source.page.rows]
+
+
+def _start_cursor(source: PageSource) -> str | None:
+    rows = source.page.rows
+    return encode_cursor(source.order, rows[0]) if rows else None
+
+
+def _end_cursor(source: PageSource) -> str | None:
+    rows = source.page.rows
+    return encode_cursor(source.order, rows[-1]) if rows else None
+
+
+CONNECTION: dict[str, Get] = {
+    "edges": lambda source, _r: _edges(source),
+    "pageInfo": lambda source, _r: source,
+}
+
+EDGE: dict[str, Get] = {"cursor": lambda edge, _r: _cursor(edge), "node": lambda edge, _r: edge[0]}
+
+PAGE_INFO: dict[str, Get] = {
+    "hasNextPage": lambda source, _r: source.page.has_next_page,
+    "hasPreviousPage": lambda source, _r: source.page.has_previous_page,
+    "startCursor": lambda source, _r: _start_cursor(source),
+    "endCursor": lambda source, _r: _end_cursor(source),
+}
+
+BY_TYPE: dict[str, dict[str, Get]] = {
+    "Report": REPORT,
+    "Category": CATEGORY,
+    "Agency": AGENCY,
+    "Location": LOCATION,
+    "ReportConnection": CONNECTION,
+    "ReportEdge": EDGE,
+    "PageInfo": PAGE_INFO,
+}
+
+# Fields reading the directory rows, loaded for the page in two queries when the plan uses them.
+READS_CATEGORIES = {("Report", "category")}
+READS_AGENCIES = {("Report", "agency"), ("Category", "agency")}

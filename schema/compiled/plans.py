@@ -1,0 +1,244 @@
+"""A validated query compiled once into a plan: per response key, one function from the fetched
+rows to the answer, with the schema's own serializers for the leaves.
+
+Compiling walks the selection with graphql-core's own field collection (fragments, aliases and
+merged fields as the general path sees them), so the answer has the same keys in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationDefinitionNode,
+    OperationType,
+    get_argument_values,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
+from graphql.execution.collect_fields import FieldDetails, collect_fields
+from graphql.language import BREAK, Visitor
+from strawberry.types.arguments import StrawberryArgument, convert_arguments
+
+from resolvers import directory_queries
+from schema.compiled.fields import BY_TYPE, READS_AGENCIES, READS_CATEGORIES, PageSource, Request, Row
+from schema.context import Context
+from schema.report_pages import report_row, visible_page
+
+
+class Unsupported(Exception):
+    """The operation asks for something the compiled path does not answer."""
+
+
+class Fallback(Exception):
+    """This request's answer must come from the general path (an error, an unexpected null)."""
+
+
+Complete = Callable[[Any, Request], Any]  # a fetched value to its answer
+Fetch = Callable[[Context, dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass
+class Needs:
+    categories: bool = False
+    agencies: bool = False
+
+
+async def _fetch_page(context: Context, kwargs: dict[str, Any]) -> PageSource:
+    order = kwargs["order_by"]
+    page = await visible_page(
+        context, kwargs.get("filter"), first=kwargs["first"], after=kwargs.get("after"), order_by=order
+    )
+    return PageSource(page, order)
+
+
+async def _fetch_report(context: Context, kwargs: dict[str, Any]) -> Row | None:
+    return await report_row(context, kwargs.get("id"), kwargs.get("code"), None)
+
+
+ROOTS: dict[str, Fetch] = {"reports": _fetch_page, "report": _fetch_report}
+
+
+@dataclass(frozen=True)
+class Root:
+    key: str
+    field_def: GraphQLField | None  # None: __typename
+    details: list[FieldDetails]
+    arguments: list[StrawberryArgument]
+    fetch: Fetch | None
+    complete: Complete
+
+
+class Compiler:
+    """Builds the plan of one operation, with the executor that validated it."""
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+        self.needs = Needs()
+
+    def plan(self) -> Plan:
+        operation: OperationDefinitionNode = self.executor.operation
+        if operation.operation != OperationType.QUERY or _has_directives(self.executor):
+            raise Unsupported
+        query_type = self.executor.schema.query_type
+        executor = self.executor
+        grouped, _defers, _forbidden = collect_fields(
+            executor.schema, executor.fragments, executor.variable_values, query_type, operation
+        )
+        roots = []
+        for key, details in grouped.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                roots.append(Root(key, None, details, [], None, _constant(query_type.name)))
+                continue
+            fetch = ROOTS.get(name)
+            if fetch is None or any(arg.name.value == "trackingToken" for arg in node.arguments or ()):
+                raise Unsupported  # a tracking token changes who sees what in the whole operation
+            field_def = query_type.fields[name]
+            arguments = field_def.extensions["strawberry-definition"].arguments
+            roots.append(Root(key, field_def, details, arguments, fetch, self.value(field_def.type, details)))
+        return Plan(roots, self.needs, self.executor.schema._strawberry_schema)
+
+    def value(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Complete:
+        nullable = not is_non_null_type(type_)
+        named = type_.of_type if is_non_null_type(type_) else type_  # type: ignore[union-attr]
+        convert: Complete
+        if is_list_type(named):
+            item = self.value(named.of_type, details)
+            convert = lambda value, request: [item(each, request) for each in value]  # noqa: E731
+        elif is_leaf_type(named):
+            convert = _serializer(named.serialize)
+        elif is_object_type(named):
+            convert = self.object(named, details)
+        else:
+            raise Unsupported
+
+        def complete(value: Any, request: Request) -> Any:
+            if value is None:
+                if nullable:
+                    return None
+                raise Fallback  # the general path reports the null in a non-null field
+            return convert(value, request)
+
+        return complete
+
+    def object(self, object_type: GraphQLObjectType, details: list[FieldDetails]) -> Complete:
+        getters = BY_TYPE.get(object_type.name)
+        if getters is None:
+            raise Unsupported
+        grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+        entries: list[tuple[str, Complete]] = []
+        for key, field_details in grouped.items():
+            node = field_details[0].node
+            name = node.name.value
+            if name == "__typename":
+                entries.append((key, _constant(object_type.name)))
+                continue
+            get = getters.get(name)
+            if get is None or node.arguments:
+                raise Unsupported
+            self.needs.categories |= (object_type.name, name) in READS_CATEGORIES
+            self.needs.agencies |= (object_type.name, name) in READS_AGENCIES
+            complete = self.value(object_type.fields[name].type, field_details)
+            entries.append((key, _chained(get, complete)))
+
+        def build(source: Any, request: Request) -> dict[str, Any]:
+            return {key: answer(source, request) for key, answer in entries}
+
+        return build
+
+
+@dataclass(frozen=True)
+class Plan:
+    roots: list[Root]
+    needs: Needs
+    strawberry_schema: Any
+
+    async def run(self, executor: Any) -> dict[str, Any]:
+        context: Context = executor.context_value
+        request = Request(context)
+        sources: list[Any] = []
+        for root in self.roots:
+            if root.fetch is None:
+                sources.append(None)
+                continue
+            raw = get_argument_values(root.field_def, root.details[0].node, executor.variable_values)  # type: ignore[arg-type]
+            kwargs = convert_arguments(
+                raw,
+                root.arguments,
+                scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
+                config=self.strawberry_schema.config,
+            )
+            sources.append(await root.fetch(context, kwargs))
+        if self.needs.categories or self.needs.agencies:
+            await self._load_directory(request, _report_rows(sources))
+        answers = zip(self.roots, sources, strict=True)
+        return {root.key: root.complete(source, request) for root, source in answers}
+
+    async def _load_directory(self, request: Request, rows: list[Row]) -> None:
+        """The page's categories and agencies in two queries, as the general path prefetches them."""
+        category_ids = sorted({row["category_id"] for row in rows})
+        categories = await directory_queries.categories_by_id(category_ids) if category_ids else []
+        request.categories = {row["id"]: row for row in categories if row is not None}
+        if self.needs.agencies:
+            agency_ids = {row["agency_id"] for row in rows} | {
+                row["agency_id"] for row in request.categories.values()
+            }
+            agencies = await directory_queries.agencies_by_id(sorted(agency_ids)) if agency_ids else []
+            request.agencies = {row["id"]: row for row in agencies if row is not None}
+
+
+def _report_rows(sources: list[Any]) -> list[Row]:
+    rows: list[Row] = []
+    for source in sources:
+        if isinstance(source, PageSource):
+            rows += source.page.rows
+        elif isinstance(source, dict):
+            rows.append(source)
+    return rows
+
+
+def _chained(get: Callable[[Any, Request], Any], complete: Complete) -> Complete:
+    return lambda source, request: complete(get(source, request), request)
+
+
+def _constant(value: str) -> Complete:
+    return lambda _source, _request: value
+
+
+def _serializer(serialize: Callable[[Any], Any]) -> Complete:
+    def convert(value: Any, _request: Request) -> Any:
+        serialized = serialize(value)
+        if serialized is None:
+            raise Fallback
+        return serialized
+
+    return convert
+
+
+class _DirectiveFinder(Visitor):
+    found = False
+
+    def enter_directive(self, _node: DirectiveNode, *_args: Any) -> Any:
+        self.found = True
+        return BREAK
+
+
+def _has_directives(executor: Any) -> bool:
+    """@skip/@include make the selection depend on variables: such documents are not compiled."""
+    for node in [executor.operation, *executor.fragment_definitions.values()]:
+        finder = _DirectiveFinder()
+        visit(node, finder)
+        if finder.found:
+            return True
+    return False
