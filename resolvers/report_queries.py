@@ -15,12 +15,13 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
-from models.lifecycle import OPEN_STATUSES, statuses_in_group
+from models.lifecycle import OPEN_STATUSES
 from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.public_code import normalise_public_code
+from resolvers.report_page_sql import page_rows, status_values
 from resolvers.secrets_at_rest import digest
 from resolvers.timeline import utcnow
 
@@ -88,13 +89,13 @@ class ReportPage:
     rows: list[dict[str, Any]]
     has_next_page: bool
     has_previous_page: bool
-    _filtered: QuerySet[Report] = field(repr=False)
+    _filter: ReportFilter = field(repr=False)
 
     def cursor(self, row: dict[str, Any], order: ReportOrder) -> str:
         return encode_cursor(order, row)
 
     async def total_count(self) -> int:
-        return await self._filtered.count()
+        return await (await filtered_reports(self._filter)).count()
 
 
 def encode_cursor(order: ReportOrder, row: dict[str, Any]) -> str:
@@ -131,13 +132,10 @@ def check_page_size(first: int) -> None:
 
 async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     query = Report.all()
-    statuses: set[ReportStatus] | None = set(flt.statuses) if flt.statuses else None
-    if flt.public_groups:
-        grouped = set().union(*(statuses_in_group(g) for g in flt.public_groups))
-        statuses = grouped if statuses is None else statuses & grouped
+    statuses = status_values(flt)
     if statuses is not None:
         # An empty intersection (status CLOSED in group WAITING) matches nothing.
-        query = query.filter(status__in=sorted(s.value for s in statuses))
+        query = query.filter(status__in=statuses)
     if flt.category_ids:
         query = query.filter(category_id__in=list(flt.category_ids))
     if flt.agency_ids:
@@ -235,18 +233,21 @@ def _after_cursor(column: str, descending: bool, value: datetime, row_id: int) -
 
 async def report_page(flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder) -> ReportPage:
     check_page_size(first)
-    filtered = await filtered_reports(flt)
     column, descending = _ORDER_KEYS[order]
-    page_query = filtered
-    if after:
-        page_query = page_query.filter(_after_cursor(column, descending, *_decode_cursor(after, order)))
-    sign = "-" if descending else ""
-    rows = await page_query.order_by(f"{sign}{column}", f"{sign}id").limit(first + 1).values(*REPORT_COLUMNS)
+    position = _decode_cursor(after, order) if after else None
+    rows = await page_rows(flt, (column, descending), position, first + 1)
+    if rows is None:  # conditions the SQL shapes do not cover: the query builder
+        page_query = await filtered_reports(flt)
+        if position is not None:
+            page_query = page_query.filter(_after_cursor(column, descending, *position))
+        sign = "-" if descending else ""
+        ordered = page_query.order_by(f"{sign}{column}", f"{sign}id")
+        rows = await ordered.limit(first + 1).values(*REPORT_COLUMNS)
     return ReportPage(
         rows=rows[:first],
         has_next_page=len(rows) > first,
         has_previous_page=after is not None,
-        _filtered=filtered,
+        _filter=flt,
     )
 
 

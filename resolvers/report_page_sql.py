@@ -1,0 +1,125 @@
+"""Pages of reports on PostgreSQL with SQL text built once per shape of filter, not through the
+query builder on every request (it cost about a millisecond of CPU per page).
+
+Only the filters that are plain column conditions have a shape here; pages filtered by area,
+place, text, time or lateness, and every page on SQLite, are built by `report_queries` as before.
+The rows are those of `report_queries.report_page` (the same columns, enums as enums).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from models import ReportStatus, ResolutionOutcome
+from models.lifecycle import statuses_in_group
+from models.reports import REPORT_COLUMNS
+from resolvers.raw_sql import default_connection, is_postgres
+
+# order name -> (column, descending), as report_queries orders pages
+Order = tuple[str, bool]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Which conditions a page has: one SQL text per shape, its values bound per request."""
+
+    order: Order
+    after: bool
+    statuses: bool
+    categories: bool
+    agencies: bool
+    assignees: bool
+    unassigned: bool | None
+
+
+def plain_conditions(flt: Any) -> bool:
+    """Whether every condition of the filter is a plain column condition (a shape here)."""
+    return not (
+        flt.area_ids
+        or flt.created_after
+        or flt.created_before
+        or flt.bounding_box
+        or flt.near
+        or (flt.text and flt.text.strip())
+        or flt.overdue is not None
+    )
+
+
+def status_values(flt: Any) -> list[str] | None:
+    """The statuses asked for, by status and public group (an empty list matches nothing)."""
+    statuses: set[ReportStatus] | None = set(flt.statuses) if flt.statuses else None
+    if flt.public_groups:
+        grouped = set().union(*(statuses_in_group(group) for group in flt.public_groups))
+        statuses = grouped if statuses is None else statuses & grouped
+    return None if statuses is None else sorted(status.value for status in statuses)
+
+
+@lru_cache(maxsize=256)
+def page_sql(shape: Shape) -> str:
+    column, descending = shape.order
+    conditions: list[str] = []
+    numbered = 0
+
+    def parameter() -> str:
+        nonlocal numbered
+        numbered += 1
+        return f"${numbered}"
+
+    if shape.statuses:
+        conditions.append(f"status = ANY({parameter()}::text[])")
+    if shape.categories:
+        conditions.append(f"category_id = ANY({parameter()}::int[])")
+    if shape.agencies:
+        conditions.append(f"agency_id = ANY({parameter()}::int[])")
+    if shape.assignees:
+        conditions.append(f"assignee_id = ANY({parameter()}::int[])")
+    if shape.unassigned is not None:
+        conditions.append(f"assignee_id IS {'' if shape.unassigned else 'NOT '}NULL")
+    if shape.after:
+        op = "<" if descending else ">"
+        value, row_id = parameter(), parameter()
+        conditions.append(f"({column} {op} {value} OR ({column} = {value} AND id {op} {row_id}))")
+    direction = "DESC" if descending else "ASC"
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return (
+        f"SELECT {', '.join(REPORT_COLUMNS)} FROM reports{where} "  # noqa: S608 - our names; values bound
+        f"ORDER BY {column} {direction}, id {direction} LIMIT {parameter()}"
+    )
+
+
+async def page_rows(
+    flt: Any, order: Order, after: tuple[Any, int] | None, limit: int
+) -> list[dict[str, Any]] | None:
+    """The rows of the page, or None where `report_queries` builds this page itself."""
+    connection = default_connection()
+    if not is_postgres(connection) or not plain_conditions(flt):
+        return None
+    if after is not None and getattr(after[0], "tzinfo", None) is None:
+        return None  # a hand-made cursor without a zone: the query builder reads it in its own zone
+    statuses = status_values(flt)
+    shape = Shape(
+        order=order,
+        after=after is not None,
+        statuses=statuses is not None,
+        categories=bool(flt.category_ids),
+        agencies=bool(flt.agency_ids),
+        assignees=bool(flt.assignee_ids),
+        unassigned=flt.unassigned,
+    )
+    values: list[Any] = []
+    if statuses is not None:
+        values.append(statuses)
+    for ids in (flt.category_ids, flt.agency_ids, flt.assignee_ids):
+        if ids:
+            values.append(list(ids))
+    if after is not None:
+        values += list(after)
+    values.append(limit)
+    rows = await connection.execute_query_dict(page_sql(shape), values)
+    for row in rows:
+        row["status"] = ReportStatus(row["status"])
+        if row["resolution_outcome"] is not None:
+            row["resolution_outcome"] = ResolutionOutcome(row["resolution_outcome"])
+    return list(rows)
