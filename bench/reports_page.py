@@ -114,6 +114,13 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tuple[float, float, float]:
+    output = wrk_output(url, duration=duration, connections=connections, body=body)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return rps, _latency(output, "50%"), _latency(output, "99%")
+
+
+def wrk_output(url: str, *, duration: int, connections: int, body: bytes | None) -> str:
+    """wrk's report of one run; POSTing `body` as JSON when given. Refuses runs with non-2xx answers."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         if body is not None:
             script.write(
@@ -128,8 +135,7 @@ def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tup
     refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if refused:  # a budget, rate limit or error answered instead: the figures would mean nothing
         raise RuntimeError(f"{refused.group(1)} answers were not 2xx:\n{output}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return rps, _latency(output, "50%"), _latency(output, "99%")
+    return output
 
 
 def _latency(output: str, percentile: str) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 from models import ReportStatus, ResolutionOutcome
 from models.lifecycle import statuses_in_group
 from models.reports import REPORT_COLUMNS
+from resolvers.directory_queries import AGENCY_COLUMNS, CATEGORY_COLUMNS, Row
 from resolvers.raw_sql import default_connection, is_postgres
 
 # order name -> (column, descending), as report_queries orders pages
@@ -123,3 +124,34 @@ async def page_rows(
         if row["resolution_outcome"] is not None:
             row["resolution_outcome"] = ResolutionOutcome(row["resolution_outcome"])
     return list(rows)
+
+
+# The categories of a page's reports and the agencies of both, in one statement (the general path
+# takes two through its DataLoaders). Columns as resolvers.directory_queries reads them.
+_DIRECTORY_SQL = f"""
+SELECT 'category' AS kind, {", ".join(CATEGORY_COLUMNS)}, NULL AS phone, NULL AS email
+FROM categories WHERE id = ANY($1::int[])
+UNION ALL
+SELECT 'agency', id, code, name, name_en, {", ".join(["NULL"] * (len(CATEGORY_COLUMNS) - 4))}, phone, email
+FROM agencies
+WHERE id = ANY($2::int[]) OR id IN (SELECT agency_id FROM categories WHERE id = ANY($1::int[]))
+"""  # noqa: S608 - our own column names; values are bound
+
+
+async def directory_of(
+    category_ids: list[int], agency_ids: list[int]
+) -> tuple[dict[int, Row], dict[int, Row]] | None:
+    """Categories by id and agencies by id (of the reports and of their categories), or None on
+    SQLite, where the caller reads them through resolvers.directory_queries."""
+    connection = default_connection()
+    if not is_postgres(connection):
+        return None
+    _, records = await connection.execute_query(_DIRECTORY_SQL, [category_ids, agency_ids])
+    categories: dict[int, Row] = {}
+    agencies: dict[int, Row] = {}
+    for record in records:
+        if record["kind"] == "category":
+            categories[record["id"]] = {column: record[column] for column in CATEGORY_COLUMNS}
+        else:
+            agencies[record["id"]] = {column: record[column] for column in AGENCY_COLUMNS}
+    return categories, agencies

@@ -29,8 +29,8 @@ from graphql.execution.collect_fields import FieldDetails, collect_fields
 from graphql.language import BREAK, Visitor
 from strawberry.types.arguments import StrawberryArgument, convert_arguments
 
-from resolvers import directory_queries
-from schema.compiled.fields import BY_TYPE, READS_AGENCIES, READS_CATEGORIES, PageSource, Request, Row
+from resolvers import directory_queries, report_page_sql
+from schema.compiled.fields import BY_TYPE, READS_AGENCIES, READS_CATEGORIES, Column, PageSource, Request, Row
 from schema.context import Context
 from schema.report_pages import report_row, visible_page
 
@@ -117,7 +117,7 @@ class Compiler:
             item = self.value(named.of_type, details)
             convert = lambda value, request: [item(each, request) for each in value]  # noqa: E731
         elif is_leaf_type(named):
-            convert = _serializer(named.serialize)
+            convert = _serializer(_serialize_function(named))
         elif is_object_type(named):
             convert = self.object(named, details)
         else:
@@ -133,29 +133,68 @@ class Compiler:
         return complete
 
     def object(self, object_type: GraphQLObjectType, details: list[FieldDetails]) -> Complete:
+        """One generated function per object selection, as graphql-jit compiles one: the columns read
+        inline, the leaves serialized by the schema's own scalars, no call per field otherwise."""
         getters = BY_TYPE.get(object_type.name)
         if getters is None:
             raise Unsupported
         grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
-        entries: list[tuple[str, Complete]] = []
-        for key, field_details in grouped.items():
+        names: dict[str, Any] = {"Fallback": Fallback}
+        lines: list[str] = []
+        keys: list[str] = []
+        for number, (key, field_details) in enumerate(grouped.items()):
             node = field_details[0].node
             name = node.name.value
+            keys.append(key)
             if name == "__typename":
-                entries.append((key, _constant(object_type.name)))
+                lines.append(f"v{number} = {object_type.name!r}")
                 continue
             get = getters.get(name)
             if get is None or node.arguments:
                 raise Unsupported
             self.needs.categories |= (object_type.name, name) in READS_CATEGORIES
             self.needs.agencies |= (object_type.name, name) in READS_AGENCIES
-            complete = self.value(object_type.fields[name].type, field_details)
-            entries.append((key, _chained(get, complete)))
-
-        def build(source: Any, request: Request) -> dict[str, Any]:
-            return {key: answer(source, request) for key, answer in entries}
-
+            lines += self._field_lines(number, get, object_type.fields[name].type, field_details, names)
+        answer = ", ".join(f"{key!r}: v{number}" for number, key in enumerate(keys))
+        body = "".join(f"    {line}\n" for line in lines)
+        source = f"def build(src, req):\n{body}    return {{{answer}}}\n"
+        exec(compile(source, f"<plan {object_type.name}>", "exec"), names)  # noqa: S102 - our own text
+        build: Complete = names["build"]
         return build
+
+    def _field_lines(
+        self,
+        number: int,
+        get: Callable[[Any, Request], Any],
+        type_: GraphQLOutputType,
+        details: list[FieldDetails],
+        names: dict[str, Any],
+    ) -> list[str]:
+        value = f"v{number}"
+        if isinstance(get, Column):
+            read = f"src[{get.name!r}]"
+        else:
+            names[f"g{number}"] = get
+            read = f"g{number}(src, req)"
+        named = type_.of_type if is_non_null_type(type_) else type_  # type: ignore[union-attr]
+        if not is_leaf_type(named):
+            names[f"c{number}"] = self.value(type_, details)
+            return [f"{value} = c{number}({read}, req)"]
+        names[f"s{number}"] = _serialize_function(named)
+        exact = _UNCHANGED_BY_SERIALIZING.get(named.name)
+        serialized = f"s{number}({value})"
+        if exact is not None:  # already the serialized value: skip the call
+            serialized = f"{value} if {value}.__class__ is {exact} else {serialized}"
+        missing = "raise Fallback" if is_non_null_type(type_) else "pass"
+        return [
+            f"{value} = {read}",
+            f"if {value} is None: {missing}",
+            f"else: {value} = {serialized}",
+        ]
+
+
+# Scalars whose serializer returns a value of this class as it is.
+_UNCHANGED_BY_SERIALIZING = {"String": "str", "ID": "str", "Boolean": "bool"}
 
 
 @dataclass(frozen=True)
@@ -186,16 +225,20 @@ class Plan:
         return {root.key: root.complete(source, request) for root, source in answers}
 
     async def _load_directory(self, request: Request, rows: list[Row]) -> None:
-        """The page's categories and agencies in two queries, as the general path prefetches them."""
+        """The page's categories and agencies: one statement on PostgreSQL, else two queries."""
         category_ids = sorted({row["category_id"] for row in rows})
-        categories = await directory_queries.categories_by_id(category_ids) if category_ids else []
+        agency_ids = sorted({row["agency_id"] for row in rows})
+        if not category_ids:
+            return
+        both = await report_page_sql.directory_of(category_ids, agency_ids)
+        if both is not None:
+            request.categories, request.agencies = both
+            return
+        categories = await directory_queries.categories_by_id(category_ids)
         request.categories = {row["id"]: row for row in categories if row is not None}
-        if self.needs.agencies:
-            agency_ids = {row["agency_id"] for row in rows} | {
-                row["agency_id"] for row in request.categories.values()
-            }
-            agencies = await directory_queries.agencies_by_id(sorted(agency_ids)) if agency_ids else []
-            request.agencies = {row["id"]: row for row in agencies if row is not None}
+        agency_ids = sorted({*agency_ids, *(row["agency_id"] for row in request.categories.values())})
+        agencies = await directory_queries.agencies_by_id(agency_ids)
+        request.agencies = {row["id"]: row for row in agencies if row is not None}
 
 
 def _report_rows(sources: list[Any]) -> list[Row]:
@@ -208,8 +251,19 @@ def _report_rows(sources: list[Any]) -> list[Row]:
     return rows
 
 
-def _chained(get: Callable[[Any, Request], Any], complete: Complete) -> Complete:
-    return lambda source, request: complete(get(source, request), request)
+def _serialize_function(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's serializer; for Strawberry's enums (a linear search per value) its answers
+    for every member, computed once."""
+    members = getattr(leaf, "wrapped_cls", None)
+    serialize: Callable[[Any], Any] = leaf.serialize
+    if members is None:
+        return serialize
+    names = {member: serialize(member) for member in members}
+
+    def serialize_member(value: Any) -> Any:
+        return names[value] if value.__class__ is members else serialize(value)
+
+    return serialize_member
 
 
 def _constant(value: str) -> Complete:
