@@ -181,10 +181,10 @@ class Compiler:
             names[f"c{number}"] = self.value(type_, details)
             return [f"{value} = c{number}({read}, req)"]
         names[f"s{number}"] = _serialize_function(named)
-        exact = _UNCHANGED_BY_SERIALIZING.get(named.name)
+        unchanged = _UNCHANGED_BY_SERIALIZING.get(named.name)
         serialized = f"s{number}({value})"
-        if exact is not None:  # already the serialized value: skip the call
-            serialized = f"{value} if {value}.__class__ is {exact} else {serialized}"
+        if unchanged is not None:  # already the serialized value: skip the call
+            serialized = f"{value} if {unchanged.format(value)} else {serialized}"
         missing = "raise Fallback" if is_non_null_type(type_) else "pass"
         return [
             f"{value} = {read}",
@@ -193,8 +193,14 @@ class Compiler:
         ]
 
 
-# Scalars whose serializer returns a value of this class as it is.
-_UNCHANGED_BY_SERIALIZING = {"String": "str", "ID": "str", "Boolean": "bool"}
+# When the scalar's serializer returns the value as it is: its class, and for floats finite
+# (x - x is nan for inf and nan), as graphql-core's serialize_float requires.
+_UNCHANGED_BY_SERIALIZING = {
+    "String": "{0}.__class__ is str",
+    "ID": "{0}.__class__ is str",
+    "Boolean": "{0}.__class__ is bool",
+    "Float": "{0}.__class__ is float and {0} - {0} == 0.0",
+}
 
 
 @dataclass(frozen=True)
