@@ -32,7 +32,19 @@ import httpx
 import orjson
 
 from bench.databases import pg
-from bench.reports_page import QUERY, REPO, free_port, prepare_database, start, start_sigap, wrk_output
+from bench.reports_page import (
+    QUERY,
+    REPO,
+    Result,
+    free_port,
+    latency,
+    load_arguments,
+    peak_rss_mb,
+    prepare_database,
+    start,
+    start_sigap,
+    wrk_output,
+)
 
 POSTGRAPHILE_VERSION = "4.14"
 POSTGRAPHILE_DIR = REPO / "var" / "bench-postgraphile"
@@ -63,11 +75,7 @@ class Server:
 
 
 @dataclass
-class Result:
-    name: str
-    requests_per_s: float
-    p50_ms: float
-    p99_ms: float
+class Measured(Result):
     cpu_ms_per_request: float
 
 
@@ -97,19 +105,15 @@ def _ticks_per_second() -> int:
     return os.sysconf("SC_CLK_TCK")
 
 
-def measure(server: Server, args: argparse.Namespace) -> Result:
+def measure(server: Server, args: argparse.Namespace) -> Measured:
     wrk_output(server.url, duration=2, connections=args.connections, body=server.body)  # warm-up
     before = tree_cpu_seconds(server.process.pid)
     output = wrk_output(server.url, duration=args.duration, connections=args.connections, body=server.body)
     cpu = tree_cpu_seconds(server.process.pid) - before
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return Result(server.name, rps, _latency(output, "50%"), _latency(output, "99%"), cpu * 1000 / requests)
-
-
-def _latency(output: str, percentile: str) -> float:
-    value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    p50, p99 = latency(output, "50%"), latency(output, "99%")
+    return Measured(server.name, rps, p50, p99, peak_rss_mb(server.process.pid), cpu * 1000 / requests)
 
 
 def rows_of(server: Server) -> list[tuple[Any, ...]]:
@@ -168,12 +172,7 @@ async def _create_views(url: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--reports", type=int, default=10_000)
+    parser = load_arguments(__doc__)
     parser.add_argument("--no-postgraphile", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -210,18 +209,19 @@ def main() -> int:
     return 0
 
 
-def print_table(results: list[Result], args: argparse.Namespace) -> None:
+def print_table(results: list[Measured], args: argparse.Namespace) -> None:
     plain = results[0].requests_per_s
     postgraphile = next((r.requests_per_s for r in results if r.name.startswith("PostGraphile")), None)
     print(f"\nreports(first: 50) + category + agency; {args.connections} connections, {args.duration} s each")
     print(
-        f"{'server':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'vs plain':>10}"
+        f"{'server':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'RSS MB':>8}{'vs plain':>10}"
         f"{'vs PostGraphile':>17}"
     )
     for r in results:
         versus = f"{r.requests_per_s / postgraphile:.2f}" if postgraphile else "-"
         print(
             f"{r.name:<28}{r.requests_per_s:>9.0f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.cpu_ms_per_request:>12.2f}"
+            f"{r.peak_rss_mb:>8.0f}"
             f"{r.requests_per_s / plain:>10.2f}{versus:>17}"
         )
 

@@ -116,7 +116,7 @@ def peak_rss_mb(pid: int) -> float:
 def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tuple[float, float, float]:
     output = wrk_output(url, duration=duration, connections=connections, body=body)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return rps, _latency(output, "50%"), _latency(output, "99%")
+    return rps, latency(output, "50%"), latency(output, "99%")
 
 
 def wrk_output(url: str, *, duration: int, connections: int, body: bytes | None) -> str:
@@ -138,7 +138,7 @@ def wrk_output(url: str, *, duration: int, connections: int, body: bytes | None)
     return output
 
 
-def _latency(output: str, percentile: str) -> float:
+def latency(output: str, percentile: str) -> float:
     value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
@@ -178,14 +178,19 @@ def start_sigap(url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"http://127.0.0.1:{port}/graphql"
 
 
-def main() -> int:
+def load_arguments(description: str | None) -> argparse.ArgumentParser:
+    """The options of the page benchmarks: how long, how many connections, how many reports."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--reports", type=int, default=10_000)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = load_arguments(__doc__).parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2
