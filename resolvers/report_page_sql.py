@@ -33,6 +33,10 @@ class Shape:
     agencies: bool
     assignees: bool
     unassigned: bool | None
+    directory: bool  # with each report's category, its agency and the category's agency
+
+
+Directory = tuple[dict[int, Row], dict[int, Row]]  # categories by id, agencies by id
 
 
 def plain_conditions(flt: Any) -> bool:
@@ -84,16 +88,28 @@ def page_sql(shape: Shape) -> str:
         conditions.append(f"({column} {op} {value} OR ({column} = {value} AND id {op} {row_id}))")
     direction = "DESC" if descending else "ASC"
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    return (
+    page = (
         f"SELECT {', '.join(REPORT_COLUMNS)} FROM reports{where} "  # noqa: S608 - our names; values bound
         f"ORDER BY {column} {direction}, id {direction} LIMIT {parameter()}"
+    )
+    if not shape.directory:
+        return page
+    joined = ", ".join(
+        [*(f"c.{name}" for name in CATEGORY_COLUMNS), *(f"a.{name}" for name in AGENCY_COLUMNS)]
+        + [f"ca.{name}" for name in AGENCY_COLUMNS]
+    )
+    return (
+        f"SELECT r.*, {joined} FROM ({page}) r JOIN categories c ON c.id = r.category_id "  # noqa: S608
+        "JOIN agencies a ON a.id = r.agency_id JOIN agencies ca ON ca.id = c.agency_id "
+        f"ORDER BY r.{column} {direction}, r.id {direction}"
     )
 
 
 async def page_rows(
-    flt: Any, order: Order, after: tuple[Any, int] | None, limit: int
-) -> list[dict[str, Any]] | None:
-    """The rows of the page, or None where `report_queries` builds this page itself."""
+    flt: Any, order: Order, after: tuple[Any, int] | None, limit: int, *, with_directory: bool = False
+) -> tuple[list[Row], Directory | None] | None:
+    """The rows of the page, and with `with_directory` the directory rows they refer to in the same
+    statement; None where `report_queries` builds this page itself."""
     connection = default_connection()
     if not is_postgres(connection) or not plain_conditions(flt):
         return None
@@ -108,6 +124,7 @@ async def page_rows(
         agencies=bool(flt.agency_ids),
         assignees=bool(flt.assignee_ids),
         unassigned=flt.unassigned,
+        directory=with_directory,
     )
     values: list[Any] = []
     if statuses is not None:
@@ -118,12 +135,30 @@ async def page_rows(
     if after is not None:
         values += list(after)
     values.append(limit)
-    rows = await connection.execute_query_dict(page_sql(shape), values)
-    for row in rows:
+    _, records = await connection.execute_query(page_sql(shape), values)
+    rows = []
+    categories: dict[int, Row] = {}
+    agencies: dict[int, Row] = {}
+    for record in records:
+        row = dict(zip(REPORT_COLUMNS, record[:_REPORT_WIDTH], strict=True))
         row["status"] = ReportStatus(row["status"])
         if row["resolution_outcome"] is not None:
             row["resolution_outcome"] = ResolutionOutcome(row["resolution_outcome"])
-    return list(rows)
+        rows.append(row)
+        if with_directory and row["category_id"] not in categories:
+            categories[row["category_id"]] = dict(zip(CATEGORY_COLUMNS, record[_CATEGORY], strict=True))
+            for agency in (record[_AGENCY], record[_CATEGORY_AGENCY]):
+                agencies[agency[0]] = dict(zip(AGENCY_COLUMNS, agency, strict=True))
+        elif with_directory and row["agency_id"] not in agencies:
+            agencies[row["agency_id"]] = dict(zip(AGENCY_COLUMNS, record[_AGENCY], strict=True))
+    return rows, ((categories, agencies) if with_directory else None)
+
+
+# Where each part of a joined row is.
+_REPORT_WIDTH = len(REPORT_COLUMNS)
+_CATEGORY = slice(_REPORT_WIDTH, _REPORT_WIDTH + len(CATEGORY_COLUMNS))
+_AGENCY = slice(_CATEGORY.stop, _CATEGORY.stop + len(AGENCY_COLUMNS))
+_CATEGORY_AGENCY = slice(_AGENCY.stop, _AGENCY.stop + len(AGENCY_COLUMNS))
 
 
 # The categories of a page's reports and the agencies of both, in one statement (the general path

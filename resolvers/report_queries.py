@@ -21,7 +21,7 @@ from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.public_code import normalise_public_code
-from resolvers.report_page_sql import page_rows, status_values
+from resolvers.report_page_sql import Directory, page_rows, status_values
 from resolvers.secrets_at_rest import digest
 from resolvers.timeline import utcnow
 
@@ -90,6 +90,8 @@ class ReportPage:
     has_next_page: bool
     has_previous_page: bool
     _filter: ReportFilter = field(repr=False)
+    # The rows' categories and agencies, when asked for and fetched with them (report_page_sql).
+    directory: Directory | None = field(default=None, repr=False)
 
     def cursor(self, row: dict[str, Any], order: ReportOrder) -> str:
         return encode_cursor(order, row)
@@ -231,12 +233,17 @@ def _after_cursor(column: str, descending: bool, value: datetime, row_id: int) -
     return Q(**beyond) | Q(**tie)
 
 
-async def report_page(flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder) -> ReportPage:
+async def report_page(
+    flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder, with_directory: bool = False
+) -> ReportPage:
     check_page_size(first)
     column, descending = _ORDER_KEYS[order]
     position = _decode_cursor(after, order) if after else None
-    rows = await page_rows(flt, (column, descending), position, first + 1)
-    if rows is None:  # conditions the SQL shapes do not cover: the query builder
+    directory = None
+    fetched = await page_rows(flt, (column, descending), position, first + 1, with_directory=with_directory)
+    if fetched is not None:
+        rows, directory = fetched
+    else:  # conditions the SQL shapes do not cover: the query builder
         page_query = await filtered_reports(flt)
         if position is not None:
             page_query = page_query.filter(_after_cursor(column, descending, *position))
@@ -248,6 +255,7 @@ async def report_page(flt: ReportFilter, *, first: int, after: str | None, order
         has_next_page=len(rows) > first,
         has_previous_page=after is not None,
         _filter=flt,
+        directory=directory,
     )
 
 

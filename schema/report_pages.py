@@ -42,6 +42,7 @@ async def visible_page(
     after: str | None,
     order_by: ReportOrder,
     scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
+    with_directory: bool = False,
 ) -> report_queries.ReportPage:
     """The rows of a page as the caller may search them (also schema.compiled's one way there)."""
     domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
@@ -50,7 +51,9 @@ async def visible_page(
     domain_filter = domain_filter.with_exact_places(exact_places_of(context.principal))
     if domain_filter.overdue is not None:
         context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
-    return await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)
+    return await report_queries.report_page(
+        domain_filter, first=first, after=after, order=order_by, with_directory=with_directory
+    )
 
 
 def exact_places_of(principal: Principal) -> report_queries.ExactPlaces:

@@ -44,7 +44,7 @@ class Fallback(Exception):
 
 
 Complete = Callable[[Any, Request], Any]  # a fetched value to its answer
-Fetch = Callable[[Context, dict[str, Any]], Awaitable[Any]]
+Fetch = Callable[[Context, dict[str, Any], bool], Awaitable[Any]]  # (context, arguments, with directory)
 
 
 @dataclass
@@ -52,16 +52,25 @@ class Needs:
     categories: bool = False
     agencies: bool = False
 
+    @property
+    def directory(self) -> bool:
+        return self.categories or self.agencies
 
-async def _fetch_page(context: Context, kwargs: dict[str, Any]) -> PageSource:
+
+async def _fetch_page(context: Context, kwargs: dict[str, Any], with_directory: bool) -> PageSource:
     order = kwargs["order_by"]
     page = await visible_page(
-        context, kwargs.get("filter"), first=kwargs["first"], after=kwargs.get("after"), order_by=order
+        context,
+        kwargs.get("filter"),
+        first=kwargs["first"],
+        after=kwargs.get("after"),
+        order_by=order,
+        with_directory=with_directory,
     )
     return PageSource(page, order)
 
 
-async def _fetch_report(context: Context, kwargs: dict[str, Any]) -> Row | None:
+async def _fetch_report(context: Context, kwargs: dict[str, Any], _with_directory: bool) -> Row | None:
     return await report_row(context, kwargs.get("id"), kwargs.get("code"), None)
 
 
@@ -224,8 +233,8 @@ class Plan:
                 scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
                 config=self.strawberry_schema.config,
             )
-            sources.append(await root.fetch(context, kwargs))
-        if self.needs.categories or self.needs.agencies:
+            sources.append(await root.fetch(context, kwargs, self.needs.directory))
+        if self.needs.directory and not _fetched_with_directory(request, sources):
             await self._load_directory(request, _report_rows(sources))
         answers = zip(self.roots, sources, strict=True)
         return {root.key: root.complete(source, request) for root, source in answers}
@@ -245,6 +254,19 @@ class Plan:
         agency_ids = sorted({*agency_ids, *(row["agency_id"] for row in request.categories.values())})
         agencies = await directory_queries.agencies_by_id(agency_ids)
         request.agencies = {row["id"]: row for row in agencies if row is not None}
+
+
+def _fetched_with_directory(request: Request, sources: list[Any]) -> bool:
+    """Whether every page came with its directory rows (then no query is needed for them)."""
+    pages = [source.page for source in sources if isinstance(source, PageSource)]
+    if len(pages) != len([source for source in sources if source is not None]) or not pages:
+        return False  # a single report, or a page without them
+    for page in pages:
+        if page.directory is None:
+            return False
+        request.categories.update(page.directory[0])
+        request.agencies.update(page.directory[1])
+    return True
 
 
 def _report_rows(sources: list[Any]) -> list[Row]:
