@@ -192,7 +192,8 @@ def main() -> int:
             ("Sigap uncached, general", {"RESPONSE_CACHE": "0", "COMPILED_READS": "0"}),
             ("Sigap uncached, compiled", {"RESPONSE_CACHE": "0"}),
         ):
-            process, endpoint = start_sigap(url, **env)
+            # Ten pooled connections, as the plain endpoint and PostGraphile have (Tortoise's default is 5).
+            process, endpoint = start_sigap(f"{url}?maxsize=10", **env)
             servers.append(Server(name, process, endpoint, body))
         if not args.no_postgraphile and (postgraphile := start_postgraphile(url)) is not None:
             servers.append(postgraphile)
