@@ -8,7 +8,7 @@ The rows are those of `report_queries.report_page` (the same columns, enums as e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,7 +33,24 @@ class Shape:
     agencies: bool
     assignees: bool
     unassigned: bool | None
-    directory: bool  # with each report's category, its agency and the category's agency
+    reading: Reading
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a caller reads of a page: which report columns (fewer to decode), and whether each
+    report's category, its agency and the category's agency too, joined in the same statement."""
+
+    columns: tuple[str, ...] = REPORT_COLUMNS
+    directory: bool = False
+
+    def with_keys(self, order_column: str) -> Reading:
+        """With the columns every page needs: its key, and what the directory is joined on."""
+        needed = ("id", order_column, *(("category_id", "agency_id") if self.directory else ()))
+        return replace(self, columns=tuple(dict.fromkeys((*self.columns, *needed))))
+
+
+EVERYTHING = Reading()
 
 
 Directory = tuple[dict[int, Row], dict[int, Row]]  # categories by id, agencies by id
@@ -89,10 +106,10 @@ def page_sql(shape: Shape) -> str:
     direction = "DESC" if descending else "ASC"
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     page = (
-        f"SELECT {', '.join(REPORT_COLUMNS)} FROM reports{where} "  # noqa: S608 - our names; values bound
+        f"SELECT {', '.join(shape.reading.columns)} FROM reports{where} "  # noqa: S608 - our names; values bound
         f"ORDER BY {column} {direction}, id {direction} LIMIT {parameter()}"
     )
-    if not shape.directory:
+    if not shape.reading.directory:
         return page
     joined = ", ".join(
         [*(f"c.{name}" for name in CATEGORY_COLUMNS), *(f"a.{name}" for name in AGENCY_COLUMNS)]
@@ -106,15 +123,16 @@ def page_sql(shape: Shape) -> str:
 
 
 async def page_rows(
-    flt: Any, order: Order, after: tuple[Any, int] | None, limit: int, *, with_directory: bool = False
+    flt: Any, order: Order, after: tuple[Any, int] | None, limit: int, reading: Reading = EVERYTHING
 ) -> tuple[list[Row], Directory | None] | None:
-    """The rows of the page, and with `with_directory` the directory rows they refer to in the same
-    statement; None where `report_queries` builds this page itself."""
+    """The rows of the page (the columns `reading` names), and the directory rows they refer to
+    when it asks for them; None where `report_queries` builds this page itself (all columns)."""
     connection = default_connection()
     if not is_postgres(connection) or not plain_conditions(flt):
         return None
     if after is not None and getattr(after[0], "tzinfo", None) is None:
         return None  # a hand-made cursor without a zone: the query builder reads it in its own zone
+    reading = reading.with_keys(order[0])
     statuses = status_values(flt)
     shape = Shape(
         order=order,
@@ -124,7 +142,7 @@ async def page_rows(
         agencies=bool(flt.agency_ids),
         assignees=bool(flt.assignee_ids),
         unassigned=flt.unassigned,
-        directory=with_directory,
+        reading=reading,
     )
     values: list[Any] = []
     if statuses is not None:
@@ -136,29 +154,33 @@ async def page_rows(
         values += list(after)
     values.append(limit)
     _, records = await connection.execute_query(page_sql(shape), values)
+    columns = reading.columns
+    width = len(columns)
+    category, agency, category_agency = _directory_parts(width)
     rows = []
     categories: dict[int, Row] = {}
     agencies: dict[int, Row] = {}
     for record in records:
-        row = dict(zip(REPORT_COLUMNS, record[:_REPORT_WIDTH], strict=True))
-        row["status"] = ReportStatus(row["status"])
-        if row["resolution_outcome"] is not None:
+        row = dict(zip(columns, record[:width], strict=True))
+        if "status" in row:
+            row["status"] = ReportStatus(row["status"])
+        if row.get("resolution_outcome") is not None:
             row["resolution_outcome"] = ResolutionOutcome(row["resolution_outcome"])
         rows.append(row)
-        if with_directory and row["category_id"] not in categories:
-            categories[row["category_id"]] = dict(zip(CATEGORY_COLUMNS, record[_CATEGORY], strict=True))
-            for agency in (record[_AGENCY], record[_CATEGORY_AGENCY]):
-                agencies[agency[0]] = dict(zip(AGENCY_COLUMNS, agency, strict=True))
-        elif with_directory and row["agency_id"] not in agencies:
-            agencies[row["agency_id"]] = dict(zip(AGENCY_COLUMNS, record[_AGENCY], strict=True))
-    return rows, ((categories, agencies) if with_directory else None)
+        if reading.directory and row["category_id"] not in categories:
+            categories[row["category_id"]] = dict(zip(CATEGORY_COLUMNS, record[category], strict=True))
+            for joined in (record[agency], record[category_agency]):
+                agencies[joined[0]] = dict(zip(AGENCY_COLUMNS, joined, strict=True))
+        elif reading.directory and row["agency_id"] not in agencies:
+            agencies[row["agency_id"]] = dict(zip(AGENCY_COLUMNS, record[agency], strict=True))
+    return rows, ((categories, agencies) if reading.directory else None)
 
 
-# Where each part of a joined row is.
-_REPORT_WIDTH = len(REPORT_COLUMNS)
-_CATEGORY = slice(_REPORT_WIDTH, _REPORT_WIDTH + len(CATEGORY_COLUMNS))
-_AGENCY = slice(_CATEGORY.stop, _CATEGORY.stop + len(AGENCY_COLUMNS))
-_CATEGORY_AGENCY = slice(_AGENCY.stop, _AGENCY.stop + len(AGENCY_COLUMNS))
+def _directory_parts(width: int) -> tuple[slice, slice, slice]:
+    """Where a joined row's category, agency and category's agency are, after `width` report columns."""
+    category = slice(width, width + len(CATEGORY_COLUMNS))
+    agency = slice(category.stop, category.stop + len(AGENCY_COLUMNS))
+    return category, agency, slice(agency.stop, agency.stop + len(AGENCY_COLUMNS))
 
 
 # The categories of a page's reports and the agencies of both, in one statement (the general path

@@ -21,7 +21,7 @@ from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.public_code import normalise_public_code
-from resolvers.report_page_sql import Directory, page_rows, status_values
+from resolvers.report_page_sql import EVERYTHING, Directory, Reading, page_rows, status_values
 from resolvers.secrets_at_rest import digest
 from resolvers.timeline import utcnow
 
@@ -234,13 +234,14 @@ def _after_cursor(column: str, descending: bool, value: datetime, row_id: int) -
 
 
 async def report_page(
-    flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder, with_directory: bool = False
+    flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder, reading: Reading = EVERYTHING
 ) -> ReportPage:
+    """A page in the order asked for; `reading` may narrow the columns (see report_page_sql)."""
     check_page_size(first)
     column, descending = _ORDER_KEYS[order]
     position = _decode_cursor(after, order) if after else None
     directory = None
-    fetched = await page_rows(flt, (column, descending), position, first + 1, with_directory=with_directory)
+    fetched = await page_rows(flt, (column, descending), position, first + 1, reading)
     if fetched is not None:
         rows, directory = fetched
     else:  # conditions the SQL shapes do not cover: the query builder

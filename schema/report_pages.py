@@ -13,6 +13,7 @@ from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.identity import Principal
+from resolvers.report_page_sql import EVERYTHING, Reading
 from resolvers.report_queries import ReportOrder
 from schema.context import Context, Info
 from schema.ids import from_global_id
@@ -42,7 +43,7 @@ async def visible_page(
     after: str | None,
     order_by: ReportOrder,
     scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
-    with_directory: bool = False,
+    reading: Reading = EVERYTHING,
 ) -> report_queries.ReportPage:
     """The rows of a page as the caller may search them (also schema.compiled's one way there)."""
     domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
@@ -52,7 +53,7 @@ async def visible_page(
     if domain_filter.overdue is not None:
         context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
     return await report_queries.report_page(
-        domain_filter, first=first, after=after, order=order_by, with_directory=with_directory
+        domain_filter, first=first, after=after, order=order_by, reading=reading
     )
 
 

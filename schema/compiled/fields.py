@@ -160,6 +160,22 @@ PAGE_INFO: dict[str, Get] = {
     "endCursor": lambda source, _r: _end_cursor(source),
 }
 
+# The report columns each computed Report field reads (a Column reads its own).
+_PRIVACY = ("id", "agency_id", "reporter_id")
+_PLACE = (*_PRIVACY, "latitude", "longitude", "public_latitude", "public_longitude")
+REPORT_READS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "status": ("status",),
+    "publicGroup": ("status",),
+    "allowedStatuses": ("status",),
+    "location": _PLACE,
+    "address": ("address", *_PLACE),
+    "ratingComment": ("rating_comment", *_PRIVACY),
+    "isOverdue": ("status", "due_at"),
+    "category": ("category_id",),
+    "agency": ("agency_id",),
+}
+
 BY_TYPE: dict[str, dict[str, Get]] = {
     "Report": REPORT,
     "Category": CATEGORY,

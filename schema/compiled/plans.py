@@ -8,7 +8,7 @@ merged fields as the general path sees them), so the answer has the same keys in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -30,7 +30,17 @@ from graphql.language import BREAK, Visitor
 from strawberry.types.arguments import StrawberryArgument, convert_arguments
 
 from resolvers import directory_queries, report_page_sql
-from schema.compiled.fields import BY_TYPE, READS_AGENCIES, READS_CATEGORIES, Column, PageSource, Request, Row
+from resolvers.report_page_sql import Reading
+from schema.compiled.fields import (
+    BY_TYPE,
+    READS_AGENCIES,
+    READS_CATEGORIES,
+    REPORT_READS,
+    Column,
+    PageSource,
+    Request,
+    Row,
+)
 from schema.context import Context
 from schema.report_pages import report_row, visible_page
 
@@ -44,20 +54,24 @@ class Fallback(Exception):
 
 
 Complete = Callable[[Any, Request], Any]  # a fetched value to its answer
-Fetch = Callable[[Context, dict[str, Any], bool], Awaitable[Any]]  # (context, arguments, with directory)
+Fetch = Callable[[Context, dict[str, Any], Reading], Awaitable[Any]]  # context, arguments, what to read
 
 
 @dataclass
 class Needs:
     categories: bool = False
     agencies: bool = False
+    report_columns: set[str] = field(default_factory=set)
 
     @property
     def directory(self) -> bool:
         return self.categories or self.agencies
 
+    def reading(self) -> Reading:
+        return Reading(tuple(sorted(self.report_columns)), self.directory)
 
-async def _fetch_page(context: Context, kwargs: dict[str, Any], with_directory: bool) -> PageSource:
+
+async def _fetch_page(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
     order = kwargs["order_by"]
     page = await visible_page(
         context,
@@ -65,12 +79,12 @@ async def _fetch_page(context: Context, kwargs: dict[str, Any], with_directory: 
         first=kwargs["first"],
         after=kwargs.get("after"),
         order_by=order,
-        with_directory=with_directory,
+        reading=reading,
     )
     return PageSource(page, order)
 
 
-async def _fetch_report(context: Context, kwargs: dict[str, Any], _with_directory: bool) -> Row | None:
+async def _fetch_report(context: Context, kwargs: dict[str, Any], _reading: Reading) -> Row | None:
     return await report_row(context, kwargs.get("id"), kwargs.get("code"), None)
 
 
@@ -116,7 +130,7 @@ class Compiler:
             field_def = query_type.fields[name]
             arguments = field_def.extensions["strawberry-definition"].arguments
             roots.append(Root(key, field_def, details, arguments, fetch, self.value(field_def.type, details)))
-        return Plan(roots, self.needs, self.executor.schema._strawberry_schema)
+        return Plan(roots, self.needs, self.needs.reading(), self.executor.schema._strawberry_schema)
 
     def value(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Complete:
         nullable = not is_non_null_type(type_)
@@ -163,6 +177,10 @@ class Compiler:
                 raise Unsupported
             self.needs.categories |= (object_type.name, name) in READS_CATEGORIES
             self.needs.agencies |= (object_type.name, name) in READS_AGENCIES
+            if object_type.name == "Report":
+                self.needs.report_columns.update(
+                    (get.name,) if isinstance(get, Column) else REPORT_READS[name]
+                )
             lines += self._field_lines(number, get, object_type.fields[name].type, field_details, names)
         answer = ", ".join(f"{key!r}: v{number}" for number, key in enumerate(keys))
         body = "".join(f"    {line}\n" for line in lines)
@@ -216,6 +234,7 @@ _UNCHANGED_BY_SERIALIZING = {
 class Plan:
     roots: list[Root]
     needs: Needs
+    reading: Reading  # what its pages read: the columns its fields need, and the directory
     strawberry_schema: Any
 
     async def run(self, executor: Any) -> dict[str, Any]:
@@ -233,7 +252,7 @@ class Plan:
                 scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
                 config=self.strawberry_schema.config,
             )
-            sources.append(await root.fetch(context, kwargs, self.needs.directory))
+            sources.append(await root.fetch(context, kwargs, self.reading))
         if self.needs.directory and not _fetched_with_directory(request, sources):
             await self._load_directory(request, _report_rows(sources))
         answers = zip(self.roots, sources, strict=True)
