@@ -4,9 +4,10 @@ read shapes it claims, as every kind of caller, must give identical `data` and `
 hypothesis-graphql generates the operations from the part of the schema the compiled path answers
 (its fields table, `schema.compiled.fields.BY_TYPE`, cut out of the real schema), so that most of them
 take the compiled path; hand-written ones add what generation rarely reaches (real cursors,
-filters by place, codes that exist). Every operation runs on both paths as anonymous, the reporter,
-another citizen, the officers of the handling and of another agency, a dispatcher, a partner key
-and the wall's display key, on SQLite and PostgreSQL.
+filters by place, codes that exist) and the queues (`myQueue`, `agencyQueue`). Every operation
+runs on both paths as anonymous, the reporter, another citizen, the officers of the handling and
+of another agency, a dispatcher, a partner key and the wall's display key, on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 
-from models import Role
+from models import Agency, Role
 from resolvers.identity import ANONYMOUS, Principal, PrincipalKind
 from schema import build_schema, schema
 from schema.compiled.executor import STATS
@@ -51,6 +52,15 @@ PAGE = (
     " pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
     " edges { cursor node { ..." + "R } } } } fragment R on Report { " + EVERY_REPORT_FIELD + " }"
 )
+MY_QUEUE = (
+    "query($first: Int!) { myQueue(first: $first) { pageInfo { hasNextPage endCursor }"
+    " edges { node { ...R } } } } fragment R on Report { " + EVERY_REPORT_FIELD + " }"
+)
+AGENCY_QUEUE = (
+    "query($agency: ID!, $filter: ReportFilter) { agencyQueue(agencyId: $agency, first: 10, filter: $filter)"
+    " { edges { cursor node { id title status location { lat lon } address category { code } } } } }"
+)
+ASSIGN = "mutation($input: AssignReportInput!) { assignReport(input: $input) { errors { code } } }"
 BY_CODE = "query($code: String!) { report(code: $code) { " + EVERY_REPORT_FIELD + " } other: __typename }"
 BY_ID = "query($id: ID!) { mine: report(id: $id) { id address location { lat lon } } }"
 
@@ -146,7 +156,13 @@ async def scene(db: Database) -> dict[str, Any]:
         await file_report(categoryCode="PENGEMIS", location=place, contactName="Anonim", contactPhone="0812"),
         await file_report(title="Lampu jalan mati", categoryCode="KEMACETAN"),
     ]
-    return {"reporter": reporter, "reports": reports, "callers": await callers(reporter)}
+    everyone = await callers(reporter)
+    officer = everyone["handling officer"]
+    assert officer.user is not None
+    assign = {"id": reports[0]["id"], "assigneeId": to_global_id("User", officer.user.id)}
+    assigned = await gql(ASSIGN, {"input": assign}, principal=officer)
+    assert assigned["assignReport"]["errors"] == []
+    return {"reporter": reporter, "reports": reports, "callers": everyone}
 
 
 async def test_generated_read_operations_answer_the_same_on_both_paths(scene: dict[str, Any]) -> None:
@@ -165,6 +181,8 @@ async def test_pages_codes_and_filters_answer_the_same_on_both_paths(scene: dict
     cursor = first_page["reports"]["pageInfo"]["endCursor"]
     sensitive = scene["reports"][0]
     near = {"lat": -10.1712, "lon": 123.6079, "radiusMeters": 50}
+    dinsos_pk = (await Agency.get(code="DINSOS")).id
+    dinsos = to_global_id("Agency", dinsos_pk)
     cases: list[tuple[str, dict[str, Any] | None]] = [
         (BENCH_PAGE, None),
         (PAGE, {"first": 2, "order": "NEWEST"}),
@@ -178,6 +196,10 @@ async def test_pages_codes_and_filters_answer_the_same_on_both_paths(scene: dict
         (BY_CODE, {"code": "TIDAK-ADA"}),
         (BY_ID, {"id": sensitive["id"]}),
         (BY_ID, {"id": "not a global id"}),
+        (MY_QUEUE, {"first": 5}),  # staff only: the others get the general path's refusal
+        (AGENCY_QUEUE, {"agency": dinsos}),
+        (AGENCY_QUEUE, {"agency": dinsos, "filter": {"unassigned": True}}),
+        (AGENCY_QUEUE, {"agency": to_global_id("Agency", dinsos_pk + 1000)}),
     ]
     compiled_before = STATS["compiled"]
     for operation, variables in cases:

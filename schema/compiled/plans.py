@@ -42,6 +42,7 @@ from schema.compiled.fields import (
     Row,
 )
 from schema.context import Context
+from schema.queues import Scope, agency_queue_scope, my_queue_scope
 from schema.report_pages import report_row, visible_page
 
 
@@ -71,7 +72,9 @@ class Needs:
         return Reading(tuple(sorted(self.report_columns)), self.directory)
 
 
-async def _fetch_page(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+async def _fetch_page(
+    context: Context, kwargs: dict[str, Any], reading: Reading, scope: Scope | None = None
+) -> PageSource:
     order = kwargs["order_by"]
     page = await visible_page(
         context,
@@ -79,16 +82,30 @@ async def _fetch_page(context: Context, kwargs: dict[str, Any], reading: Reading
         first=kwargs["first"],
         after=kwargs.get("after"),
         order_by=order,
+        scope=scope,
         reading=reading,
     )
     return PageSource(page, order)
+
+
+async def _fetch_my_queue(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+    return await _fetch_page(context, kwargs, reading, my_queue_scope(context))
+
+
+async def _fetch_agency_queue(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+    return await _fetch_page(context, kwargs, reading, agency_queue_scope(context, kwargs["agency_id"]))
 
 
 async def _fetch_report(context: Context, kwargs: dict[str, Any], _reading: Reading) -> Row | None:
     return await report_row(context, kwargs.get("id"), kwargs.get("code"), None)
 
 
-ROOTS: dict[str, Fetch] = {"reports": _fetch_page, "report": _fetch_report}
+ROOTS: dict[str, Fetch] = {
+    "reports": _fetch_page,
+    "report": _fetch_report,
+    "myQueue": _fetch_my_queue,
+    "agencyQueue": _fetch_agency_queue,
+}
 
 
 @dataclass(frozen=True)
