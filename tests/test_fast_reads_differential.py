@@ -31,7 +31,7 @@ from tests.conftest import Database
 from tests.graphql import citizen, file_report, gql, run, staff
 
 GENERAL = build_schema(compiled_reads=False)
-GENERATED = 24
+GENERATED = 60
 PARTNER = Principal(
     kind=PrincipalKind.PARTNER, api_key_id=1, scopes=frozenset({"reports:read"}), client="key:1"
 )

@@ -22,19 +22,20 @@ class PlanCache:
 
     def __init__(self, size: int = MAX_PLANS) -> None:
         self.size = size
-        self._plans: OrderedDict[int, tuple[OperationDefinitionNode, Plan | None]] = OrderedDict()
+        self._plans: OrderedDict[tuple[int, int], tuple[OperationDefinitionNode, Plan | None]] = OrderedDict()
 
     def plan_for(self, executor: Any) -> Plan | None:
         operation = executor.operation
-        entry = self._plans.get(id(operation))
+        key = (id(executor.schema), id(operation))  # the parser cache is shared by every schema
+        entry = self._plans.get(key)
         if entry is not None and entry[0] is operation:
-            self._plans.move_to_end(id(operation))
+            self._plans.move_to_end(key)
             return entry[1]
         try:
             plan: Plan | None = Compiler(executor).plan()
         except Unsupported:
             plan = None
-        self._plans[id(operation)] = (operation, plan)
+        self._plans[key] = (operation, plan)
         if len(self._plans) > self.size:
             self._plans.popitem(last=False)
         return plan
