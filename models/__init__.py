@@ -1,6 +1,6 @@
 """Tortoise models of Sigap. Imports nothing else of the project."""
 
-from models.access import ApiKey, RefreshToken
+from models.access import ApiKey, RefreshToken, Registration
 from models.directory import Agency, Area, Category, User
 from models.enums import (
     ApiKeyKind,
@@ -37,6 +37,7 @@ __all__ = [
     "PhotoKind",
     "PublicGroup",
     "RefreshToken",
+    "Registration",
     "Report",
     "ReportEvent",
     "ReportFollower",

@@ -50,3 +50,21 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_keys"
+
+
+class Registration(Model):
+    """A citizen's registration waiting for its email to be verified. Made alike whether or not
+    the email already has an account (the answer must not tell); the account is made only when
+    the code sent to the email comes back (`verifyEmail`)."""
+
+    id = fields.BigIntField(primary_key=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    name = fields.CharField(max_length=200)
+    phone = fields.CharField(max_length=40, null=True)
+    password_hash = fields.CharField(max_length=255)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "registrations"

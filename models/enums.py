@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     RATED = "RATED"  # the reporter rated the fix
     PHOTO_ADDED = "PHOTO_ADDED"
     PHOTO_REMOVED = "PHOTO_REMOVED"
+    PLACE_CHANGED = "PLACE_CHANGED"  # its category became sensitive (place rounded) or stopped being
 
 
 class PhotoKind(StrEnum):

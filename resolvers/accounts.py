@@ -1,20 +1,32 @@
-"""Accounts: citizens register themselves; admins create and disable staff."""
+"""Accounts: citizens register themselves (and verify their email); admins create and disable staff.
+
+Registration answers the same whether or not the email already has an account: it never says
+EMAIL_TAKEN. A code goes to the email; only its holder learns, at `verify_email`, that the account
+exists already. Every citizen account has thus proven its mailbox: support counts and other
+per-account counts need a mailbox per account, and registrations are limited per device, per
+address and per email before anything is written.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
-from models import Agency, Role, User
+from models import Agency, Registration, Role, User
+from resolvers import mail, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import STAFF_ROLES, Principal
 from resolvers.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
 from resolvers.permissions import require_manages_staff
+from resolvers.secrets_at_rest import digest, new_secret
 from resolvers.sessions import revoke_all_sessions
 from resolvers.validation import clean_text
 
+REGISTRATION_LIFETIME = timedelta(hours=24)
 # Deliverability is checked by the mail we send, not by a regex: this only refuses nonsense.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -62,16 +74,80 @@ async def _create(data: AccountInput, role: Role, agency_id: int | None) -> User
             phone=phone,
             role=role,
             agency_id=agency_id,
-            password_hash=hash_password(data.password),
+            password_hash=await hash_password(data.password),
         )
     except IntegrityError as exc:
-        raise fail(
-            ErrorCode.EMAIL_TAKEN, "Email sudah terdaftar", "This email is already registered", "email"
-        ) from exc
+        raise _email_taken() from exc
 
 
-async def register_citizen(data: AccountInput) -> User:
-    return await _create(data, Role.CITIZEN, None)
+def _email_taken() -> Exception:
+    return fail(ErrorCode.EMAIL_TAKEN, "Email sudah terdaftar", "This email is already registered", "email")
+
+
+async def register_citizen(data: AccountInput, *, client: str, address: str) -> None:
+    """Check, count, then write the registration and mail its code: the same steps for a new email
+    and a taken one. Refusals (bad input, limits) write nothing."""
+    name, email, phone = _checked(data)
+    await rate_limits.check_all(
+        ("register", client), ("register_per_address", address), ("register_per_email", f"email:{email}")
+    )
+    password_hash = await hash_password(data.password)
+    code, now = new_secret(), datetime.now(UTC)
+    await Registration.filter(email=email, expires_at__lte=now).delete()  # the email's stale ones
+    await Registration.create(
+        email=email,
+        name=name,
+        phone=phone,
+        password_hash=password_hash,
+        token_hash=digest(code),
+        created_at=now,
+        expires_at=now + REGISTRATION_LIFETIME,
+    )
+    await mail.send(_verification_mail(email, name, code))
+
+
+def _verification_mail(email: str, name: str, code: str) -> mail.Mail:
+    body = (
+        f"Halo {name},\n\nkode verifikasi akun Sigap Anda (berlaku 24 jam):\n\n{code}\n\n"
+        f"Your Sigap verification code (valid for 24 hours) is above. If you did not register, "
+        f"ignore this mail."
+    )
+    return mail.Mail(to=email, subject="Verifikasi email Sigap / Verify your Sigap email", body=body)
+
+
+async def verify_email(code: str) -> User:
+    """The citizen account of the registration whose code this is (the code works once, and ends
+    every other pending registration of the email). EMAIL_TAKEN here tells only the mailbox's holder."""
+    now = datetime.now(UTC)
+    async with in_transaction() as connection:
+        registration = (
+            await Registration.filter(token_hash=digest(code))
+            .select_for_update()
+            .using_db(connection)
+            .first()
+        )
+        if registration is None or registration.expires_at <= now:
+            raise fail(
+                ErrorCode.INVALID_TOKEN,
+                "Kode verifikasi salah atau kedaluwarsa",
+                "The verification code is wrong or expired",
+                "code",
+            )
+        await Registration.filter(email=registration.email).using_db(connection).delete()
+        taken = await User.filter(email=registration.email).using_db(connection).exists()
+        user = None
+        if not taken:
+            user = await User.create(
+                name=registration.name,
+                email=registration.email,
+                phone=registration.phone,
+                role=Role.CITIZEN,
+                password_hash=registration.password_hash,
+                using_db=connection,
+            )
+    if user is None:  # the code is used up either way (committed above)
+        raise _email_taken()
+    return user
 
 
 async def create_city_admin(data: AccountInput) -> User:

@@ -97,8 +97,3 @@ async def key_principal(text: str, *, client: str) -> Principal | None:
     return Principal(
         kind=kind, api_key_id=key.id, scopes=frozenset(key.scopes), client=f"key:{key.id}", address=client
     )
-
-
-async def key_is_active(key_id: int) -> bool:
-    """For long-lived connections: a key revoked after connecting must stop working."""
-    return await ApiKey.filter(id=key_id, revoked_at__isnull=True).exists()

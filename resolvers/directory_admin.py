@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from shapely.errors import GEOSException
 from tortoise.exceptions import IntegrityError
 
-from models import Agency, Area, Category
+from models import Agency, Area, Category, EventKind, Report
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
 from resolvers.permissions import require_city_admin
-from resolvers.routing import parse_polygon
+from resolvers.report_change import ReportChange, report_change
+from resolvers.routing import parse_polygon, place_reports
+from resolvers.timeline import utcnow
 from resolvers.validation import clean_text
 
 MAX_TARGET_HOURS = 24 * 90
@@ -32,21 +34,57 @@ class CategoryChanges:
 
 async def update_category(principal: Principal, category_id: int, changes: CategoryChanges) -> Category:
     """Re-route a category, change its service levels or names. Existing reports keep their
-    agency and due times; new filings follow the new settings."""
+    agency and due times; new filings follow the new settings. A change of sensitivity applies to
+    the existing reports at once, in the same transaction: their public places are re-made."""
     require_city_admin(principal)
-    category = await Category.filter(id=category_id).first()
-    if category is None:
-        raise fail(ErrorCode.NOT_FOUND, "Kategori tidak ditemukan", "Category not found", "id")
+    async with report_change() as change:
+        connection = change.connection
+        category = await Category.filter(id=category_id).select_for_update().using_db(connection).first()
+        if category is None:
+            raise fail(ErrorCode.NOT_FOUND, "Kategori tidak ditemukan", "Category not found", "id")
+        was_sensitive = category.is_sensitive
+        errors = _apply(category, changes)
+        agency = changes.agency_id
+        if agency is not None and not await Agency.filter(id=agency).using_db(connection).exists():
+            errors.append(
+                FieldError(ErrorCode.NOT_FOUND, "Dinas tidak ditemukan", "Agency not found", "agencyId")
+            )
+        if errors:
+            raise DomainError(*errors)
+        await category.save(using_db=connection)
+        if category.is_sensitive != was_sensitive:
+            await place_reports_anew(change, category, principal)
+    return category
+
+
+async def place_reports_anew(change: ReportChange, category: Category, principal: Principal) -> None:
+    """Re-make the public place (rounded point, area) of every report of the category after its
+    sensitivity changed, each with its event; reports locked in id order (a stable lock order)."""
+    now = utcnow()
+    of_category = Report.filter(category_id=category.id).using_db(change.connection)
+    ids: list[int] = await of_category.values_list("id", flat=True)  # type: ignore[assignment]
+    reports = await change.lock_all((report_id, "id") for report_id in ids)
+    placements = await place_reports(category.is_sensitive, [(r.latitude, r.longitude) for r in reports])
+    for report, placement in zip(reports, placements, strict=True):
+        report.public_latitude, report.public_longitude = (
+            placement.public_latitude,
+            placement.public_longitude,
+        )
+        report.area_id = placement.area_id
+        report.updated_at = now
+        await report.save(using_db=change.connection)
+        sensitivity = {"isSensitive": category.is_sensitive}
+        await change.record(report, EventKind.PLACE_CHANGED, actor=principal.user, at=now, data=sensitivity)
+
+
+def _apply(category: Category, changes: CategoryChanges) -> list[FieldError]:
+    """Set the changed fields; the errors of the values (nothing is set past a wrong target)."""
     errors: list[FieldError] = []
     for field, value in (("name", changes.name), ("nameEn", changes.name_en)):
         if value is not None:
             text = clean_text(errors, field, value, max_length=200, required=True)
             setattr(category, "name" if field == "name" else "name_en", text)
     if changes.agency_id is not None:
-        if not await Agency.filter(id=changes.agency_id).exists():
-            errors.append(
-                FieldError(ErrorCode.NOT_FOUND, "Dinas tidak ditemukan", "Agency not found", "agencyId")
-            )
         category.agency_id = changes.agency_id
     response = changes.response_hours if changes.response_hours is not None else category.response_hours
     resolution = (
@@ -62,7 +100,7 @@ async def update_category(principal: Principal, category_id: int, changes: Categ
             )
         )
     if errors:
-        raise DomainError(*errors)
+        return errors
     category.response_hours, category.resolution_hours = response, resolution
     if changes.is_active is not None:
         category.is_active = changes.is_active
@@ -70,8 +108,7 @@ async def update_category(principal: Principal, category_id: int, changes: Categ
         category.is_sensitive = changes.is_sensitive
     if changes.requires_after_photo is not None:
         category.requires_after_photo = changes.requires_after_photo
-    await category.save()
-    return category
+    return errors
 
 
 async def create_agency(principal: Principal, *, code: str, name: str, name_en: str) -> Agency:

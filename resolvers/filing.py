@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import Category, EventKind, PhotoKind, Report, ReportStatus
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
-from realtime.outbox import announce_committed
 from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
@@ -23,11 +21,11 @@ from resolvers.identity import Principal
 from resolvers.permissions import require_can_file
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
-from resolvers.privacy import public_location
 from resolvers.public_code import new_public_code
+from resolvers.report_change import report_change
 from resolvers.routing import route_report
 from resolvers.secrets_at_rest import digest, new_secret
-from resolvers.timeline import record_event, utcnow
+from resolvers.timeline import utcnow
 from resolvers.validation import check_location, clean_text
 
 _CODE_ATTEMPTS = 5
@@ -143,13 +141,13 @@ async def _file(
     photos = await clean_photos(data.photos)  # refused files stop the filing before anything is written
 
     route = await route_report(category, data.latitude, data.longitude)
-    public_lat, public_lon = public_location(category, data.latitude, data.longitude)
     now = utcnow()
     tracking_token = _tracking_token(principal, claim, token_secret, now)
     async with stored(photo_storage, photos):
         for attempt in range(_CODE_ATTEMPTS):
             try:
-                async with in_transaction() as connection:
+                async with report_change() as change:
+                    connection = change.connection
                     report = await Report.create(
                         code=new_public_code(),
                         title=title,
@@ -159,8 +157,8 @@ async def _file(
                         area_id=route.area_id,
                         latitude=data.latitude,
                         longitude=data.longitude,
-                        public_latitude=public_lat,
-                        public_longitude=public_lon,
+                        public_latitude=route.placement.public_latitude,
+                        public_longitude=route.placement.public_longitude,
                         address=address,
                         contact_name=contact_name,
                         contact_phone=contact_phone,
@@ -173,8 +171,8 @@ async def _file(
                         due_at=now + timedelta(hours=category.resolution_hours),
                         using_db=connection,
                     )
-                    event = await record_event(
-                        connection,
+                    change.created(report)
+                    await change.record(
                         report,
                         EventKind.FILED,
                         actor=reporter,
@@ -183,12 +181,9 @@ async def _file(
                         data={"agencyId": route.agency_id, "areaId": route.area_id},
                     )
                     if photos:
-                        await record_photos(
-                            connection, report, photos, PhotoKind.BEFORE, uploaded_by=reporter
-                        )
+                        await record_photos(change, report, photos, PhotoKind.BEFORE, uploaded_by=reporter)
                     if claim is not None:
                         await idempotency.record(connection, claim, report, now)
-                announce_committed(event.id)
                 return Filed(report, tracking_token)
             except IntegrityError:
                 # A public code collision (about one in 10^12 per pair): draw another code.

@@ -34,7 +34,8 @@ def parse_event_cursor(after: str | None) -> int | None:
     if after is None:
         return None
     text = after.strip()
-    if not text.isdigit() or len(text) > 18:
+    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise fail(
             ErrorCode.INVALID_CURSOR,
             "Kursor umpan langsung tidak valid",

@@ -35,7 +35,8 @@ class PhotoUrls:
         return f"{self.base}/{name}?expires={stamp}&signature={self._signature(name, stamp)}", expires
 
     def verify(self, name: str, expires: str | None, signature: str | None, now: datetime) -> bool:
-        if not expires or not signature or not expires.isdigit() or len(expires) > 12:
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not expires or not signature or not (expires.isascii() and expires.isdigit()) or len(expires) > 12:
             return False
         stamp = int(expires)
         if stamp < now.timestamp():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -23,19 +23,35 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from prometheus_client import Counter
 from redis.asyncio import ConnectionPool
 
 from resolvers.errors import ErrorCode, fail
 
 log = logging.getLogger("sigap.limits")
 
-# Per client (and, for sign-in, per account too). A phone filing a report a minute is plenty;
-# an address shared by many phones (carrier NAT) still fits a busy street's worth.
+# Exposed at /metrics (server/observability): refusals by limit, "query_budget" for spent budgets.
+REFUSALS = Counter("sigap_rate_limit_refusals_total", "Actions refused by a rate limit or budget", ["limit"])
+
+# Per client (the account or key, else the device id an app sends, else the address). A phone
+# filing a report a minute is plenty; an address shared by many phones (carrier NAT) still fits a
+# busy street's worth. Limits "per address" bound what a caller can widen by sending a new device
+# id with each request.
 DEFAULT_RATE_LIMITS: dict[str, str] = {
     "file_report": "10/minute;100/hour",
     # All filings from one address: loose, since a carrier's NAT puts many phones behind one.
     "file_report_per_address": "120/minute;2000/hour",
     "sign_in": "10/minute;50/hour",
+    "sign_in_per_address": "30/minute;300/hour",
+    # Failed sign-ins to one account from one address: progressively longer waits (3 failures
+    # within 10 s, 5 within a minute, ...). Keyed by account AND source, so that strangers'
+    # failures never lock the owner out; a success clears them.
+    "sign_in_failures": "3/10 seconds;5/minute;10/15 minutes;30/day",
+    # Registrations (before anything is written): per device, per address (loose: carrier NAT),
+    # and per email (a mailbox is not flooded with codes).
+    "register": "3/hour;10/day",
+    "register_per_address": "20/hour;100/day",
+    "register_per_email": "3/hour;10/day",
 }
 
 
@@ -106,36 +122,53 @@ async def check(limit: str, *identities: str) -> None:
     """Count one `limit` action (a key of DEFAULT_RATE_LIMITS) for each identity, or raise
     RATE_LIMITED with the seconds to wait when any window of any identity is full. A refused
     action is not counted, so the wait is the real one (a flood does not lengthen it)."""
+    await check_all(*((limit, identity) for identity in identities))
+
+
+async def check_all(*counted: tuple[str, str], count: bool = True) -> None:
+    """`check` for several (limit, identity) pairs at once: all are counted, or none (refused).
+    With `count=False`, only refuse when one is full (for counts of failures, made afterwards
+    with `record`)."""
     counters = _counters
-    windows = [(item, identity) for identity in identities for item in counters.rate_limits[limit]]
+    windows = [(item, limit, identity) for limit, identity in counted for item in counters.rate_limits[limit]]
     try:
-        full = [
-            (item, identity)
-            for item, identity in windows
-            if not await counters.moving.test(item, limit, identity)
-        ]
-        if not full:
-            full = [
-                (item, identity)
-                for item, identity in windows
-                if not await counters.moving.hit(item, limit, identity)
-            ]
+        full = [w for w in windows if not await counters.moving.test(*w)]
+        if not full and count:
+            full = [w for w in windows if not await counters.moving.hit(*w)]
         if not full:
             return
-        resets = [
-            (await counters.moving.get_window_stats(item, limit, identity)).reset_time
-            for item, identity in full
-        ]
+        resets = [(await counters.moving.get_window_stats(*w)).reset_time for w in full]
     except StorageError as exc:
-        log.warning("rate limit %s not counted, storage unreachable: %r", limit, exc)
+        log.warning("rate limits %s not counted, storage unreachable: %r", counted, exc)
         return
     wait = max(1, math.ceil(max(resets) - time.time()))
+    REFUSALS.labels(full[0][1]).inc()  # one refusal, named by the first full limit
     raise fail(
         ErrorCode.RATE_LIMITED,
         f"Terlalu banyak permintaan; coba lagi dalam {wait} detik",
         f"Too many requests; try again in {wait} seconds",
         retry_after=wait,
     )
+
+
+async def record(limit: str, identity: str) -> None:
+    """Count one `limit` action that already happened (a failed sign-in), full windows or not."""
+    await _each_window(limit, identity, _counters.moving.hit)
+
+
+async def forget(limit: str, identity: str) -> None:
+    """Clear the counts of `limit` for `identity` (failures, after a success)."""
+    await _each_window(limit, identity, _counters.moving.clear)
+
+
+async def _each_window(
+    limit: str, identity: str, action: Callable[[RateLimitItem, str, str], Awaitable[object]]
+) -> None:
+    try:
+        for item in _counters.rate_limits[limit]:
+            await action(item, limit, identity)
+    except StorageError as exc:
+        log.warning("rate limit %s not updated, storage unreachable: %r", limit, exc)
 
 
 async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState:
@@ -148,6 +181,8 @@ async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState
     except StorageError as exc:
         log.warning("query budget not counted, storage unreachable: %r", exc)
         return BudgetState(True, points_per_hour, None, datetime.fromtimestamp(time.time() + 3600, UTC))
+    if not allowed:
+        REFUSALS.labels("query_budget").inc()
     return BudgetState(
         allowed, points_per_hour, stats.remaining, datetime.fromtimestamp(stats.reset_time, UTC)
     )

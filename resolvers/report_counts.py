@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.functions import Count
 
 from models import Area, PublicGroup, Report, ReportStatus
-from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP
+from models.lateness import late_condition, turning_condition
+from models.lifecycle import PUBLIC_GROUP
 from resolvers.timeline import utcnow
 
 
@@ -20,6 +22,8 @@ class ReportCounts:
     in_process: int = 0
     done: int = 0
     overdue: int = 0
+    # When `overdue` next changes by the clock alone (the earliest deadline still ahead).
+    turns_at: datetime | None = None
 
     @property
     def total(self) -> int:
@@ -52,16 +56,14 @@ async def _counts_by(column: str, members: dict[int, list[int]], keys: Sequence[
         .group_by(column, "status")
         .values(column, "status", "n")
     )
+    now = utcnow()
     overdue = (
-        await Report.filter(
-            **{f"{column}__in": values},
-            status__in=[s.value for s in OPEN_STATUSES],
-            due_at__lt=utcnow(),
-        )
+        await Report.filter(late_condition(now), **{f"{column}__in": values})
         .annotate(n=Count("id"))
         .group_by(column)
         .values(column, "n")
     )
+    turns_at = await _next_turn(column, values, now)
     groups: dict[int, dict[PublicGroup, int]] = defaultdict(lambda: defaultdict(int))
     late: dict[int, int] = defaultdict(int)
     for row in by_status:
@@ -77,6 +79,20 @@ async def _counts_by(column: str, members: dict[int, list[int]], keys: Sequence[
                 in_process=sum(g[PublicGroup.IN_PROCESS] for g in counted),
                 done=sum(g[PublicGroup.DONE] for g in counted),
                 overdue=sum(late[m] for m in members[key]),
+                turns_at=turns_at,
             )
         )
     return results
+
+
+async def _next_turn(column: str, values: list[int], now: datetime) -> datetime | None:
+    """The earliest deadline still ahead among these reports (for all keys at once: a cached
+    answer holding several counts must expire at the first change of any)."""
+    resolve_ahead, acknowledge_ahead = turning_condition(now)
+    mine = Report.filter(**{f"{column}__in": values})
+    upcoming = []
+    for condition, deadline in ((resolve_ahead, "due_at"), (acknowledge_ahead, "acknowledge_due_at")):
+        row = await mine.filter(condition).order_by(deadline).first().values(deadline)
+        if row is not None:
+            upcoming.append(row[deadline])
+    return min(upcoming, default=None)

@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -15,7 +15,7 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
-from models.lifecycle import OPEN_STATUSES
+from models.lateness import late_condition
 from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
@@ -110,10 +110,20 @@ def encode_cursor(order: ReportOrder, row: dict[str, Any]) -> str:
 def _decode_cursor(cursor: str, order: ReportOrder) -> tuple[datetime, int]:
     try:
         kind, value, row_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if kind != order.value or not isinstance(row_id, int):
+        if kind != order.value or type(row_id) is not int or not 0 < row_id < 2**63:
             raise ValueError
-        return datetime.fromisoformat(value), row_id
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, UnicodeEncodeError) as exc:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:  # cursors carry UTC instants; a naive one cannot be compared
+            raise ValueError
+        return moment.astimezone(UTC), row_id  # OverflowError: an offset past year 1 or 9999
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        binascii.Error,
+        orjson.JSONDecodeError,
+        UnicodeEncodeError,
+    ) as exc:
         raise fail(
             ErrorCode.INVALID_CURSOR,
             "Kursor halaman tidak valid untuk urutan ini",
@@ -158,8 +168,8 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     if flt.unassigned is not None:
         query = query.filter(assignee_id__isnull=flt.unassigned)
     if flt.overdue is not None:
-        overdue = Q(status__in=[s.value for s in OPEN_STATUSES], due_at__lt=utcnow())
-        query = query.filter(overdue if flt.overdue else ~overdue)
+        late = late_condition(utcnow())
+        query = query.filter(late if flt.overdue else ~late)
     return query
 
 

@@ -1,4 +1,9 @@
-"""Which agency and which area a report goes to: the one routing function."""
+"""Which agency and which area a report goes to, and where the public sees it: the one routing function.
+
+The area of a report in a sensitive category is located from its rounded public point, for everyone:
+a kelurahan found from the exact point could name a smaller place than the ~1 km rounding allows
+(the handling agency has the exact point anyway).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,34 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
 
-from models import Area, AreaLevel, Category
+from models import Area, AreaLevel, Category, Report
+from resolvers.privacy import public_point
 
 # More specific levels win when areas nest (a kelurahan inside its kecamatan).
 _SPECIFICITY = {AreaLevel.KELURAHAN: 2, AreaLevel.KECAMATAN: 1}
 
 
 @dataclass(frozen=True)
+class Placement:
+    """The stored public point (what the public sees and searches) and the area derived from it."""
+
+    public_latitude: float
+    public_longitude: float
+    area_id: int | None
+
+    def apply_to(self, report: Report) -> None:
+        report.public_latitude, report.public_longitude = self.public_latitude, self.public_longitude
+        report.area_id = self.area_id
+
+
+@dataclass(frozen=True)
 class Route:
     agency_id: int
-    area_id: int | None
+    placement: Placement
+
+    @property
+    def area_id(self) -> int | None:
+        return self.placement.area_id
 
 
 @dataclass(frozen=True)
@@ -54,12 +77,13 @@ class AreaIndex:
                 )
         return list(self._shapes.values())
 
-    async def locate(self, lat: float, lon: float) -> int | None:
-        point = Point(lon, lat)  # GeoJSON order: x = longitude
-        hits = [s for s in await self.refresh() if s.geometry.contains(point)]
-        if not hits:
-            return None
-        return max(hits, key=lambda s: (_SPECIFICITY[s.level], -s.area_id)).area_id
+
+def _locate(shapes: list[_AreaShape], lat: float, lon: float) -> int | None:
+    point = Point(lon, lat)  # GeoJSON order: x = longitude
+    hits = [s for s in shapes if s.geometry.contains(point)]
+    if not hits:
+        return None
+    return max(hits, key=lambda s: (_SPECIFICITY[s.level], -s.area_id)).area_id
 
 
 def parse_polygon(geojson: str) -> BaseGeometry:
@@ -78,5 +102,19 @@ def parse_polygon(geojson: str) -> BaseGeometry:
 area_index = AreaIndex()
 
 
+async def place_reports(is_sensitive: bool, points: list[tuple[float, float]]) -> list[Placement]:
+    """Every writer of a report's place (filing, re-routing, a category's sensitivity) calls this."""
+    shapes = await area_index.refresh()
+    placements = []
+    for lat, lon in points:
+        public_lat, public_lon = public_point(is_sensitive, lat, lon)
+        placements.append(Placement(public_lat, public_lon, _locate(shapes, public_lat, public_lon)))
+    return placements
+
+
+async def place_report(is_sensitive: bool, lat: float, lon: float) -> Placement:
+    return (await place_reports(is_sensitive, [(lat, lon)]))[0]
+
+
 async def route_report(category: Category, lat: float, lon: float) -> Route:
-    return Route(agency_id=category.agency_id, area_id=await area_index.locate(lat, lon))
+    return Route(category.agency_id, await place_report(category.is_sensitive, lat, lon))

@@ -25,22 +25,34 @@ class Session:
     refresh_expires_at: datetime
 
 
-async def sign_in(email: str, password: str, signer: TokenSigner, *, client: str) -> Session:
-    """`client` (principal.client) and the account are each limited in attempts: guessing is
-    slowed per device and per account, whichever the attacker varies."""
-    address = email.strip().lower()
-    await rate_limits.check("sign_in", client, f"account:{address}")
-    user = await User.filter(email=address).first()
+async def sign_in(
+    email: str, password: str, signer: TokenSigner, *, client: str, address: str = "anonymous"
+) -> Session:
+    """Limited per `client` (principal.client) and per `address` (which a new device id per
+    attempt cannot widen: password spraying), and failures per account and address with
+    progressive waits: guessing is slowed, but strangers cannot lock the owner out."""
+    account = email.strip().lower()
+    failures = f"account:{account}|{address}"
+    await rate_limits.check_all(("sign_in", client), ("sign_in_per_address", address))
+    await rate_limits.check_all(("sign_in_failures", failures), count=False)
+    user = await User.filter(email=account).first()
     # Same answer (and the same hashing work) for an unknown email and a wrong password.
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    if not await verify_password(user.password_hash if user else None, password) or user is None:
+        await rate_limits.record("sign_in_failures", failures)
         raise fail(
             ErrorCode.INVALID_CREDENTIALS, "Email atau kata sandi salah", "Wrong email or password", "email"
         )
+    await rate_limits.forget("sign_in_failures", failures)
     if not user.is_active:
         raise fail(ErrorCode.FORBIDDEN, "Akun ini dinonaktifkan", "This account is disabled", "email")
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password(password)
         await user.save(update_fields=["password_hash"])
+    return await start_session(user, signer)
+
+
+async def start_session(user: User, signer: TokenSigner) -> Session:
+    """A new sign-in of `user` (after a password, or a verified email)."""
     return await _issue(user, signer, family=secrets.token_hex(16))
 
 

@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import Agency, Area, ReportStatus, ResolutionOutcome
-from models.lifecycle import OPEN_STATUSES
+from models.lateness import LATE_SQL
 from resolvers.errors import ErrorCode, fail
 from resolvers.raw_sql import default_connection, fetch, is_postgres
 
 MAX_WINDOW = timedelta(days=366)
-_OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 # A fix closed over the reporter's dispute is not counted as resolved within target.
 _DISPUTED = ResolutionOutcome.CLOSED_DESPITE_DISPUTE.value
 
@@ -166,7 +165,7 @@ async def figures_by(scope: Scope, group: str | None, *, now: datetime) -> dict[
         "SUM(CASE WHEN resolved_at <= due_at AND (resolution_outcome IS NULL "
         f"OR resolution_outcome <> '{_DISPUTED}') THEN 1 ELSE 0 END) AS resolved_in_time, "
         "COUNT(rating) AS ratings, AVG(rating) AS average_rating, "
-        f"SUM(CASE WHEN status IN ({_OPEN}) AND due_at < {{now}} THEN 1 ELSE 0 END) AS open_overdue "
+        f"SUM(CASE WHEN {LATE_SQL} THEN 1 ELSE 0 END) AS open_overdue "
         f"FROM reports WHERE {sql.where} {_group_by(group)}",
         now=now,
     ):

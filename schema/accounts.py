@@ -124,6 +124,11 @@ class RegisterCitizenInput:
 
 
 @strawberry.input
+class VerifyEmailInput:
+    code: str = strawberry.field(description="The code mailed by registerCitizen")
+
+
+@strawberry.input
 class CreateStaffInput:
     name: str
     email: str
@@ -189,8 +194,11 @@ class AccountMutation:
     @strawberry.mutation(description="Sign in with email and password")
     async def sign_in(self, info: Info, input: SignInInput) -> SessionPayload:
         try:
-            signer, client = _signer(info), info.context.principal.client
-            return _session(await sessions.sign_in(input.email, input.password, signer, client=client))
+            signer, principal = _signer(info), info.context.principal
+            session = await sessions.sign_in(
+                input.email, input.password, signer, client=principal.client, address=principal.address
+            )
+            return _session(session)
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 
@@ -206,14 +214,28 @@ class AccountMutation:
         await sessions.sign_out(input.refresh_token)
         return SignOutPayload(signed_out=True)
 
-    @strawberry.mutation(description="Create a citizen account and sign in")
+    @strawberry.mutation(
+        description="Register a citizen: a verification code goes to the email, and `verifyEmail` "
+        "with it makes the account and signs in. The answer (no session, no errors) is the same "
+        "whether or not the email already has an account; only bad input and limits are refused"
+    )
     async def register_citizen(self, info: Info, input: RegisterCitizenInput) -> SessionPayload:
         try:
-            signer = _signer(info)
             data = accounts.AccountInput(input.name, input.email, input.password, input.phone)
-            user = await accounts.register_citizen(data)
-            client = info.context.principal.client
-            return _session(await sessions.sign_in(user.email or "", input.password, signer, client=client))
+            principal = info.context.principal
+            await accounts.register_citizen(data, client=principal.client, address=principal.address)
+        except DomainError as exc:
+            return SessionPayload(errors=user_errors(exc))
+        return SessionPayload()
+
+    @strawberry.mutation(
+        description="Make the citizen account of a registration with the code mailed to its email, "
+        "and sign in (EMAIL_TAKEN when the email has an account already: sign in instead)"
+    )
+    async def verify_email(self, info: Info, input: VerifyEmailInput) -> SessionPayload:
+        try:
+            signer = _signer(info)
+            return _session(await sessions.start_session(await accounts.verify_email(input.code), signer))
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 

@@ -33,10 +33,14 @@ class ReportCounts:
     in_process: int
     done: int
     total: int
-    overdue: int = strawberry.field(description="Open past their due time")
+    overdue: int = strawberry.field(
+        description="Open past a target they owe (acknowledgement or resolution), as `isOverdue`"
+    )
 
     @classmethod
-    def from_counts(cls, counts: report_counts.ReportCounts) -> ReportCounts:
+    def from_counts(cls, info: Info, counts: report_counts.ReportCounts) -> ReportCounts:
+        if counts.turns_at is not None:
+            info.context.cache_policy.expires_at(counts.turns_at)  # `overdue` moves with the clock
         return cls(
             waiting=counts.waiting,
             in_process=counts.in_process,
@@ -98,7 +102,7 @@ class AgencyReports:
 
     @strawberry.field(description="How many reports are routed to this agency")
     async def report_counts(self, info: Info) -> ReportCounts:
-        return ReportCounts.from_counts(await info.context.loaders.agency_report_counts.load(self.pk))
+        return ReportCounts.from_counts(info, await info.context.loaders.agency_report_counts.load(self.pk))
 
 
 @strawberry.type
@@ -119,7 +123,7 @@ class CategoryReports:
 
     @strawberry.field(description="How many reports are in this category")
     async def report_counts(self, info: Info) -> ReportCounts:
-        return ReportCounts.from_counts(await info.context.loaders.category_report_counts.load(self.pk))
+        return ReportCounts.from_counts(info, await info.context.loaders.category_report_counts.load(self.pk))
 
 
 @strawberry.type
@@ -140,4 +144,4 @@ class AreaReports:
 
     @strawberry.field(description="How many reports are in this area, a kecamatan's with its kelurahan's")
     async def report_counts(self, info: Info) -> ReportCounts:
-        return ReportCounts.from_counts(await info.context.loaders.area_report_counts.load(self.pk))
+        return ReportCounts.from_counts(info, await info.context.loaders.area_report_counts.load(self.pk))

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
+from resolvers.request_ids import request_id_or_new
 from schema.operation_limits import OperationLimits
 
 log = logging.getLogger("sigap.errors")
@@ -19,6 +23,9 @@ log = logging.getLogger("sigap.errors")
 # graphql-core's hints (graphql.pyutils.did_you_mean): " Did you mean 'a', 'b', or 'c'?", with
 # GraphQL names between the quotes, at the end of a message or before its details.
 _SUGGESTION = re.compile(r" Did you mean [^?']*(?:'[^']*'[^?']*)*\?")
+# Strawberry's own refusals of a request, before it runs: no query, an `operationName` naming
+# no operation, an operation type the transport does not run.
+REQUEST_FAULTS = (GraphQLError, MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 STATEMENT_TIMEOUT_SQLSTATE = "57014"  # PostgreSQL's query_canceled: statement_timeout fired
 
 
@@ -59,7 +66,7 @@ def coded_errors(errors: list[GraphQLError], *, hide_suggestions: bool = False) 
 
 def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):  # the request's fault: say what
+    if original is None or isinstance(original, REQUEST_FAULTS):  # the request's fault: say what
         extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
         message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
@@ -85,7 +92,7 @@ def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
                 "messageEn": "The query took too long and was stopped; narrow its filter",
             },
         )
-    request_id = uuid.uuid4().hex
+    request_id = request_id_or_new()  # the one in the response header and on every log line
     log.error("request %s failed at %s", request_id, error.path, exc_info=original)
     return GraphQLError(
         f"Internal error; quote request id {request_id}",
@@ -109,6 +116,18 @@ class CodedErrorsSchema(strawberry.Schema):
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.
         result = await super().execute(*args, **kwargs)
+        return self._coded(result)
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """The same for live transports (websockets, SSE; `subscribe` streams too)."""
+        return self._coded_results(await super().stream(*args, **kwargs))
+
+    async def _coded_results(self, results: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+        async with aclosing(results):
+            async for result in results:
+                yield self._coded(result) if isinstance(result, ExecutionResult) else result
+
+    def _coded(self, result: ExecutionResult) -> ExecutionResult:
         if result.errors:
             result.errors = coded_errors(result.errors, hide_suggestions=self.limits.production)
         return result

@@ -15,6 +15,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_limit_ru
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 
 from schema.document_limits import CheckedParserCache, ValidationCacheUnlessRefused
+from schema.operation_choice import OneOperationOrItsName
 from schema.operation_limits import MAX_COST, OperationAdmission, OperationLimits
 from schema.query_cost import create_cost_rule
 
@@ -37,6 +38,7 @@ def request_extensions(limits: OperationLimits) -> list[Callable[[], SchemaExten
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: CheckedParserCache(maxsize=512),  # refuses field floods and fragment bombs
+        OneOperationOrItsName,  # before validation: a refused document is not validated
         lambda: ValidationCacheUnlessRefused(maxsize=512),
         lambda: OperationAdmission(limits),
     ]

@@ -102,7 +102,9 @@ class ReportFilter:
     bounding_box: BoundingBoxInput | None = None
     near: NearInput | None = None
     text: str | None = strawberry.field(default=None, description="Words in the title or description")
-    overdue: bool | None = None
+    overdue: bool | None = strawberry.field(
+        default=None, description="true: late for a target, as `isOverdue`; false: not late"
+    )
     assignee_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Assigned to these")
     unassigned: bool | None = strawberry.field(default=None, description="true: nobody assigned yet")
 

@@ -2,44 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from inspect import isawaitable
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
-from models import EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role
-from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, TRANSITIONS
+from models import EscalationTarget, EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role, lateness
+from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
-from resolvers.privacy import sees_private_details
+from resolvers.privacy import (
+    event_data_as_seen,
+    names_a_place,
+    public_point,
+    sees_private_details,
+    shows_exact_place,
+)
 from schema.context import Context, Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
 
+T = TypeVar("T")
+
+
+async def _now(value: T | Awaitable[T]) -> T:
+    return await value if isawaitable(value) else value  # type: ignore[return-value]
+
 
 def private_to(context: Context, report_id: int, *, agency_id: int, reporter_id: int | None) -> bool:
-    """Whether the caller sees a report's private details: its filer (signed in or holding its
-    tracking token in this request) and its agency's staff (resolvers.privacy)."""
+    """Whether the caller sees a report's private details: its filer (signed in, or holding its
+    tracking token in this request) and its agency's staff (also schema.compiled's one way there)."""
     return report_id in context.tracked_report_ids or sees_private_details(
         context.principal, agency_id=agency_id, reporter_id=reporter_id
     )
 
 
-def visible_address(address: str | None, not_coarsened: bool, private: Callable[[], bool]) -> str | None:
-    """The address, unless the place is coarsened (a sensitive category) for this caller."""
-    return address if address is None or not_coarsened or private() else None
-
-
-def is_overdue(status: ReportStatus, due_at: datetime, context: Context) -> bool:
-    if status not in OPEN_STATUSES:
-        return False
-    if due_at < datetime.now(UTC):
-        return True
-    context.cache_policy.expires_at(due_at)  # the answer turns at the due time
-    return False
+def lateness_of(
+    status: ReportStatus, acknowledge_due_at: datetime, due_at: datetime, context: Context
+) -> EscalationTarget | None:
+    """The target a report is late for now; the answer is cached until its next deadline."""
+    now = datetime.now(UTC)
+    turn = lateness.next_turn(status, acknowledge_due_at, due_at, now)
+    if turn is not None:
+        context.cache_policy.expires_at(turn)  # the answer changes at the next deadline
+    return lateness.late_for(status, acknowledge_due_at, due_at, now)
 
 
 @strawberry.type
@@ -59,6 +69,56 @@ class ReporterContact:
         return cls(name=row["name"], phone=row["phone"], email=row["email"])
 
 
+# The live feed's filters match these (realtime.feed.EventSelector): a client can tell why an event
+# reached it, live and on replay alike, whatever happened to the report since.
+@strawberry.type(description="A report's agency, category, area and status at the moment of an event")
+class ReportAsOf:
+    status: ReportStatus | None
+    agency_id: strawberry.Private[int | None]
+    category_id: strawberry.Private[int | None]
+    area_id: strawberry.Private[int | None]
+    report_id: strawberry.Private[int]
+
+    @strawberry.field
+    def agency(self, info: Info) -> Agency | None:
+        if self.agency_id is None:
+            return None
+        return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
+
+    @strawberry.field
+    def category(self, info: Info) -> Category | None:
+        if self.category_id is None:
+            return None
+        return info.context.loaders.now_or_later("category", self.category_id, Category.from_row)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Hidden from the public when the report's category is sensitive now: an area found "
+        "before it became sensitive could say more than the rounded place"
+    )
+    async def area(self, info: Info) -> Area | None:
+        if self.area_id is None:
+            return None
+        row = await info.context.loaders.report.load(self.report_id)
+        if row is None or not await _now(Report.from_row(row).as_seen(info, bool)):
+            return None
+        return Area.from_row(await info.context.loaders.area.load(self.area_id))
+
+    @classmethod
+    def from_event_row(cls, row: dict[str, Any], side: str) -> ReportAsOf | None:
+        """`side` is "before" or "after"; None when the report did not exist yet (a filing)."""
+        state = {name: row[f"{name}_{side}_id"] for name in ("agency", "category", "area")}
+        status = row[f"status_{side}"]
+        if status is None and all(value is None for value in state.values()):
+            return None
+        return cls(
+            status=None if status is None else ReportStatus(status),
+            agency_id=state["agency"],
+            category_id=state["category"],
+            area_id=state["area"],
+            report_id=row["report_id"],
+        )
+
+
 @strawberry.type(description="One entry of a report's timeline; `cursor` orders the live feed")
 class ReportEvent(Node):
     cursor: str = strawberry.field(description="Monotonic position of this event in the city's feed")
@@ -66,10 +126,29 @@ class ReportEvent(Node):
     from_status: ReportStatus | None
     to_status: ReportStatus | None
     note: str | None
-    data: JSON | None
     created_at: datetime
     is_internal: bool = strawberry.field(description="An internal note: shown to the handling staff only")
+    before: ReportAsOf | None = strawberry.field(
+        description="The report's agency, category, area and status as this event found them "
+        "(none for a filing); live-feed filters match this side or `after`"
+    )
+    after: ReportAsOf | None = strawberry.field(
+        description="The report's agency, category, area and status as this event left them"
+    )
     actor_id: strawberry.Private[int | None]
+    report_id: strawberry.Private[int]
+    details: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="Kind-specific details, e.g. old and new agency; without area ids for the public "
+        "when the report's category is sensitive"
+    )
+    async def data(self, info: Info) -> JSON | None:
+        if not names_a_place(self.details):
+            return self.details  # type: ignore[no-any-return]
+        row = await info.context.loaders.report.load(self.report_id)
+        shows_exact = row is not None and await _now(Report.from_row(row).as_seen(info, bool))
+        return event_data_as_seen(self.details, shows_exact=shows_exact)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The role of whoever made the change; none for anonymous citizens")
     async def actor_role(self, info: Info) -> Role | None:
@@ -87,10 +166,13 @@ class ReportEvent(Node):
             from_status=row["from_status"],
             to_status=row["to_status"],
             note=row["note"],
-            data=row["data"],
+            details=row["data"],
             created_at=row["created_at"],
             is_internal=row["is_internal"],
+            before=ReportAsOf.from_event_row(row, "before"),
+            after=ReportAsOf.from_event_row(row, "after"),
             actor_id=row["actor_id"],
+            report_id=row["report_id"],
         )
 
 
@@ -154,7 +236,6 @@ class Report(Node):
     duplicate_of_id: strawberry.Private[int | None]
     reporter_id: strawberry.Private[int | None]
     exact: strawberry.Private[Location]
-    public: strawberry.Private[Location]  # coarsened for sensitive categories
     address_text: strawberry.Private[str | None]
     contact_name: strawberry.Private[str | None]
     contact_phone: strawberry.Private[str | None]
@@ -164,16 +245,37 @@ class Report(Node):
     def _private_to(self, info: Info) -> bool:
         return private_to(info.context, self.pk, agency_id=self.agency_id, reporter_id=self.reporter_id)
 
+    def as_seen(self, info: Info, view: Callable[[bool], T]) -> T | Awaitable[T]:
+        """`view(shows_exact)`, where shows_exact is decided by the category's sensitivity now,
+        never by the stored coordinates; at once when the category row is already known."""
+        if self._private_to(info):
+            return view(True)
+        return info.context.loaders.now_or_later(
+            "category",
+            self.category_id,
+            lambda row: view(
+                shows_exact_place(is_sensitive=bool(row and row["is_sensitive"]), private=False)
+            ),
+        )
+
     @strawberry.field(
         description="Exact for the reporter and the agency; rounded (~1 km) for the public "
         "when the category is sensitive"
     )
     def location(self, info: Info) -> Location:
-        return self.exact if self._private_to(info) else self.public
+        def view(shows_exact: bool) -> Location:
+            if shows_exact:
+                return self.exact
+            lat, lon = public_point(True, self.exact.lat, self.exact.lon)
+            return Location(lat=lat, lon=lon)
+
+        return self.as_seen(info, view)  # type: ignore[return-value]
 
     @strawberry.field(description="Hidden from the public when the category is sensitive")
     def address(self, info: Info) -> str | None:
-        return visible_address(self.address_text, self.exact == self.public, lambda: self._private_to(info))
+        if self.address_text is None:
+            return None
+        return self.as_seen(info, lambda shows_exact: self.address_text if shows_exact else None)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Who filed it and how to reach them: only for the reporter and the "
@@ -188,9 +290,21 @@ class Report(Node):
             return ReporterContact(name=self.contact_name, phone=self.contact_phone, email=None)
         return info.context.loaders.now_or_later("user", self.reporter_id, ReporterContact.from_user_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Still open past its due time")
+    @strawberry.field(
+        description="Still open past a target it owes: acknowledgement (while SUBMITTED) or resolution"
+    )
     def is_overdue(self, info: Info) -> bool:
-        return is_overdue(self.status, self.due_at, info.context)
+        return self._lateness(info) is not None
+
+    @strawberry.field(
+        description="The target it is late for: ACKNOWLEDGE (SUBMITTED past `acknowledgeDueAt`) or "
+        "RESOLVE (open past `dueAt`, which wins when both passed); null when not late"
+    )
+    def late_for(self, info: Info) -> EscalationTarget | None:
+        return self._lateness(info)
+
+    def _lateness(self, info: Info) -> EscalationTarget | None:
+        return lateness_of(self.status, self.acknowledge_due_at, self.due_at, info.context)
 
     @strawberry.field
     def category(self, info: Info) -> Category:
@@ -227,7 +341,7 @@ class Report(Node):
     async def photos(self, info: Info) -> list[ReportPhoto]:
         category = await info.context.loaders.category.load(self.category_id)
         sensitive = bool(category and category["is_sensitive"])
-        if sensitive and not self._private_to(info):
+        if not shows_exact_place(is_sensitive=sensitive, private=self._private_to(info)):
             return []
         rows = await info.context.loaders.photos.load(self.pk)
         return photos_as_seen(info, rows, sensitive=sensitive)
@@ -285,7 +399,6 @@ class Report(Node):
             public_group=PUBLIC_GROUP[status],
             status_reason=row["status_reason"],
             exact=Location(lat=row["latitude"], lon=row["longitude"]),
-            public=Location(lat=row["public_latitude"], lon=row["public_longitude"]),
             address_text=row["address"],
             contact_name=row["contact_name"],
             contact_phone=row["contact_phone"],

@@ -54,7 +54,9 @@ class ReportFigures:
     median_hours_to_resolve: float | None
     ratings: int
     average_rating: float | None
-    open_overdue: int = strawberry.field(description="Still open past their due time, now")
+    open_overdue: int = strawberry.field(
+        description="Late now, for acknowledgement or resolution (as `Report.isOverdue`)"
+    )
 
     @classmethod
     def from_figures(cls, f: statistics.Figures) -> ReportFigures:

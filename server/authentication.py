@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from models import User
-from resolvers.api_keys import key_is_active, key_principal
+from resolvers.api_keys import key_principal
 from resolvers.identity import Principal, principal_for_user
 from resolvers.tokens import InvalidAccessToken, TokenSigner
 
@@ -70,13 +70,3 @@ def credentials_of(init_payload: Mapping[str, object] | None, headers: Mapping[s
 
 
 CREDENTIAL_NAMES = frozenset({"authorization", "x-api-key", DEVICE_HEADER})
-
-
-async def still_valid(principal: Principal) -> bool:
-    """For long-lived connections: credentials revoked or accounts disabled since they
-    connected stop working."""
-    if principal.api_key_id is not None:
-        return await key_is_active(principal.api_key_id)
-    if principal.user is not None:
-        return await User.filter(id=principal.user.id, is_active=True).exists()
-    return True

@@ -68,7 +68,7 @@ class BodySizeLimit:
         multipart = is_multipart(headers.get("content-type"))
         cap = self.max_upload_bytes if multipart else self.max_bytes
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+        if declared is not None and (not (declared.isascii() and declared.isdigit()) or int(declared) > cap):
             await self._refuse(scope, receive, send, cap)
             return
         received = 0

@@ -22,8 +22,11 @@ from server.authentication import Unauthenticated, authenticate
 
 log = logging.getLogger("sigap.photos")
 
-# Stored names are random and a stored photo never changes: caches may keep it for good.
-PUBLIC_CACHING = "public, max-age=31536000, immutable"
+# Any report's photos can become private later (its category made sensitive, the report re-routed
+# to a sensitive one): shared caches may store a public photo but must ask again before every use.
+# A stored photo never changes, so the answer to that question is a cheap 304 (its name is its
+# ETag) while it is still public, and a 404 that drops it from the cache once it is not.
+PUBLIC_CACHING = "public, no-cache"
 PRIVATE_CACHING = "private, no-store"
 
 
@@ -43,20 +46,21 @@ class PhotoEndpoint:
         sensitive = bool(row["is_sensitive"])
         if sensitive and not await self._may_see(request, name, row):
             return _not_found()  # not 403: whether a sensitive photo exists is not for strangers
+        headers = {
+            "x-content-type-options": "nosniff",
+            "content-disposition": f'inline; filename="{name}"',
+            "content-security-policy": "default-src 'none'; sandbox",
+            "cache-control": PRIVATE_CACHING if sensitive else PUBLIC_CACHING,
+        }
+        if not sensitive:
+            headers["etag"] = f'"{name}"'
+            if headers["etag"] in _etags(request.headers.get("if-none-match", "")):
+                return Response(status_code=304, headers=headers)
         data = await self.storage.get(name)
         if data is None:
             log.error("photo %s has a row but no file in the storage", name)
             return _not_found()
-        return Response(
-            data,
-            media_type=CONTENT_TYPE[PhotoFormat(row["format"])],
-            headers={
-                "x-content-type-options": "nosniff",
-                "content-disposition": f'inline; filename="{name}"',
-                "content-security-policy": "default-src 'none'; sandbox",
-                "cache-control": PRIVATE_CACHING if sensitive else PUBLIC_CACHING,
-            },
-        )
+        return Response(data, media_type=CONTENT_TYPE[PhotoFormat(row["format"])], headers=headers)
 
     async def _may_see(self, request: Request, name: str, row: dict[str, Any]) -> bool:
         """A signed address from a GraphQL answer, or credentials of someone allowed to see it."""
@@ -72,6 +76,10 @@ class PhotoEndpoint:
         return sees_photos(
             principal, is_sensitive=True, agency_id=row["agency_id"], reporter_id=row["reporter_id"]
         )
+
+
+def _etags(if_none_match: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
 
 
 def _not_found() -> Response:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
-from resolvers.rate_limits import parse_rate_limit
+from resolvers.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limit
 from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 from schema.subgraphs import SUBGRAPHS
 
@@ -44,7 +44,11 @@ class Settings:
     subgraph: str | None = None  # serve one federated subgraph instead of the whole API
     workers: int = 1  # processes sharing the port, as replicas behind one address
     migrate_on_start: bool = True  # off where a one-off `sigap migrate` runs before the replicas
-    gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
+    # Shared with the gateway: a request carrying it comes from the gateway, which is believed about
+    # the client's address (server/gateway_identity.py), and its websockets get the gateway's limit.
+    gateway_token: str | None = field(default=None, repr=False)
+    # Proxies whose X-Forwarded-For uvicorn believes (comma-separated addresses); none by default.
+    forwarded_allow_ips: str = ""
     # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
     gateway_subscriptions_per_connection: int = 10_000
     event_channel: str = "sigap:report-events"
@@ -52,15 +56,13 @@ class Settings:
     live_keepalive: float = 12.0
     live_send_queue: int = 512
     live_max_operations: int = 100
-    live_max_connections_per_client: int = 100  # sockets one address may hold (a command center's walls)
+    live_max_connections_per_client: int = 100  # websockets + SSE streams one address may hold
+    live_credentials_recheck: float = 5.0  # seconds between proofs of an open connection's credentials
     legacy_graphql_ws: bool = False
     # "shared" (execute once per group) or "per-subscriber" (Strawberry's own handler, which
     # executes per subscriber: kept as the benchmark's baseline).
     live_engine: str = "shared"
     allowed_origins: tuple[str, ...] = ()
-    # Fault injection for tests only, never set in production: SIGKILL the process after a
-    # commit and before the relay publishes it.
-    fault_crash_before_publish: bool = False
     # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
     jobs_interval_s: float = 60.0
     photo_storage: str = "local"  # or "s3": any S3-compatible bucket
@@ -78,6 +80,11 @@ class Settings:
     statement_timeout_s: float = 5.0
     query_points_per_hour: int = POINTS_PER_HOUR
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
+    smtp_url: str | None = field(default=None, repr=False)  # unset: mail goes to the log
+    mail_from: str = "Sigap <no-reply@localhost>"
+    # Observability (server/observability): who may read /metrics, and the log format.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"  # or "json": one JSON object per line, with the request id
 
     @property
     def is_production(self) -> bool:
@@ -98,12 +105,18 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
-        if production and _flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False):
-            raise SettingsError("SIGAP_FAULT_CRASH_BEFORE_PUBLISH is a test fault; never in production")
+        live_engine = _choice(env, "LIVE_ENGINE", ("shared", "per-subscriber"))
+        if production and live_engine != "shared":
+            # The benchmark's baseline has no send-queue bound and no credential re-checks.
+            raise SettingsError("LIVE_ENGINE=per-subscriber is a benchmark baseline; never in production")
         port = _whole_number(env, "PORT", 8000)
         workers = _whole_number(env, "WORKERS", 1)
         if workers < 1:
             raise SettingsError("WORKERS must be 1 or more")
+        if workers > 1 and not env.get("REDIS_URL"):
+            # Each worker would have its own in-process bus: a subscriber would miss what the
+            # other workers commit.
+            raise SettingsError("WORKERS above 1 needs REDIS_URL: workers share live events through Redis")
         subgraph = env.get("SIGAP_SUBGRAPH") or None
         if subgraph is not None and subgraph not in SUBGRAPHS:
             raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
@@ -129,7 +142,8 @@ class Settings:
             subgraph=subgraph,
             workers=workers,
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
-            gateway_token=env.get("GATEWAY_TOKEN") or None,
+            gateway_token=_gateway_token(env.get("GATEWAY_TOKEN")),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
             gateway_subscriptions_per_connection=_whole_number(
                 env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000
             ),
@@ -139,11 +153,12 @@ class Settings:
             live_send_queue=_positive(env, "LIVE_SEND_QUEUE", 512, int),
             live_max_operations=_positive(env, "LIVE_MAX_OPERATIONS", 100, int),
             live_max_connections_per_client=_positive(env, "LIVE_MAX_CONNECTIONS_PER_CLIENT", 100, int),
+            live_credentials_recheck=_positive(env, "LIVE_CREDENTIALS_RECHECK", 5.0, float),
             legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
-            live_engine=_choice(env, "LIVE_ENGINE", ("shared", "per-subscriber")),
+            live_engine=live_engine,
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
-            fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
-            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
+            # Explicit in every environment: a test deployment escalates too unless told not to.
+            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 60.0),
             photo_storage=photo_storage,
             photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
             photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",
@@ -158,6 +173,10 @@ class Settings:
             statement_timeout_s=_positive(env, "STATEMENT_TIMEOUT", 5.0, float),
             query_points_per_hour=_positive(env, "QUERY_POINTS_PER_HOUR", POINTS_PER_HOUR, int),
             rate_limits=_rate_limits(env),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or "Sigap <no-reply@localhost>",
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
 
 
@@ -224,6 +243,13 @@ def _jwt_secret(value: str | None, *, production: bool) -> str:
     return value
 
 
+def _gateway_token(value: str | None) -> str | None:
+    """Whoever holds it may name any client address: as hard to guess as the signing key."""
+    if value and (len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS):
+        raise SettingsError(f"GATEWAY_TOKEN must be at least {MIN_SECRET_LENGTH} random characters")
+    return value or None
+
+
 N = TypeVar("N", int, float)
 
 
@@ -249,7 +275,7 @@ def _hosts(text: str | None) -> tuple[str, ...]:
 def _rate_limits(env: dict[str, str]) -> dict[str, str]:
     """RATE_LIMIT_FILE_REPORT="10/minute;100/hour", RATE_LIMIT_SIGN_IN=..."""
     limits: dict[str, str] = {}
-    for name in ("file_report", "file_report_per_address", "sign_in"):
+    for name in DEFAULT_RATE_LIMITS:
         text = env.get(f"RATE_LIMIT_{name.upper()}")
         if text:
             try:

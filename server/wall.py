@@ -1,7 +1,7 @@
 """The city wall: a full-screen page for the command center, served by Sigap itself.
 
 Plain HTML, CSS and JavaScript with no external resources (no CDN, no tile server): the map
-plots open reports on a plain projection of the service area. The page speaks
+plots open reports over the land and kecamatan of server/wall_map.py. The page speaks
 graphql-transport-ws to /graphql and resumes from its last cursor after any disconnect.
 """
 

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,3 +149,71 @@ class TransportWsClient:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+@dataclass
+class SseEvent:
+    kind: str  # "next" or "complete"
+    data: dict[str, Any] | None
+    id: str | None = None
+
+
+@dataclass
+class SseLines:
+    """Turns the lines of an SSE stream into events."""
+
+    event_id: str | None = None
+    kind: str = ""
+
+    def feed(self, line: str) -> SseEvent | None:
+        """The event this line completes, if it does."""
+        if line.startswith("id: "):
+            self.event_id = line[4:]
+        elif line.startswith("event: "):
+            self.kind = line[7:]
+        elif line.startswith("data:"):
+            data = line[5:].strip()
+            event = SseEvent(self.kind, orjson.loads(data) if data else None, self.event_id)
+            self.event_id = None
+            return event
+        return None
+
+
+class SseClient:
+    """GraphQL over SSE (graphql-sse's distinct connections mode), event by event."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(
+        cls,
+        url: str,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        operation_name: str | None = None,
+    ) -> AsyncIterator[SseClient]:
+        async with (
+            httpx.AsyncClient(timeout=15) as http,
+            http.stream(
+                "POST",
+                url + "/graphql",
+                json={"query": query, "variables": variables or {}, "operationName": operation_name},
+                headers={"accept": "text/event-stream", **(headers or {})},
+            ) as response,
+        ):
+            yield cls(response)
+
+    async def next_event(self, within: float = 10) -> SseEvent | None:
+        """The next event (keep-alive comments skipped); None when the server ended the stream."""
+        lines = SseLines()
+        while True:
+            try:
+                event = lines.feed(await asyncio.wait_for(anext(self._lines), within))
+            except StopAsyncIteration:
+                return None
+            if event is not None:
+                return event

@@ -16,6 +16,7 @@ from gql.transport.websockets import WebsocketsTransport
 
 from tests.live_clients import (
     FEED,
+    SseLines,
     TransportWsClient,
     change_status_http,
     file_report_http,
@@ -149,16 +150,11 @@ async def test_a_client_no_one_here_wrote_receives_events(server: RunningServer)
 def sse_events(response: httpx.Response, count: int) -> list[tuple[str | None, str, object]]:
     """(id, event, data) of the next `count` events of an SSE stream."""
     events: list[tuple[str | None, str, object]] = []
-    event_id, kind = None, ""
+    lines = SseLines()
     for line in response.iter_lines():
-        if line.startswith("id: "):
-            event_id = line[4:]
-        elif line.startswith("event: "):
-            kind = line[7:]
-        elif line.startswith("data:"):
-            data = line[5:].strip()
-            events.append((event_id, kind, orjson.loads(data) if data else None))
-            event_id = None
+        event = lines.feed(line)
+        if event is not None:
+            events.append((event.id, event.kind, event.data))
             if len(events) == count:
                 return events
     return events
@@ -189,28 +185,49 @@ def test_sse_streams_the_feed_and_resumes_from_last_event_id(server: RunningServ
     assert int(str(resumed_id)) > int(str(event_id))
 
 
-def test_sse_refuses_mutations_over_get(server: RunningServer) -> None:
+def test_sse_refuses_mutations_over_get_before_running_them(server: RunningServer) -> None:
     mutation = (
         'mutation { fileReport(input: {title: "x", description: "y", categoryCode: "SAMPAH",'
         " location: {lat: -10.17, lon: 123.6}}) { errors { code } } }"
     )
-    with httpx.stream(
-        "GET",
-        server.url + "/graphql",
-        params={"query": mutation},
-        headers={"accept": "text/event-stream"},
-        timeout=10,
-    ) as response:
-        events = sse_events(response, 1)
+    response = httpx.get(
+        server.url + "/graphql", params={"query": mutation}, headers={"accept": "text/event-stream"}
+    )
 
-    assert events[0][1] == "next"
-    assert "errors" in events[0][2]  # type: ignore[operator]
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     assert (
         graphql_http(server.url, '{ reports(first: 1, filter: {text: "x"}) { totalCount } }')["reports"][
             "totalCount"
         ]
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    "last_event_id", [b"\xb2", "\u00b2".encode(), b"yesterday", b"-1", b"9" * 19], ids=repr
+)
+def test_a_malformed_last_event_id_is_a_coded_400(server: RunningServer, last_event_id: bytes) -> None:
+    response = httpx.post(
+        server.url + "/graphql",
+        json={"query": FEED},
+        headers={"accept": "text/event-stream", "last-event-id": last_event_id},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+def test_a_malformed_after_over_sse_is_a_coded_error(server: RunningServer) -> None:
+    body = {"query": FEED, "variables": {"after": "\u00b2"}}
+    with httpx.stream(
+        "POST", server.url + "/graphql", json=body, headers={"accept": "text/event-stream"}, timeout=10
+    ) as response:
+        [(_, kind, data), (_, end, _)] = sse_events(response, 2)
+
+    assert (kind, end) == ("next", "complete")
+    assert [e["extensions"]["code"] for e in data["errors"]] == ["INVALID_CURSOR"]  # type: ignore[index]
 
 
 @pytest.fixture

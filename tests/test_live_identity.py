@@ -4,22 +4,30 @@ fields of live payloads per subscriber, and credentials revoked while the socket
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from models import Role, User
+from resolvers.tokens import TokenSigner
 from tests.live_clients import (
+    SseClient,
+    SseEvent,
     TransportWsClient,
     change_status_http,
     file_report_http,
     live_stats,
     wait_until_async,
 )
-from tests.server_process import RunningServer, sigap_server
+from tests.server_process import TEST_JWT_SECRET, RunningServer, sigap_server
 
 PRIVATE_FEED = """subscription($after: String) {
   reportEvents(after: $after) { cursor report { code reporterContact { phone } } } }"""
@@ -27,7 +35,9 @@ PRIVATE_FEED = """subscription($after: String) {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("live-identity"), LIVE_KEEPALIVE="0.3") as running:
+    with sigap_server(
+        tmp_path_factory.mktemp("live-identity"), LIVE_KEEPALIVE="0.3", LIVE_CREDENTIALS_RECHECK="0.3"
+    ) as running:
         yield running
 
 
@@ -82,21 +92,27 @@ def _call(server: RunningServer, query: str, variables: dict[str, Any] | None = 
     return response.json()["data"]
 
 
-def _dlh_officer_token(server: RunningServer) -> str:
-    """A DLH officer created by the city admin, signed in."""
+def _dlh_officer(server: RunningServer, email: str = "petugas@dlh.test") -> tuple[str, str]:
+    """A DLH officer created by the city admin, signed in: their access token and staff id."""
     agencies = _call(server, "{ agencies { id code } }")["agencies"]
     officer = {
         "name": "Petugas DLH",
-        "email": "petugas@dlh.test",
+        "email": email,
         "password": "kata-sandi-petugas",
         "role": "OFFICER",
         "agencyId": next(a["id"] for a in agencies if a["code"] == "DLH"),
     }
-    create = "mutation($i: CreateStaffInput!) { createStaff(input: $i) { errors { code } } }"
-    assert _call(server, create, {"i": officer}, **server.staff_headers())["createStaff"]["errors"] == []
-    sign_in = """mutation { signIn(input: {email: "petugas@dlh.test", password: "kata-sandi-petugas"}) {
+    create = "mutation($i: CreateStaffInput!) { createStaff(input: $i) { staff { id } errors { code } } }"
+    created = _call(server, create, {"i": officer}, **server.staff_headers())["createStaff"]
+    assert created["errors"] == [], created
+    sign_in = """mutation($e: String!) { signIn(input: {email: $e, password: "kata-sandi-petugas"}) {
       session { accessToken } } }"""
-    return str(_call(server, sign_in)["signIn"]["session"]["accessToken"])
+    token = _call(server, sign_in, {"e": email})["signIn"]["session"]["accessToken"]
+    return str(token), str(created["staff"]["id"])
+
+
+def _dlh_officer_token(server: RunningServer) -> str:
+    return _dlh_officer(server)[0]
 
 
 async def test_the_handling_agency_sees_the_contact_live(server: RunningServer) -> None:
@@ -121,17 +137,6 @@ def _display_key(server: RunningServer) -> tuple[str, str]:
 def _revoke(server: RunningServer, key_id: str) -> None:
     revoke = "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { errors { code } } }"
     assert _call(server, revoke, {"id": key_id}, **server.staff_headers())["revokeApiKey"]["errors"] == []
-
-
-async def test_a_key_revoked_while_connected_closes_the_socket(server: RunningServer) -> None:
-    key, key_id = await asyncio.to_thread(_display_key, server)
-    client = await TransportWsClient.open(server.url, init=False)
-    assert await _init(client, {"x-api-key": key}) == {"type": "connection_ack"}
-
-    await asyncio.to_thread(_revoke, server, key_id)
-
-    code, reason = await asyncio.wait_for(client.closed_with(), timeout=10)
-    assert (code, reason) == (4403, "Forbidden: the credentials were revoked")
 
 
 def test_server_sent_events_check_credentials_too(server: RunningServer) -> None:
@@ -201,19 +206,169 @@ async def test_internal_notes_never_reach_public_subscribers(server: RunningServ
     await staff.close()
 
 
-async def test_one_address_holds_a_bounded_number_of_sockets(tmp_path: Path) -> None:
+async def test_one_address_holds_a_bounded_number_of_live_connections(tmp_path: Path) -> None:
+    """Websockets and SSE streams share one count per address."""
     with sigap_server(tmp_path, LIVE_MAX_CONNECTIONS_PER_CLIENT="2") as limited:
-        first = await TransportWsClient.open(limited.url)
-        second = await TransportWsClient.open(limited.url)
-        with pytest.raises(InvalidStatus) as refused:
-            await TransportWsClient.open(limited.url)
-        assert refused.value.response.status_code == 403
+        socket = await TransportWsClient.open(limited.url)
+        async with SseClient.open(limited.url, PRIVATE_FEED) as stream:
+            await wait_until_async(
+                lambda: asyncio.to_thread(lambda: live_stats(limited.url)["connections"] == 2),
+                what="the stream counted",
+            )
+            with pytest.raises(InvalidStatus) as refused_socket:
+                await TransportWsClient.open(limited.url)
+            async with SseClient.open(limited.url, PRIVATE_FEED) as refused_stream:
+                refused = refused_stream.response
+                refusal = orjson.loads(await refused.aread())
+            assert stream.response.status_code == 200
 
-        await first.close()
+        assert refused_socket.value.response.status_code == 403
+        assert refused.status_code == 429
+        assert refusal["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
         await wait_until_async(
             lambda: asyncio.to_thread(lambda: live_stats(limited.url)["connections"] == 1),
-            what="the closed socket released",
+            what="the closed stream released",
         )
-        third = await TransportWsClient.open(limited.url)  # room again once one is closed
-        await second.close()
-        await third.close()
+        another = await TransportWsClient.open(limited.url)  # room again once one is closed
+        await socket.close()
+        await another.close()
+
+
+# -- credentials that change while a websocket or an SSE stream is open --------------------
+
+
+def _set_active(server: RunningServer, staff_id: str, active: bool) -> None:
+    change = "mutation($i: SetStaffActiveInput!) { setStaffActive(input: $i) { errors { code } } }"
+    answer = _call(server, change, {"i": {"id": staff_id, "active": active}}, **server.staff_headers())
+    assert answer["setStaffActive"]["errors"] == []
+
+
+def _move_to_agency(server: RunningServer, email: str, agency_code: str) -> None:
+    """What an administrator does in the database: Sigap's API has no mutation for it."""
+    database = server.environment["DATABASE_URL"].removeprefix("sqlite://")
+    with sqlite3.connect(database) as connection:
+        moved = connection.execute(
+            "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = ?) WHERE email = ?",
+            (agency_code, email),
+        ).rowcount
+    assert moved == 1
+
+
+def _short_lived_token(token: str, seconds: float) -> str:
+    """The same officer's access token, signed by the servers' key, expiring in `seconds`."""
+    user_id = TokenSigner(TEST_JWT_SECRET).user_id_of(token)
+    signer = TokenSigner(TEST_JWT_SECRET, access_ttl=timedelta(seconds=seconds))
+    return signer.access_token(User(id=user_id, role=Role.OFFICER))[0]
+
+
+def _credentials_about_to_change(
+    server: RunningServer, change: str, name: str
+) -> tuple[dict[str, str], Callable[[], None]]:
+    """Credentials for a live connection, and the change that will make them stop holding."""
+    if change == "revoked-key":
+        key, key_id = _display_key(server)
+        return {"x-api-key": key}, lambda: _revoke(server, key_id)
+    email = f"{name}@dlh.test"
+    token, staff_id = _dlh_officer(server, email)
+    if change == "expired-token":
+        return {"authorization": f"Bearer {_short_lived_token(token, 2)}"}, lambda: None
+    if change == "disabled-account":
+        return {"authorization": f"Bearer {token}"}, lambda: _set_active(server, staff_id, False)
+    assert change == "moved-agency"
+    return {"authorization": f"Bearer {token}"}, lambda: _move_to_agency(server, email, "DINSOS")
+
+
+@asynccontextmanager
+async def _live_feed(
+    server: RunningServer, transport: str, credentials: dict[str, str], after: str
+) -> AsyncIterator[Callable[[], Awaitable[dict[str, Any] | str]]]:
+    """A PRIVATE_FEED subscription over `transport`; yields `receive`, which returns the next
+    result, or how the server ended the connection: a websocket's close code and reason, or the
+    error code of an SSE stream's last result."""
+    if transport == "websocket":
+        client = await TransportWsClient.open(server.url, init=False)
+        assert await _init(client, credentials) == {"type": "connection_ack"}
+        await client.subscribe("feed", PRIVATE_FEED, {"after": after})
+
+        async def receive_ws() -> dict[str, Any] | str:
+            try:
+                return dict((await client.receive())["payload"])
+            except ConnectionClosed as closed:
+                frame = closed.rcvd
+            return f"{frame.code} {frame.reason}" if frame is not None else "no close frame"
+
+        yield receive_ws
+        await client.close()
+        return
+    async with SseClient.open(server.url, PRIVATE_FEED, {"after": after}, credentials) as stream:
+
+        async def receive_sse() -> dict[str, Any] | str:
+            event = await stream.next_event()
+            assert event is not None
+            assert event.kind == "next"
+            assert event.data is not None
+            if "errors" in event.data:
+                assert await stream.next_event() == SseEvent("complete", None)
+                assert await stream.next_event() is None  # the server ended the stream
+                return str(event.data["errors"][0]["extensions"]["code"])
+            return event.data
+
+        yield receive_sse
+
+
+ENDED_BY = {
+    ("websocket", "revoked-key"): "4403 Forbidden",
+    ("websocket", "disabled-account"): "4403 Forbidden",
+    ("websocket", "expired-token"): "4403 Forbidden",
+    ("sse", "revoked-key"): "UNAUTHENTICATED",
+    ("sse", "disabled-account"): "UNAUTHENTICATED",
+    ("sse", "expired-token"): "UNAUTHENTICATED",
+}
+
+
+@pytest.mark.parametrize(("transport", "change"), list(ENDED_BY), ids=[f"{t}-{c}" for t, c in ENDED_BY])
+async def test_credentials_that_stop_holding_end_the_live_connection(
+    server: RunningServer, transport: str, change: str
+) -> None:
+    credentials, apply_change = await asyncio.to_thread(
+        _credentials_about_to_change, server, change, f"{change}-{transport}"
+    )
+    filed = await asyncio.to_thread(file_report_http, server.url, contactName="Rina", contactPhone="0812 9")
+    after = str(int(filed["cursor"]) - 1)
+    async with _live_feed(server, transport, credentials, after) as receive:
+        first = await receive()
+        assert isinstance(first, dict)
+        assert first["data"]["reportEvents"]["report"]["code"] == filed["code"]
+
+        await asyncio.to_thread(apply_change)
+        # Nothing else is filed: the connection ends by itself, within the re-check interval.
+        ended = await receive()
+
+    assert isinstance(ended, str)
+    assert ended.startswith(ENDED_BY[transport, change])
+
+
+@pytest.mark.parametrize("transport", ["websocket", "sse"])
+async def test_an_officer_moved_to_another_agency_stops_seeing_the_old_agencys_contacts(
+    server: RunningServer, transport: str
+) -> None:
+    credentials, move = await asyncio.to_thread(
+        _credentials_about_to_change, server, "moved-agency", f"moved-{transport}"
+    )
+    filed = await asyncio.to_thread(file_report_http, server.url, contactName="Rina", contactPhone="0812 5")
+    after = str(int(filed["cursor"]) - 1)
+    async with _live_feed(server, transport, credentials, after) as receive:
+        before = await receive()
+        await asyncio.to_thread(move)
+        ended = await receive()  # within the re-check interval, with nothing else filed
+
+    async with _live_feed(server, transport, credentials, after) as receive:  # the client reconnects
+        resumed = await receive()
+
+    assert isinstance(before, dict)
+    assert before["data"]["reportEvents"]["report"]["reporterContact"] == {"phone": "0812 5"}
+    assert ended == (
+        "4403 Forbidden: the account's rights changed; reconnect" if transport == "websocket" else "FORBIDDEN"
+    )
+    assert isinstance(resumed, dict)
+    assert resumed["data"]["reportEvents"]["report"] == {"code": filed["code"], "reporterContact": None}

@@ -148,7 +148,12 @@ async def test_a_validation_error_is_an_error_message_and_the_socket_stays(serve
 
 @pytest.mark.parametrize(
     ("variables", "code"),
-    [({"after": "yesterday"}, "INVALID_CURSOR"), ({"filter": {"agency": "not-an-id"}}, "INVALID_ID")],
+    [
+        ({"after": "yesterday"}, "INVALID_CURSOR"),
+        ({"after": "\u00b2"}, "INVALID_CURSOR"),  # a digit to str.isdigit(), not to int()
+        ({"filter": {"agency": "not-an-id"}}, "INVALID_ID"),
+    ],
+    ids=["word", "superscript-two", "bad-id"],
 )
 async def test_bad_arguments_get_a_coded_error_then_complete(
     server: RunningServer, variables: dict[str, object], code: str

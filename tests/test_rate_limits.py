@@ -1,4 +1,4 @@
-"""Rate limits on filing and sign-in: per client (and per account), a clear typed error with the
+"""Rate limits on filing and sign-in: per client (and per address), a clear typed error with the
 time to wait, nothing written; counted in memory or in Redis, and failing open without Redis."""
 
 from __future__ import annotations
@@ -58,18 +58,21 @@ async def test_a_phone_filing_a_thousand_reports_a_minute_is_stopped(
     assert neighbour.data["fileReport"]["errors"] == []
 
 
-async def test_sign_in_attempts_are_limited_per_client_and_per_account() -> None:
-    rate_limits.configure(None, {"sign_in": "3/minute"})
-    for _ in range(3):
-        await rate_limits.check("sign_in", "ip:10.0.0.1", "account:siti@example.id")
+async def test_sign_in_attempts_are_limited_per_client_and_per_address() -> None:
+    rate_limits.configure(None, {"sign_in": "3/minute", "sign_in_per_address": "5/minute"})
 
+    async def attempt(device: str, address: str) -> None:
+        await rate_limits.check_all(("sign_in", device), ("sign_in_per_address", address))
+
+    for _ in range(3):
+        await attempt("device:phone-1", "ip:10.0.0.1")
     with pytest.raises(DomainError) as same:
-        await rate_limits.check("sign_in", abusive("ip:10.0.0.1"), "account:siti@example.id")
-    with pytest.raises(DomainError):  # another address, same account: the account is the target
-        await rate_limits.check("sign_in", "ip:10.0.0.2", "account:siti@example.id")
-    with pytest.raises(DomainError):  # same address trying another account: the address is the attacker
-        await rate_limits.check("sign_in", "ip:10.0.0.1", "account:budi@example.id")
-    await rate_limits.check("sign_in", "ip:10.0.0.3", "account:budi@example.id")
+        await attempt(abusive("device:phone-1"), "ip:10.0.0.1")
+    await attempt("device:phone-2", "ip:10.0.0.1")
+    await attempt("device:phone-3", "ip:10.0.0.1")
+    with pytest.raises(DomainError):  # a new device id per attempt: the address is still the attacker
+        await attempt("device:phone-4", "ip:10.0.0.1")
+    await attempt("device:phone-4", "ip:10.0.0.2")
 
     error = same.value.errors[0]
     assert error.code == "RATE_LIMITED"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 
 from models import Agency, Area, AreaLevel, Category, Report, Role
@@ -187,6 +189,31 @@ async def test_cursor_of_another_order_is_refused(db: Database) -> None:
     result = await run(PAGE, {"first": 1, "after": cursor, "order": "OLDEST"})
 
     assert result.errors[0].extensions["code"] == "INVALID_CURSOR"
+
+
+def _forged_cursor(*parts: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(parts))).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "\u00b2",
+        _forged_cursor("NEWEST", "2026-01-01T00:00:00", 1),  # no offset
+        _forged_cursor("NEWEST", "2026-01-01", 1),
+        _forged_cursor("NEWEST", "0001-01-01T00:00:00+14:00", 1),  # before year 1 in UTC
+        _forged_cursor("NEWEST", "2026-01-01T00:00:00+00:00", 2**63),
+        _forged_cursor("NEWEST", "2026-01-01T00:00:00+00:00", True),
+    ],
+    ids=["superscript", "naive", "date-only", "before-year-one", "huge-id", "boolean-id"],
+)
+async def test_forged_cursors_are_refused_with_a_code(db: Database, cursor: str) -> None:
+    await file_report()
+
+    result = await run(PAGE, {"first": 1, "after": cursor, "order": "NEWEST"})
+
+    assert result.data is None
+    assert [e.extensions["code"] for e in result.errors] == ["INVALID_CURSOR"]
 
 
 async def test_node_lookup_resolves_each_type(db: Database) -> None:

@@ -17,8 +17,6 @@ SIGN_IN = """mutation($i: SignInInput!) { signIn(input: $i) {
 REFRESH = """mutation($t: String!) { refreshSession(input: {refreshToken: $t}) {
   session { accessToken refreshToken } errors { code } } }"""
 SIGN_OUT = """mutation($t: String!) { signOut(input: {refreshToken: $t}) { signedOut } }"""
-REGISTER = """mutation($i: RegisterCitizenInput!) { registerCitizen(input: $i) {
-  session { user { name role email } } errors { code field } } }"""
 
 PASSWORD = "kata-sandi-yang-panjang"
 
@@ -30,7 +28,7 @@ async def _officer(active: bool = True) -> User:
         email="yohanes@dlh.kupang.test",
         role=Role.OFFICER,
         agency=agency,
-        password_hash=hash_password(PASSWORD),
+        password_hash=await hash_password(PASSWORD),
         is_active=active,
     )
 
@@ -120,34 +118,3 @@ def _user_id(pk: int) -> str:
     from schema.ids import to_global_id
 
     return to_global_id("User", pk)
-
-
-async def test_citizen_registers_and_is_signed_in(db: Database) -> None:
-    payload = (
-        await gql(REGISTER, {"i": {"name": "Maria", "email": "maria@warga.test", "password": PASSWORD}})
-    )["registerCitizen"]
-
-    assert payload["session"]["user"] == {"name": "Maria", "role": "CITIZEN", "email": "maria@warga.test"}
-    assert (await User.get(email="maria@warga.test")).password_hash.startswith("$argon2id$")  # type: ignore[union-attr]
-
-
-@pytest.mark.parametrize(
-    ("data", "code", "field"),
-    [
-        ({"password": "pendek"}, "WEAK_PASSWORD", "password"),
-        ({"password": "x" * 257}, "WEAK_PASSWORD", "password"),
-        ({"email": "bukan-email"}, "INVALID_INPUT", "email"),
-        ({"name": " "}, "REQUIRED", "name"),
-        ({"phone": "call me maybe"}, "INVALID_INPUT", "phone"),
-        ({"email": "taken@warga.test"}, "EMAIL_TAKEN", "email"),
-    ],
-)
-async def test_bad_registration_is_refused(db: Database, data: dict[str, str], code: str, field: str) -> None:
-    await User.create(name="Ada", email="taken@warga.test", role=Role.CITIZEN)
-    before = await User.all().count()
-
-    variables = {"name": "Maria", "email": "maria@warga.test", "password": PASSWORD, **data}
-    payload = (await gql(REGISTER, {"i": variables}))["registerCitizen"]
-
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)]
-    assert await User.all().count() == before

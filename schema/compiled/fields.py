@@ -13,10 +13,11 @@ from typing import Any
 
 from models import ReportStatus
 from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
+from resolvers.privacy import public_point, shows_exact_place
 from resolvers.report_queries import ReportOrder, ReportPage, encode_cursor
 from schema.context import Context
 from schema.ids import to_global_id
-from schema.reports import is_overdue, private_to, visible_address
+from schema.reports import lateness_of, private_to
 
 Row = dict[str, Any]
 
@@ -64,15 +65,29 @@ def _private(row: Row, request: Request) -> bool:
     return private_to(request.context, row["id"], agency_id=row["agency_id"], reporter_id=row["reporter_id"])
 
 
-def _location(row: Row, request: Request) -> tuple[float, float]:
+def _shows_exact(row: Row, request: Request) -> bool:
+    """As `Report.as_seen`: exact for those who see private details, else by the category now."""
     if _private(row, request):
+        return True
+    category = request.categories.get(row["category_id"])
+    return shows_exact_place(is_sensitive=bool(category and category["is_sensitive"]), private=False)
+
+
+def _location(row: Row, request: Request) -> tuple[float, float]:
+    if _shows_exact(row, request):
         return row["latitude"], row["longitude"]
-    return row["public_latitude"], row["public_longitude"]
+    return public_point(True, row["latitude"], row["longitude"])
 
 
 def _address(row: Row, request: Request) -> str | None:
-    not_coarsened = (row["latitude"], row["longitude"]) == (row["public_latitude"], row["public_longitude"])
-    return visible_address(row["address"], not_coarsened, lambda: _private(row, request))
+    if row["address"] is None:
+        return None
+    return row["address"] if _shows_exact(row, request) else None
+
+
+def _lateness(row: Row, request: Request) -> Any:
+    status = ReportStatus(row["status"])
+    return lateness_of(status, row["acknowledge_due_at"], row["due_at"], request.context)
 
 
 REPORT: dict[str, Get] = {
@@ -97,7 +112,8 @@ REPORT: dict[str, Get] = {
     "location": _location,
     "address": _address,
     "ratingComment": lambda row, r: row["rating_comment"] if _private(row, r) else None,
-    "isOverdue": lambda row, r: is_overdue(ReportStatus(row["status"]), row["due_at"], r.context),
+    "isOverdue": lambda row, r: _lateness(row, r) is not None,
+    "lateFor": _lateness,
     "category": lambda row, r: r.categories[row["category_id"]],
     "agency": lambda row, r: r.agencies[row["agency_id"]],
 }
@@ -162,7 +178,7 @@ PAGE_INFO: dict[str, Get] = {
 
 # The report columns each computed Report field reads (a Column reads its own).
 _PRIVACY = ("id", "agency_id", "reporter_id")
-_PLACE = (*_PRIVACY, "latitude", "longitude", "public_latitude", "public_longitude")
+_PLACE = (*_PRIVACY, "category_id", "latitude", "longitude")
 REPORT_READS: dict[str, tuple[str, ...]] = {
     "id": ("id",),
     "status": ("status",),
@@ -171,7 +187,8 @@ REPORT_READS: dict[str, tuple[str, ...]] = {
     "location": _PLACE,
     "address": ("address", *_PLACE),
     "ratingComment": ("rating_comment", *_PRIVACY),
-    "isOverdue": ("status", "due_at"),
+    "isOverdue": ("status", "acknowledge_due_at", "due_at"),
+    "lateFor": ("status", "acknowledge_due_at", "due_at"),
     "category": ("category_id",),
     "agency": ("agency_id",),
 }
@@ -187,5 +204,5 @@ BY_TYPE: dict[str, dict[str, Get]] = {
 }
 
 # Fields reading the directory rows, loaded for the page in two queries when the plan uses them.
-READS_CATEGORIES = {("Report", "category")}
+READS_CATEGORIES = {("Report", "category"), ("Report", "location"), ("Report", "address")}
 READS_AGENCIES = {("Report", "agency"), ("Category", "agency")}

@@ -34,6 +34,7 @@ from resolvers.identity import Principal
 from resolvers.live_selection import parse_event_cursor
 from resolvers.photo_urls import PhotoUrls
 from schema.context import Context
+from schema.limits import MAX_TOKENS
 from schema.live import CaptureSource, NoLiveFeed
 from server.live.groups import LiveGroup, LiveGroups, Member, OperationKey, Sink, canonical_variables
 from server.live.results import errors_json, result_json
@@ -182,6 +183,17 @@ class LiveEngine:
 
     def close(self) -> None:
         self.groups.close()
+
+
+def operation_type(operation: OperationRequest) -> OperationType | None:
+    """The type of the operation a request runs; None where its document does not parse or
+    names no single operation (executing it reports why)."""
+    try:
+        document = parse(operation.query, max_tokens=MAX_TOKENS)
+    except GraphQLSyntaxError:
+        return None
+    chosen = _operation(document, operation.operation_name)
+    return OperationType(chosen.operation.value) if chosen is not None else None
 
 
 @functools.lru_cache(maxsize=512)

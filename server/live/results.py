@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from starlette.responses import Response
 
 from schema.errors import coded_errors
 
@@ -28,3 +29,13 @@ def result_json(data: Any, errors: Sequence[Exception] | None) -> str:
 
 def errors_json(errors: Sequence[Exception]) -> str:
     return orjson.dumps(error_list(errors)).decode()
+
+
+def coded_response(error: Exception, status: int, headers: dict[str, str] | None = None) -> Response:
+    """A refusal at a live endpoint's door, as GraphQL over HTTP answers one: {"errors": [...]}."""
+    return Response(
+        '{"errors":' + errors_json([error]) + "}",
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -23,13 +22,17 @@ from realtime.bus import Bus, open_bus
 from realtime.hub import Hub
 from realtime.outbox import on_commit
 from realtime.relay import Relay
+from resolvers.errors import ErrorCode, fail
+from resolvers.identity import ANONYMOUS, PrincipalKind
 from resolvers.tokens import TokenSigner
 from schema import schema
+from server.authentication import Unauthenticated, authenticate
 from server.gateway_identity import subscriptions_per_connection
 from server.graphql_view import SigapGraphQL
 from server.live.engine import LiveEngine
-from server.live.limits import ConnectionLimits, ConnectionStats
-from server.live.sse import sse_response
+from server.live.limits import ClientConnections, ConnectionLimits, ConnectionStats
+from server.live.results import coded_response
+from server.live.sse import SseEndpoint
 from server.live.transport_ws import (
     LEGACY_SUBPROTOCOL,
     SUBPROTOCOL,
@@ -52,8 +55,8 @@ class LiveService:
     stats: ConnectionStats
     legacy_view: SigapGraphQL
     baseline_view: SigapGraphQL
-    # Open sockets per client address: thousands of idle connections from one client are refused.
-    sockets_per_client: Counter[str] = field(default_factory=Counter)
+    connections: ClientConnections  # websockets and SSE streams per client address
+    sse: SseEndpoint
 
     @property
     def signer(self) -> TokenSigner:
@@ -63,18 +66,15 @@ class LiveService:
         if not origin_allowed(websocket, self.settings.allowed_origins):
             await websocket.close(code=1008)  # before the handshake: an HTTP 403
             return
-        client = websocket.client.host if websocket.client else "unknown"
-        if self.sockets_per_client[client] >= self.settings.live_max_connections_per_client:
-            log.info("refusing a websocket: %s already holds %d", client, self.sockets_per_client[client])
+        client = f"ip:{websocket.client.host}" if websocket.client else "ip:unknown"
+        if not self.connections.admit(client):
+            log.info("refusing a websocket: %s holds %d live connections", client, self.connections.limit)
             await websocket.close(code=1008)  # before the handshake: an HTTP 403
             return
-        self.sockets_per_client[client] += 1
         try:
             await self._serve(websocket)
         finally:
-            self.sockets_per_client[client] -= 1
-            if not self.sockets_per_client[client]:
-                del self.sockets_per_client[client]
+            self.connections.release(client)
 
     async def _serve(self, websocket: WebSocket) -> None:
         offered = websocket.scope.get("subprotocols") or []
@@ -93,7 +93,7 @@ class LiveService:
             await refuse_subprotocol(websocket)
 
     async def event_stream(self, request: Request) -> Response:
-        return await sse_response(request, self.engine, self.limits, self.stats, self.signer)
+        return await self.sse.respond(request)
 
     def snapshot(self) -> dict[str, int]:
         groups = self.engine.groups.stats
@@ -110,9 +110,24 @@ class LiveService:
         }
 
 
-async def live_stats(request: Request) -> JSONResponse:
-    """What the live feed of this process holds now (for operators and the benchmarks)."""
+async def live_stats(request: Request) -> Response:
+    """What the live feed of this process holds now (for operators and the benchmarks). In
+    production only staff and the command center's display keys may read it."""
     service: LiveService = request.app.state.live
+    if service.settings.is_production:
+        address = f"ip:{request.client.host}" if request.client else "ip:unknown"
+        try:
+            principal = await authenticate(request.headers, client=address, signer=service.signer)
+        except Unauthenticated:
+            principal = ANONYMOUS
+        if not (principal.is_staff or principal.kind is PrincipalKind.DISPLAY):
+            anonymous = principal.kind is PrincipalKind.ANONYMOUS
+            refusal = fail(
+                ErrorCode.UNAUTHENTICATED if anonymous else ErrorCode.FORBIDDEN,
+                "Statistik umpan langsung hanya untuk petugas dan layar pusat komando",
+                "The live feed's statistics are for staff and the command center's display keys only",
+            )
+            return coded_response(refusal, 401 if anonymous else 403)
     return JSONResponse(service.snapshot())
 
 
@@ -121,7 +136,7 @@ async def running_live_service(
     settings: Settings, served: strawberry.Schema = schema
 ) -> AsyncIterator[LiveService]:
     bus = open_bus(settings.redis_url, settings.event_channel)
-    relay = Relay(bus, crash_before_publish=settings.fault_crash_before_publish)
+    relay = Relay(bus)
     hub = Hub(bus)
     await hub.start()
     legacy_view = SigapGraphQL(served, settings)
@@ -132,10 +147,14 @@ async def running_live_service(
         keepalive=settings.live_keepalive,
         send_queue=settings.live_send_queue,
         max_operations=settings.live_max_operations,
+        credentials_recheck=settings.live_credentials_recheck,
     )
     engine = LiveEngine(served, hub, settings)
+    stats = ConnectionStats()
+    connections = ClientConnections(settings.live_max_connections_per_client)
+    sse = SseEndpoint(engine, limits, stats, connections, legacy_view.signer)
     service = LiveService(
-        settings, bus, relay, hub, engine, limits, ConnectionStats(), legacy_view, baseline_view
+        settings, bus, relay, hub, engine, limits, stats, legacy_view, baseline_view, connections, sse
     )
     relay_task = asyncio.create_task(relay.run(), name="sigap-relay")
     try:

@@ -13,17 +13,23 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 from strawberry.types.graphql import OperationType
 
+from resolvers.errors import DomainError, ErrorCode, fail
+from resolvers.identity import Principal
+from resolvers.live_selection import parse_event_cursor
 from resolvers.tokens import TokenSigner
-from server.authentication import Unauthenticated, authenticate
-from server.live.engine import InvalidOperation, LiveEngine, OperationRequest
-from server.live.limits import ConnectionLimits, ConnectionStats
-from server.live.results import errors_json
+from server.authentication import CREDENTIAL_NAMES, Unauthenticated, authenticate
+from server.live.credentials import CredentialWatch, Refusal
+from server.live.engine import InvalidOperation, LiveEngine, OperationRequest, operation_type
+from server.live.limits import ClientConnections, ConnectionLimits, ConnectionStats
+from server.live.results import coded_response, errors_json
 
 log = logging.getLogger("sigap.sse")
 
@@ -88,69 +94,125 @@ class SseStream:
                 yield ": keep-alive\n\n"  # a comment: keeps proxies from timing the stream out
 
 
-async def sse_response(
-    request: Request,
-    engine: LiveEngine,
-    limits: ConnectionLimits,
-    stats: ConnectionStats,
-    signer: TokenSigner,
-) -> Response:
-    try:
-        operation = await _operation(request)
-    except InvalidOperation as exc:
-        return JSONResponse({"errors": [{"message": str(exc)}]}, status_code=400)
-    client = f"ip:{request.client.host}" if request.client else "ip:unknown"
-    try:
-        principal = await authenticate(request.headers, client=client, signer=signer)
-    except Unauthenticated as exc:
-        error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
-        return JSONResponse({"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"})
-    last_event_id = request.headers.get("last-event-id", "").strip()
-    resume_after = int(last_event_id) if last_event_id.isdigit() and len(last_event_id) < 19 else None
-    # Mutations only by POST: a GET must never change anything.
-    allowed = (
-        (OperationType.QUERY, OperationType.SUBSCRIPTION)
-        if request.method == "GET"
-        else (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
-    )
-    stream = SseStream(limits, stats)
+@dataclass(frozen=True)
+class SseEndpoint:
+    """/graphql with `Accept: text/event-stream`, sharing the websockets' engine, limits,
+    per-client connection count and credential re-checks."""
 
-    leave: list[Callable[[], None]] = []
+    engine: LiveEngine
+    limits: ConnectionLimits
+    stats: ConnectionStats
+    connections: ClientConnections
+    signer: TokenSigner
 
-    async def operate() -> None:
+    async def respond(self, request: Request) -> Response:
         try:
-            await engine.run(
-                operation,
-                op_id=OP_ID,
-                sink=stream,
-                principal=principal,
-                request=request,
-                resume_after=resume_after,
-                allowed=allowed,
-                joined=leave.append,
-            )
-        except Exception as exc:
-            log.exception("live operation over SSE failed")
-            stream.error(OP_ID, errors_json([exc]))
+            operation = await _operation(request)
+        except InvalidOperation as exc:
+            invalid = fail(ErrorCode.INVALID_INPUT, "Permintaan GraphQL tidak valid", str(exc))
+            return coded_response(invalid, 400)
+        address = f"ip:{request.client.host}" if request.client else "ip:unknown"
+        credentials = {name: value for name, value in request.headers.items() if name in CREDENTIAL_NAMES}
+        try:
+            principal = await authenticate(credentials, client=address, signer=self.signer)
+        except Unauthenticated as exc:
+            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
+            return JSONResponse({"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"})
+        try:
+            # A browser's EventSource sends the last `id` it saw: it takes the place of `after`.
+            resume_after = parse_event_cursor(request.headers.get("last-event-id", "").strip() or None)
+        except DomainError as exc:
+            return coded_response(exc, 400)
+        # Mutations only by POST: a GET must never change anything.
+        if request.method == "GET" and operation_type(operation) is OperationType.MUTATION:
+            return coded_response(MUTATION_OVER_GET, 405, {"allow": "POST"})
+        if not self.connections.admit(address):
+            log.info("refusing an SSE stream: %s holds %d live connections", address, self.connections.limit)
+            return coded_response(too_many_connections(self.connections.limit), 429)
+        watch = CredentialWatch(credentials, principal, address, self.signer, self.limits.credentials_recheck)
+        stream = SseStream(self.limits, self.stats)
+        body = self._body(request, operation, stream, principal, resume_after, watch)
+        return HeldStream(body, release=lambda: self.connections.release(address))
 
-    async def body() -> AsyncIterator[str]:
-        task = asyncio.create_task(operate())
-        stats.connections += 1
+    async def _body(
+        self,
+        request: Request,
+        operation: OperationRequest,
+        stream: SseStream,
+        principal: Principal,
+        resume_after: int | None,
+        watch: CredentialWatch,
+    ) -> AsyncIterator[str]:
+        leave: list[Callable[[], None]] = []
+
+        async def operate() -> None:
+            try:
+                await self.engine.run(
+                    operation,
+                    op_id=OP_ID,
+                    sink=stream,
+                    principal=principal,
+                    request=request,
+                    resume_after=resume_after,
+                    allowed=(OperationType.QUERY, OperationType.SUBSCRIPTION)
+                    if request.method == "GET"
+                    else (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION),
+                    joined=leave.append,
+                )
+            except Exception as exc:
+                log.exception("live operation over SSE failed")
+                stream.error(OP_ID, errors_json([exc]))
+
+        def refused(refusal: Refusal) -> None:
+            stream.error(OP_ID, errors_json([refusal.error]))
+
+        tasks = [asyncio.create_task(operate()), asyncio.create_task(watch.run(refused))]
+        self.stats.connections += 1
         try:
             async for chunk in stream.chunks():
                 yield chunk
         finally:
-            stats.connections -= 1
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self.stats.connections -= 1
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             for step in leave:
                 step()
 
-    return StreamingResponse(
-        body(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+
+class HeldStream(StreamingResponse):
+    """An event stream holding one of its client's live connections until it ends, however it
+    ends: a client gone before the first byte never starts the body, whose `finally` would not run."""
+
+    def __init__(self, body: AsyncIterator[str], release: Callable[[], None]) -> None:
+        super().__init__(
+            body,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
+
+
+MUTATION_OVER_GET = fail(
+    ErrorCode.INVALID_INPUT,
+    "Mutasi hanya lewat POST",
+    "Mutations are only accepted over POST; a GET never changes anything",
+)
+
+
+def too_many_connections(limit: int) -> DomainError:
+    return fail(
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        f"Paling banyak {limit} koneksi langsung per alamat; tutup salah satunya",
+        f"At most {limit} live connections (websockets and SSE streams) per address; close one",
     )
 
 

@@ -23,7 +23,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from resolvers.errors import ErrorCode, fail
 from resolvers.identity import Principal
 from resolvers.tokens import TokenSigner
-from server.authentication import Unauthenticated, authenticate, credentials_of, still_valid
+from server.authentication import Unauthenticated, authenticate, credentials_of
+from server.live.credentials import CredentialWatch, Refusal
 from server.live.engine import InvalidOperation, LiveEngine, OperationRequest
 from server.live.limits import ConnectionLimits, ConnectionStats
 from server.live.results import errors_json
@@ -81,7 +82,8 @@ class TransportWsConnection:
         self._operations_limit = operations_limit
         self.max_operations = limits.max_operations  # a client's, until init shows the gateway
         client = websocket.client.host if websocket.client else "unknown"
-        self.principal = Principal(client=f"ip:{client}")  # until connection_init proves more
+        self.address = f"ip:{client}"
+        self.principal = Principal(client=self.address)  # until connection_init proves more
         self._operations: dict[str, Operation] = {}
         self._frames: deque[str] = deque()
         self._frames_ready = asyncio.Event()
@@ -168,7 +170,7 @@ class TransportWsConnection:
         closes the socket (4401), and refused credentials close it with 4403."""
         credentials = credentials_of(payload, self.ws.headers)
         try:
-            self.principal = await authenticate(credentials, client=self.principal.client, signer=self.signer)
+            self.principal = await authenticate(credentials, client=self.address, signer=self.signer)
         except Unauthenticated as exc:
             self.close(FORBIDDEN, f"Forbidden: {exc}"[:120])
             return
@@ -176,6 +178,15 @@ class TransportWsConnection:
         self.max_operations = self._operations_limit(payload)
         self._acknowledged = True
         self._send_json({"type": "connection_ack"})
+        watch = CredentialWatch(
+            credentials, self.principal, self.address, self.signer, self.limits.credentials_recheck
+        )
+        await watch.run(self._refuse)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        """The credentials no longer hold: 4403, which graphql-ws clients retry as whoever they
+        are now, resuming from their cursors."""
+        self.close(FORBIDDEN, refusal.reason)
 
     def _on_subscribe(self, op_id: object, payload: object) -> None:
         if not self._acknowledged:
@@ -292,9 +303,6 @@ class TransportWsConnection:
         while not self._closing:
             if pinged_at is not None and self._last_heard < pinged_at:
                 self.close(GOING_AWAY, "Keep-alive timeout: no pong")
-                return
-            if self._acknowledged and not await still_valid(self.principal):
-                self.close(FORBIDDEN, "Forbidden: the credentials were revoked")
                 return
             pinged_at = loop.time()
             self._send_json({"type": "ping"})
