@@ -118,23 +118,27 @@ def measure(server: Server, args: argparse.Namespace) -> Measured:
 
 
 def rows_of(server: Server) -> list[tuple[Any, ...]]:
-    """(title, status, lat, lon, category, agency) of each row the server answers with."""
+    """(title, status, lat, lon, category, agency) of each row the server answers with; places to
+    two decimals, as Sigap shows the public those of sensitive categories (the others show them exact)."""
     if server.body is None:
         plain = httpx.get(server.url).json()["data"]["reports"]
         return [
-            (r["title"], r["status"], r["location"]["lat"], r["location"]["lon"], r["category"]["code"],
-             r["agency"]["code"]) for r in plain
-        ]  # fmt: skip
+            _row(r, r["location"]["lat"], r["location"]["lon"], r["category"], r["agency"]) for r in plain
+        ]
     data = httpx.post(server.url, content=server.body, headers={"content-type": "application/json"}).json()
     if "allReportsList" in data["data"]:
         return [
-            (r["title"], r["status"], r["latitude"], r["longitude"], r["categoryByCategoryId"]["code"],
-             r["agencyByAgencyId"]["code"]) for r in data["data"]["allReportsList"]
-        ]  # fmt: skip
-    return [
-        (n["title"], n["status"], n["location"]["lat"], n["location"]["lon"], n["category"]["code"],
-         n["agency"]["code"]) for n in (e["node"] for e in data["data"]["reports"]["edges"])
-    ]  # fmt: skip
+            _row(r, r["latitude"], r["longitude"], r["categoryByCategoryId"], r["agencyByAgencyId"])
+            for r in data["data"]["allReportsList"]
+        ]
+    nodes = [edge["node"] for edge in data["data"]["reports"]["edges"]]
+    return [_row(n, n["location"]["lat"], n["location"]["lon"], n["category"], n["agency"]) for n in nodes]
+
+
+def _row(
+    item: dict[str, Any], lat: float, lon: float, category: dict[str, Any], agency: dict[str, Any]
+) -> tuple[Any, ...]:
+    return item["title"], item["status"], round(lat, 2), round(lon, 2), category["code"], agency["code"]
 
 
 def start_postgraphile(url: str) -> Server | None:
