@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -81,25 +83,45 @@ class Measured(Result):
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its descendants (uvicorn workers, Node's threads)."""
-    ticks = 0
-    children: dict[int, list[int]] = {}
+    """User + system CPU of a process and its descendants (uvicorn workers, Node's relaunched CLI)."""
+    stats = _process_stats()
+    ticks = sum(int(stats[each][11]) + int(stats[each][12]) for each in _tree(pid, stats))  # utime, stime
+    return ticks / _ticks_per_second()
+
+
+def _process_stats() -> dict[int, list[str]]:
+    """/proc/<pid>/stat of every process, the fields after the command name (ppid is index 1)."""
     stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    pending = [pid]
+    return stats
+
+
+def _tree(pid: int, stats: dict[int, list[str]]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for each, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(each)
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
         if current in stats:
-            ticks += int(stats[current][11]) + int(stats[current][12])  # utime, stime
+            found.append(current)
         pending += children.get(current, [])
-    return ticks / _ticks_per_second()
+    return found
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server and whatever it started (PostGraphile's CLI relaunches Node and would leave it)."""
+    for pid in reversed(_tree(process.pid, _process_stats())):
+        if pid != process.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def _ticks_per_second() -> int:
@@ -212,8 +234,7 @@ def main() -> int:
         results = [_median(list(runs)) for runs in zip(*rounds, strict=True)]
     finally:
         for server in servers:
-            server.process.terminate()
-            server.process.wait(timeout=10)
+            stop(server.process)
     print_table(results, args)
     return 0
 
