@@ -114,6 +114,13 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tuple[float, float, float]:
+    output = wrk_output(url, duration=duration, connections=connections, body=body)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return rps, latency(output, "50%"), latency(output, "99%")
+
+
+def wrk_output(url: str, *, duration: int, connections: int, body: bytes | None) -> str:
+    """wrk's report of one run; POSTing `body` as JSON when given. Refuses runs with non-2xx answers."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         if body is not None:
             script.write(
@@ -128,11 +135,10 @@ def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tup
     refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if refused:  # a budget, rate limit or error answered instead: the figures would mean nothing
         raise RuntimeError(f"{refused.group(1)} answers were not 2xx:\n{output}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return rps, _latency(output, "50%"), _latency(output, "99%")
+    return output
 
 
-def _latency(output: str, percentile: str) -> float:
+def latency(output: str, percentile: str) -> float:
     value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
@@ -172,14 +178,19 @@ def start_sigap(url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"http://127.0.0.1:{port}/graphql"
 
 
-def main() -> int:
+def load_arguments(description: str | None) -> argparse.ArgumentParser:
+    """The options of the page benchmarks: how long, how many connections, how many reports."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--reports", type=int, default=10_000)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = load_arguments(__doc__).parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2

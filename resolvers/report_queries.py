@@ -16,12 +16,12 @@ from tortoise.queryset import QuerySet
 
 from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
 from models.lateness import late_condition
-from models.lifecycle import statuses_in_group
 from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.public_code import normalise_public_code
+from resolvers.report_page_sql import EVERYTHING, Directory, Reading, page_rows, status_values
 from resolvers.secrets_at_rest import digest
 from resolvers.timeline import utcnow
 
@@ -91,13 +91,15 @@ class ReportPage:
     rows: list[dict[str, Any]]
     has_next_page: bool
     has_previous_page: bool
-    _filtered: QuerySet[Report] = field(repr=False)
+    _filter: ReportFilter = field(repr=False)
+    # The rows' categories and agencies, when asked for and fetched with them (report_page_sql).
+    directory: Directory | None = field(default=None, repr=False)
 
     def cursor(self, row: dict[str, Any], order: ReportOrder) -> str:
         return encode_cursor(order, row)
 
     async def total_count(self) -> int:
-        return await self._filtered.count()
+        return await (await filtered_reports(self._filter)).count()
 
 
 def encode_cursor(order: ReportOrder, row: dict[str, Any]) -> str:
@@ -144,13 +146,10 @@ def check_page_size(size: int, argument: str = "first") -> None:
 
 async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
     query = Report.all()
-    statuses: set[ReportStatus] | None = set(flt.statuses) if flt.statuses else None
-    if flt.public_groups:
-        grouped = set().union(*(statuses_in_group(g) for g in flt.public_groups))
-        statuses = grouped if statuses is None else statuses & grouped
+    statuses = status_values(flt)
     if statuses is not None:
         # An empty intersection (status CLOSED in group WAITING) matches nothing.
-        query = query.filter(status__in=sorted(s.value for s in statuses))
+        query = query.filter(status__in=statuses)
     if flt.category_ids:
         query = query.filter(category_id__in=list(flt.category_ids))
     if flt.agency_ids:
@@ -246,20 +245,30 @@ def _after_cursor(column: str, descending: bool, value: datetime, row_id: int) -
     return Q(**beyond) | Q(**tie)
 
 
-async def report_page(flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder) -> ReportPage:
+async def report_page(
+    flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder, reading: Reading = EVERYTHING
+) -> ReportPage:
+    """A page in the order asked for; `reading` may narrow the columns (see report_page_sql)."""
     check_page_size(first)
-    filtered = await filtered_reports(flt)
     column, descending = _ORDER_KEYS[order]
-    page_query = filtered
-    if after:
-        page_query = page_query.filter(_after_cursor(column, descending, *_decode_cursor(after, order)))
-    sign = "-" if descending else ""
-    rows = await page_query.order_by(f"{sign}{column}", f"{sign}id").limit(first + 1).values(*REPORT_COLUMNS)
+    position = _decode_cursor(after, order) if after else None
+    directory = None
+    fetched = await page_rows(flt, (column, descending), position, first + 1, reading)
+    if fetched is not None:
+        rows, directory = fetched
+    else:  # conditions the SQL shapes do not cover: the query builder
+        page_query = await filtered_reports(flt)
+        if position is not None:
+            page_query = page_query.filter(_after_cursor(column, descending, *position))
+        sign = "-" if descending else ""
+        ordered = page_query.order_by(f"{sign}{column}", f"{sign}id")
+        rows = await ordered.limit(first + 1).values(*REPORT_COLUMNS)
     return ReportPage(
         rows=rows[:first],
         has_next_page=len(rows) > first,
         has_previous_page=after is not None,
-        _filtered=filtered,
+        _filter=flt,
+        directory=directory,
     )
 
 

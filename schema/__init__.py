@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from schema import descriptions  # noqa: F401 - describes the enums before any schema is built
 from schema.accounts import AccountMutation, AccountQuery
 from schema.clusters import ClusterQuery
+from schema.compiled.executor import CompiledReadsExecutor
 from schema.conversation import ConversationMutation
 from schema.descriptions import describe_roots
 from schema.directory import DirectoryMutation, DirectoryQuery
@@ -72,10 +73,12 @@ class SigapSchema(CodedErrorsSchema):
         pass
 
 
-def build_schema(limits: OperationLimits | None = None) -> SigapSchema:
-    """The schema as a deployment runs it (server.app passes the limits of its settings)."""
+def build_schema(limits: OperationLimits | None = None, *, compiled_reads: bool = True) -> SigapSchema:
+    """The schema as a deployment runs it (server.app passes the limits of its settings).
+    `compiled_reads`: hot read documents answered from compiled plans (schema.compiled)."""
     limits = limits or OperationLimits()
     return SigapSchema(
+        execution_context_class=CompiledReadsExecutor if compiled_reads else None,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

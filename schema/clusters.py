@@ -77,7 +77,7 @@ class ClusterQuery:
         )
         wanted = _categories_wanted(info)
         found = await clusters.report_clusters(
-            visible_filter(info, filter), box, zoom, categories_per_cluster=wanted
+            visible_filter(info.context, filter), box, zoom, categories_per_cluster=wanted
         )
         if wanted:
             await info.context.loaders.prefetch(

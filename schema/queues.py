@@ -4,6 +4,7 @@ so privacy, paging and filters are those of every report list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from resolvers import duplicates, report_queries
 from resolvers.permissions import require_staff, require_works_on
 from resolvers.report_queries import ReportOrder
 from resolvers.timeline import utcnow
-from schema.context import Info
+from schema.context import Context, Info
 from schema.descriptions import FILTER_HELP, After, Order, PageSize
 from schema.ids import from_global_id, optional_global_id
 from schema.mutations import LocationInput
@@ -26,6 +27,34 @@ def _open_unless_asked(flt: report_queries.ReportFilter) -> report_queries.Repor
     if flt.statuses or flt.public_groups:
         return flt
     return replace(flt, statuses=sorted(OPEN_STATUSES))
+
+
+Scope = Callable[[report_queries.ReportFilter], report_queries.ReportFilter]
+
+
+def my_queue_scope(context: Context) -> Scope:
+    """`myQueue`'s reports: assigned to the signed-in member of staff (also schema.compiled's way)."""
+    principal = context.principal
+    require_staff(principal)
+    assert principal.user is not None
+    me = principal.user.id
+    context.cache_policy.cacheable = False  # "me" is not part of the cache key
+
+    def mine(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
+        return replace(_open_unless_asked(flt), assignee_ids=[me])
+
+    return mine
+
+
+def agency_queue_scope(context: Context, agency_id: strawberry.ID) -> Scope:
+    """`agencyQueue`'s reports: the agency's, for its staff and city-wide staff (also schema.compiled's)."""
+    agency = from_global_id(agency_id, "Agency", "agencyId")
+    require_works_on(context.principal, agency)
+
+    def theirs(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
+        return replace(_open_unless_asked(flt), agency_ids=[agency])
+
+    return theirs
 
 
 @strawberry.type
@@ -78,16 +107,8 @@ class QueueQuery:
         filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
         order_by: Order = ReportOrder.DUE_SOONEST,
     ) -> ReportConnection:
-        principal = info.context.principal
-        require_staff(principal)
-        assert principal.user is not None
-        me = principal.user.id
-        info.context.cache_policy.cacheable = False  # "me" is not part of the cache key
-
-        def mine(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
-            return replace(_open_unless_asked(flt), assignee_ids=[me])
-
-        return await report_connection(info, filter, first=first, after=after, order_by=order_by, scope=mine)
+        scope = my_queue_scope(info.context)
+        return await report_connection(info, filter, first=first, after=after, order_by=order_by, scope=scope)
 
     @strawberry.field(
         description="An agency's reports, open ones unless the filter says, by due time: for its staff "
@@ -102,12 +123,5 @@ class QueueQuery:
         filter: Annotated[ReportFilter | None, strawberry.argument(description=FILTER_HELP)] = None,
         order_by: Order = ReportOrder.DUE_SOONEST,
     ) -> ReportConnection:
-        agency = from_global_id(agency_id, "Agency", "agencyId")
-        require_works_on(info.context.principal, agency)
-
-        def theirs(flt: report_queries.ReportFilter) -> report_queries.ReportFilter:
-            return replace(_open_unless_asked(flt), agency_ids=[agency])
-
-        return await report_connection(
-            info, filter, first=first, after=after, order_by=order_by, scope=theirs
-        )
+        scope = agency_queue_scope(info.context, agency_id)
+        return await report_connection(info, filter, first=first, after=after, order_by=order_by, scope=scope)

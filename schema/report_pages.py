@@ -13,8 +13,9 @@ from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
 from resolvers.identity import Principal
+from resolvers.report_page_sql import EVERYTHING, Reading
 from resolvers.report_queries import ReportOrder
-from schema.context import Info
+from schema.context import Context, Info
 from schema.descriptions import FILTER_HELP, After, Order, PageSize
 from schema.ids import from_global_id
 from schema.reports import Report
@@ -30,14 +31,30 @@ async def report_connection(
     scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
 ) -> ReportConnection:
     """A page of reports as the caller may see them: every `reports` field goes through here."""
-    domain_filter = visible_filter(info, filter, scope)
-    page = await report_queries.report_page(domain_filter, first=first, after=after, order=order_by)
+    page = await visible_page(info.context, filter, first=first, after=after, order_by=order_by, scope=scope)
     await prefetch_directory(info, page.rows)
     return ReportConnection.from_page(page, order_by)
 
 
+async def visible_page(
+    context: Context,
+    filter: ReportFilter | None,
+    *,
+    first: int,
+    after: str | None,
+    order_by: ReportOrder,
+    scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
+    reading: Reading = EVERYTHING,
+) -> report_queries.ReportPage:
+    """The rows of a page as the caller may search them (also schema.compiled's one way there)."""
+    domain_filter = visible_filter(context, filter, scope)
+    return await report_queries.report_page(
+        domain_filter, first=first, after=after, order=order_by, reading=reading
+    )
+
+
 def visible_filter(
-    info: Info,
+    context: Context,
     filter: ReportFilter | None,
     scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
 ) -> report_queries.ReportFilter:
@@ -46,9 +63,9 @@ def visible_filter(
     domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
     if scope is not None:
         domain_filter = scope(domain_filter)
-    domain_filter = domain_filter.with_exact_places(exact_places_of(info.context.principal))
+    domain_filter = domain_filter.with_exact_places(exact_places_of(context.principal))
     if domain_filter.overdue is not None:
-        info.context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
+        context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
     return domain_filter
 
 
@@ -205,6 +222,22 @@ class ReportConnection:
         )
 
 
+async def report_row(
+    context: Context, id: strawberry.ID | None, code: str | None, tracking_token: str | None
+) -> dict[str, Any] | None:
+    """The row `report(...)` answers with (also schema.compiled's one way there)."""
+    if id is not None:
+        return await report_queries.report_by_id(from_global_id(id, "Report"))
+    if code is not None:
+        return await report_queries.report_by_code(code)
+    if tracking_token is not None:
+        row = await report_queries.report_by_tracking_token(tracking_token)
+        if row is not None:
+            context.tracked_report_ids.add(row["id"])  # the token proves being the filer
+        return row
+    raise fail(ErrorCode.REQUIRED, "Sebutkan id atau kode laporan", "Give an id or a code", "id")
+
+
 @strawberry.type
 class ReportQuery:
     @strawberry.field(
@@ -231,16 +264,7 @@ class ReportQuery:
             ),
         ] = None,
     ) -> Report | None:
-        if id is not None:
-            row = await report_queries.report_by_id(from_global_id(id, "Report"))
-        elif code is not None:
-            row = await report_queries.report_by_code(code)
-        elif tracking_token is not None:
-            row = await report_queries.report_by_tracking_token(tracking_token)
-            if row is not None:
-                info.context.tracked_report_ids.add(row["id"])  # the token proves being the filer
-        else:
-            raise fail(ErrorCode.REQUIRED, "Sebutkan id atau kode laporan", "Give an id or a code", "id")
+        row = await report_row(info.context, id, code, tracking_token)
         return Report.from_row(row) if row else None
 
     @strawberry.field(description="Reports matching a filter, a page at a time (first: 1..100)")

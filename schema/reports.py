@@ -23,7 +23,7 @@ from resolvers.privacy import (
     shows_exact_place,
 )
 from resolvers.report_queries import check_page_size
-from schema.context import Info
+from schema.context import Context, Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
 from schema.photos import ReportPhoto, photos_as_seen
@@ -42,6 +42,25 @@ T = TypeVar("T")
 
 async def _now(value: T | Awaitable[T]) -> T:
     return await value if isawaitable(value) else value  # type: ignore[return-value]
+
+
+def private_to(context: Context, report_id: int, *, agency_id: int, reporter_id: int | None) -> bool:
+    """Whether the caller sees a report's private details: its filer (signed in, or holding its
+    tracking token in this request) and its agency's staff (also schema.compiled's one way there)."""
+    return report_id in context.tracked_report_ids or sees_private_details(
+        context.principal, agency_id=agency_id, reporter_id=reporter_id
+    )
+
+
+def lateness_of(
+    status: ReportStatus, acknowledge_due_at: datetime, due_at: datetime, context: Context
+) -> EscalationTarget | None:
+    """The target a report is late for now; the answer is cached until its next deadline."""
+    now = datetime.now(UTC)
+    turn = lateness.next_turn(status, acknowledge_due_at, due_at, now)
+    if turn is not None:
+        context.cache_policy.expires_at(turn)  # the answer changes at the next deadline
+    return lateness.late_for(status, acknowledge_due_at, due_at, now)
 
 
 @strawberry.type(description="Titik koordinat WGS84 / A WGS84 point")
@@ -260,10 +279,7 @@ class Report(Node):
     rating_text: strawberry.Private[str | None]
 
     def _private_to(self, info: Info) -> bool:
-        context = info.context
-        return self.pk in context.tracked_report_ids or sees_private_details(
-            context.principal, agency_id=self.agency_id, reporter_id=self.reporter_id
-        )
+        return private_to(info.context, self.pk, agency_id=self.agency_id, reporter_id=self.reporter_id)
 
     def as_seen(self, info: Info, view: Callable[[bool], T]) -> T | Awaitable[T]:
         """`view(shows_exact)`, where shows_exact is decided by the category's sensitivity now,
@@ -324,11 +340,7 @@ class Report(Node):
         return self._lateness(info)
 
     def _lateness(self, info: Info) -> EscalationTarget | None:
-        now = datetime.now(UTC)
-        turn = lateness.next_turn(self.status, self.acknowledge_due_at, self.due_at, now)
-        if turn is not None:
-            info.context.cache_policy.expires_at(turn)  # the answer changes at the next deadline
-        return lateness.late_for(self.status, self.acknowledge_due_at, self.due_at, now)
+        return lateness_of(self.status, self.acknowledge_due_at, self.due_at, info.context)
 
     @strawberry.field(description="Kategori / Category")
     def category(self, info: Info) -> Category:

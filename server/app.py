@@ -121,7 +121,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
     limits = settings.operation_limits
-    served = build_subgraph(settings.subgraph, limits) if settings.subgraph else build_schema(limits)
+    served = (
+        build_subgraph(settings.subgraph, limits)
+        if settings.subgraph
+        else build_schema(limits, compiled_reads=settings.compiled_reads)
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

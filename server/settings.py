@@ -39,6 +39,7 @@ class Settings:
     graphiql: bool = True
     max_page_size: int = 100
     response_cache: bool = True
+    compiled_reads: bool = True  # hot read documents from compiled plans (schema.compiled)
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     log_level: str = "info"
     subgraph: str | None = None  # serve one federated subgraph instead of the whole API
@@ -137,6 +138,7 @@ class Settings:
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
             log_level=env.get("LOG_LEVEL", "info"),
             response_cache=_flag(env.get("RESPONSE_CACHE"), default=True),
+            compiled_reads=_flag(env.get("COMPILED_READS"), default=True),
             jwt_secret=_jwt_secret(env.get("JWT_SECRET"), production=production),
             subgraph=subgraph,
             workers=workers,

@@ -1,0 +1,362 @@
+"""A validated query compiled once into a plan: per response key, one function from the fetched
+rows to the answer, with the schema's own serializers for the leaves.
+
+Compiling walks the selection with graphql-core's own field collection (fragments, aliases and
+merged fields as the general path sees them), so the answer has the same keys in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationDefinitionNode,
+    OperationType,
+    get_argument_values,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
+from graphql.execution.collect_fields import FieldDetails, collect_fields
+from graphql.language import BREAK, Visitor
+from strawberry.types.arguments import StrawberryArgument, convert_arguments
+
+from resolvers import directory_queries, report_page_sql
+from resolvers.report_page_sql import Reading
+from schema.compiled.fields import (
+    BY_TYPE,
+    READS_AGENCIES,
+    READS_CATEGORIES,
+    REPORT_READS,
+    Column,
+    PageSource,
+    Request,
+    Row,
+)
+from schema.context import Context
+from schema.queues import Scope, agency_queue_scope, my_queue_scope
+from schema.report_pages import report_row, visible_page
+
+
+class Unsupported(Exception):
+    """The operation asks for something the compiled path does not answer."""
+
+
+class Fallback(Exception):
+    """This request's answer must come from the general path (an error, an unexpected null)."""
+
+
+Complete = Callable[[Any, Request], Any]  # a fetched value to its answer
+Fetch = Callable[[Context, dict[str, Any], Reading], Awaitable[Any]]  # context, arguments, what to read
+
+
+@dataclass
+class Needs:
+    categories: bool = False
+    agencies: bool = False
+    report_columns: set[str] = field(default_factory=set)
+
+    @property
+    def directory(self) -> bool:
+        return self.categories or self.agencies
+
+    def reading(self) -> Reading:
+        return Reading(tuple(sorted(self.report_columns)), self.directory)
+
+
+async def _fetch_page(
+    context: Context, kwargs: dict[str, Any], reading: Reading, scope: Scope | None = None
+) -> PageSource:
+    order = kwargs["order_by"]
+    page = await visible_page(
+        context,
+        kwargs.get("filter"),
+        first=kwargs["first"],
+        after=kwargs.get("after"),
+        order_by=order,
+        scope=scope,
+        reading=reading,
+    )
+    return PageSource(page, order)
+
+
+async def _fetch_my_queue(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+    return await _fetch_page(context, kwargs, reading, my_queue_scope(context))
+
+
+async def _fetch_agency_queue(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+    return await _fetch_page(context, kwargs, reading, agency_queue_scope(context, kwargs["agency_id"]))
+
+
+async def _fetch_report(context: Context, kwargs: dict[str, Any], _reading: Reading) -> Row | None:
+    return await report_row(context, kwargs.get("id"), kwargs.get("code"), None)
+
+
+ROOTS: dict[str, Fetch] = {
+    "reports": _fetch_page,
+    "report": _fetch_report,
+    "myQueue": _fetch_my_queue,
+    "agencyQueue": _fetch_agency_queue,
+}
+
+
+@dataclass(frozen=True)
+class Root:
+    key: str
+    field_def: GraphQLField | None  # None: __typename
+    details: list[FieldDetails]
+    arguments: list[StrawberryArgument]
+    fetch: Fetch | None
+    complete: Complete
+
+
+class Compiler:
+    """Builds the plan of one operation, with the executor that validated it."""
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+        self.needs = Needs()
+
+    def plan(self) -> Plan:
+        operation: OperationDefinitionNode = self.executor.operation
+        if operation.operation != OperationType.QUERY or _has_directives(self.executor):
+            raise Unsupported
+        query_type = self.executor.schema.query_type
+        executor = self.executor
+        grouped, _defers, _forbidden = collect_fields(
+            executor.schema, executor.fragments, executor.variable_values, query_type, operation
+        )
+        roots = []
+        for key, details in grouped.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                roots.append(Root(key, None, details, [], None, _constant(query_type.name)))
+                continue
+            fetch = ROOTS.get(name)
+            if fetch is None or any(arg.name.value == "trackingToken" for arg in node.arguments or ()):
+                raise Unsupported  # a tracking token changes who sees what in the whole operation
+            field_def = query_type.fields[name]
+            arguments = field_def.extensions["strawberry-definition"].arguments
+            roots.append(Root(key, field_def, details, arguments, fetch, self.value(field_def.type, details)))
+        return Plan(roots, self.needs, self.needs.reading(), self.executor.schema._strawberry_schema)
+
+    def value(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Complete:
+        nullable = not is_non_null_type(type_)
+        named = type_.of_type if is_non_null_type(type_) else type_  # type: ignore[union-attr]
+        convert: Complete
+        if is_list_type(named):
+            item = self.value(named.of_type, details)
+            convert = lambda value, request: [item(each, request) for each in value]  # noqa: E731
+        elif is_leaf_type(named):
+            convert = _serializer(_serialize_function(named))
+        elif is_object_type(named):
+            convert = self.object(named, details)
+        else:
+            raise Unsupported
+
+        def complete(value: Any, request: Request) -> Any:
+            if value is None:
+                if nullable:
+                    return None
+                raise Fallback  # the general path reports the null in a non-null field
+            return convert(value, request)
+
+        return complete
+
+    def object(self, object_type: GraphQLObjectType, details: list[FieldDetails]) -> Complete:
+        """One generated function per object selection, as graphql-jit compiles one: the columns read
+        inline, the leaves serialized by the schema's own scalars, no call per field otherwise."""
+        getters = BY_TYPE.get(object_type.name)
+        if getters is None:
+            raise Unsupported
+        grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+        names: dict[str, Any] = {"Fallback": Fallback}
+        lines: list[str] = []
+        keys: list[str] = []
+        for number, (key, field_details) in enumerate(grouped.items()):
+            node = field_details[0].node
+            name = node.name.value
+            keys.append(key)
+            if name == "__typename":
+                lines.append(f"v{number} = {object_type.name!r}")
+                continue
+            get = getters.get(name)
+            if get is None or node.arguments:
+                raise Unsupported
+            self.needs.categories |= (object_type.name, name) in READS_CATEGORIES
+            self.needs.agencies |= (object_type.name, name) in READS_AGENCIES
+            if object_type.name == "Report":
+                self.needs.report_columns.update(
+                    (get.name,) if isinstance(get, Column) else REPORT_READS[name]
+                )
+            lines += self._field_lines(number, get, object_type.fields[name].type, field_details, names)
+        answer = ", ".join(f"{key!r}: v{number}" for number, key in enumerate(keys))
+        body = "".join(f"    {line}\n" for line in lines)
+        source = f"def build(src, req):\n{body}    return {{{answer}}}\n"
+        exec(compile(source, f"<plan {object_type.name}>", "exec"), names)  # noqa: S102 - our own text
+        build: Complete = names["build"]
+        return build
+
+    def _field_lines(
+        self,
+        number: int,
+        get: Callable[[Any, Request], Any],
+        type_: GraphQLOutputType,
+        details: list[FieldDetails],
+        names: dict[str, Any],
+    ) -> list[str]:
+        value = f"v{number}"
+        if isinstance(get, Column):
+            read = f"src[{get.name!r}]"
+        else:
+            names[f"g{number}"] = get
+            read = f"g{number}(src, req)"
+        named = type_.of_type if is_non_null_type(type_) else type_  # type: ignore[union-attr]
+        if not is_leaf_type(named):
+            names[f"c{number}"] = self.value(type_, details)
+            return [f"{value} = c{number}({read}, req)"]
+        names[f"s{number}"] = _serialize_function(named)
+        unchanged = _UNCHANGED_BY_SERIALIZING.get(named.name)
+        serialized = f"s{number}({value})"
+        if unchanged is not None:  # already the serialized value: skip the call
+            serialized = f"{value} if {unchanged.format(value)} else {serialized}"
+        missing = "raise Fallback" if is_non_null_type(type_) else "pass"
+        return [
+            f"{value} = {read}",
+            f"if {value} is None: {missing}",
+            f"else: {value} = {serialized}",
+        ]
+
+
+# When the scalar's serializer returns the value as it is: its class, and for floats finite
+# (x - x is nan for inf and nan), as graphql-core's serialize_float requires.
+_UNCHANGED_BY_SERIALIZING = {
+    "String": "{0}.__class__ is str",
+    "ID": "{0}.__class__ is str",
+    "Boolean": "{0}.__class__ is bool",
+    "Float": "{0}.__class__ is float and {0} - {0} == 0.0",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    roots: list[Root]
+    needs: Needs
+    reading: Reading  # what its pages read: the columns its fields need, and the directory
+    strawberry_schema: Any
+
+    async def run(self, executor: Any) -> dict[str, Any]:
+        context: Context = executor.context_value
+        request = Request(context)
+        sources: list[Any] = []
+        for root in self.roots:
+            if root.fetch is None:
+                sources.append(None)
+                continue
+            raw = get_argument_values(root.field_def, root.details[0].node, executor.variable_values)  # type: ignore[arg-type]
+            kwargs = convert_arguments(
+                raw,
+                root.arguments,
+                scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
+                config=self.strawberry_schema.config,
+            )
+            sources.append(await root.fetch(context, kwargs, self.reading))
+        if self.needs.directory and not _fetched_with_directory(request, sources):
+            await self._load_directory(request, _report_rows(sources))
+        answers = zip(self.roots, sources, strict=True)
+        return {root.key: root.complete(source, request) for root, source in answers}
+
+    async def _load_directory(self, request: Request, rows: list[Row]) -> None:
+        """The page's categories and agencies: one statement on PostgreSQL, else two queries."""
+        category_ids = sorted({row["category_id"] for row in rows})
+        agency_ids = sorted({row["agency_id"] for row in rows})
+        if not category_ids:
+            return
+        both = await report_page_sql.directory_of(category_ids, agency_ids)
+        if both is not None:
+            request.categories, request.agencies = both
+            return
+        categories = await directory_queries.categories_by_id(category_ids)
+        request.categories = {row["id"]: row for row in categories if row is not None}
+        agency_ids = sorted({*agency_ids, *(row["agency_id"] for row in request.categories.values())})
+        agencies = await directory_queries.agencies_by_id(agency_ids)
+        request.agencies = {row["id"]: row for row in agencies if row is not None}
+
+
+def _fetched_with_directory(request: Request, sources: list[Any]) -> bool:
+    """Whether every page came with its directory rows (then no query is needed for them)."""
+    pages = [source.page for source in sources if isinstance(source, PageSource)]
+    if len(pages) != len([source for source in sources if source is not None]) or not pages:
+        return False  # a single report, or a page without them
+    for page in pages:
+        if page.directory is None:
+            return False
+        request.categories.update(page.directory[0])
+        request.agencies.update(page.directory[1])
+    return True
+
+
+def _report_rows(sources: list[Any]) -> list[Row]:
+    rows: list[Row] = []
+    for source in sources:
+        if isinstance(source, PageSource):
+            rows += source.page.rows
+        elif isinstance(source, dict):
+            rows.append(source)
+    return rows
+
+
+def _serialize_function(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's serializer; for Strawberry's enums (a linear search per value) its answers
+    for every member, computed once."""
+    members = getattr(leaf, "wrapped_cls", None)
+    serialize: Callable[[Any], Any] = leaf.serialize
+    if members is None:
+        return serialize
+    names = {member: serialize(member) for member in members}
+
+    def serialize_member(value: Any) -> Any:
+        return names[value] if value.__class__ is members else serialize(value)
+
+    return serialize_member
+
+
+def _constant(value: str) -> Complete:
+    return lambda _source, _request: value
+
+
+def _serializer(serialize: Callable[[Any], Any]) -> Complete:
+    def convert(value: Any, _request: Request) -> Any:
+        serialized = serialize(value)
+        if serialized is None:
+            raise Fallback
+        return serialized
+
+    return convert
+
+
+class _DirectiveFinder(Visitor):
+    found = False
+
+    def enter_directive(self, _node: DirectiveNode, *_args: Any) -> Any:
+        self.found = True
+        return BREAK
+
+
+def _has_directives(executor: Any) -> bool:
+    """@skip/@include make the selection depend on variables: such documents are not compiled."""
+    for node in [executor.operation, *executor.fragment_definitions.values()]:
+        finder = _DirectiveFinder()
+        visit(node, finder)
+        if finder.found:
+            return True
+    return False
