@@ -21,6 +21,7 @@ from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
 from resolvers.permissions import require_can_file
+from resolvers.phones import e164_phone
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
 from resolvers.public_code import new_public_code
@@ -133,7 +134,7 @@ async def _file(
     )
     address = clean_text(errors, "address", data.address, max_length=ADDRESS_MAX, required=False)
     contact_name = clean_text(errors, "contactName", data.contact_name, max_length=200, required=False)
-    contact_phone = clean_text(errors, "contactPhone", data.contact_phone, max_length=40, required=False)
+    contact_phone = e164_phone(errors, "contactPhone", data.contact_phone)
     check_location(errors, data.latitude, data.longitude, service_area)
     category = await _find_category(errors, data)
     if errors or category is None or title is None or description is None:
@@ -201,12 +202,24 @@ async def _find_category(errors: list[FieldError], data: FilingInput) -> Categor
             FieldError(ErrorCode.REQUIRED, "Kategori wajib dipilih", "A category is required", "category")
         )
         return None
+    code = (data.category_code or "").strip().upper() or None
     query = (
-        Category.filter(id=data.category_id)
-        if data.category_id is not None
-        else Category.filter(code=(data.category_code or "").strip().upper())
+        Category.filter(id=data.category_id) if data.category_id is not None else Category.filter(code=code)
     )
     category = await query.first()
+    if category is not None and code is not None and category.code != code:
+        # Both given and naming different categories: which one the filer meant is a guess.
+        errors.append(
+            FieldError(
+                ErrorCode.CATEGORY_MISMATCH,
+                f"categoryId dan categoryCode menunjuk kategori yang berbeda ({category.code} dan {code}); "
+                "kirim salah satu saja",
+                f"categoryId and categoryCode name different categories ({category.code} and {code}); "
+                "send one of them",
+                "category",
+            )
+        )
+        return None
     if category is None:
         errors.append(
             FieldError(ErrorCode.UNKNOWN_CATEGORY, "Kategori tidak dikenal", "Unknown category", "category")

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from models import EscalationTarget, EventKind, ReportEvent, ReportStatus, ResolutionOutcome
 from models.lifecycle import CONFIRMATION_WINDOW, OPEN_STATUSES
 from resolvers.raw_sql import fetch
-from resolvers.timeline import utcnow
+from resolvers.timeline import iso_8601, utcnow
 
 BATCH = 500
 _OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
@@ -67,7 +66,7 @@ async def escalate_overdue(target: EscalationTarget, now: datetime) -> int:
                     ReportEvent(
                         report_id=row["id"],
                         kind=EventKind.ESCALATED,
-                        data={"target": target.value, "dueAt": _iso(row["due"])},
+                        data={"target": target.value, "dueAt": iso_8601(row["due"])},
                         created_at=now,
                     )
                     for row in rows
@@ -117,7 +116,3 @@ async def close_unanswered_resolutions(now: datetime) -> int:
         total += len(rows)
         if len(rows) < BATCH:
             return total
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)

@@ -6,6 +6,7 @@ import re
 
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError
+from resolvers.field_names import field_label
 from resolvers.geo import BoundingBox, valid_coordinates
 
 # NUL cannot be stored by PostgreSQL and other control characters only hide text.
@@ -17,18 +18,19 @@ def clean_text(
 ) -> str | None:
     """The trimmed text, or None with an error appended when it is refused."""
     text = (value or "").strip()
+    label = field_label(field)
     if not text:
         if required:
             errors.append(
-                FieldError(ErrorCode.REQUIRED, f"{field} wajib diisi", f"{field} is required", field)
+                FieldError(ErrorCode.REQUIRED, f"{label.id} wajib diisi", f"{label.en} is required", field)
             )
         return None
     if _CONTROL.search(text):
         errors.append(
             FieldError(
                 ErrorCode.INVALID_INPUT,
-                f"{field} berisi karakter yang tidak diizinkan",
-                f"{field} contains control characters",
+                f"{label.id} berisi karakter yang tidak diizinkan",
+                f"{label.en} contains control characters",
                 field,
             )
         )
@@ -37,8 +39,8 @@ def clean_text(
         errors.append(
             FieldError(
                 ErrorCode.TOO_LONG,
-                f"{field} paling banyak {max_length} karakter",
-                f"{field} must be at most {max_length} characters",
+                f"{label.id} paling banyak {max_length} karakter",
+                f"{label.en} must be at most {max_length} characters",
                 field,
             )
         )

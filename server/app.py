@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     rate_limits.configure(settings.redis_url, settings.rate_limits)
     mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
     photo_storage = photo_storage_for(settings)
-    photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+    photo_urls = PhotoUrls.from_secret(settings.photo_address_base, settings.jwt_secret)
     graphql = GraphQLOverHTTP(
         SigapGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
     )

@@ -66,7 +66,9 @@ class SigapGraphQL(GraphQL[Context, None]):
         self.signer = TokenSigner(settings.jwt_secret)
         self.hub: Hub | None = None  # set once the live feed runs
         self.photo_storage = photo_storage
-        self.photo_urls = photo_urls or PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+        self.photo_urls = photo_urls or PhotoUrls.from_secret(
+            settings.photo_address_base, settings.jwt_secret
+        )
 
     async def execute_operation(
         self,

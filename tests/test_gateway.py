@@ -210,7 +210,7 @@ async def test_subscribers_through_the_gateway_see_what_their_own_credentials_al
 ) -> None:
     admin = await asyncio.to_thread(_signed_in_admin, stack, database_url)
     officer = await asyncio.to_thread(_dlh_officer_token, stack, admin)
-    contact = {"contactName": "Rina", "contactPhone": "0812 555"}
+    contact = {"contactName": "Rina", "contactPhone": "0812 3456 7555"}
     filed = await asyncio.to_thread(
         through_gateway, stack, FILE_REPORT.replace("report {", "report { timeline { cursor }"),
         {"input": filing(**contact)},
@@ -224,5 +224,5 @@ async def test_subscribers_through_the_gateway_see_what_their_own_credentials_al
         seen[who] = (await asyncio.wait_for(anext(feed), timeout=20))["data"]["reportEvents"]["report"]
         await feed.aclose()
 
-    assert seen["officer"] == {"reporterContact": {"phone": "0812 555"}}  # DLH handles trash
+    assert seen["officer"] == {"reporterContact": {"phone": "+6281234567555"}}  # DLH handles trash
     assert seen["anonymous"] == {"reporterContact": None}

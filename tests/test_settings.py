@@ -138,3 +138,26 @@ def test_limit_defaults() -> None:
     assert (settings.max_body_bytes, settings.statement_timeout_s) == (2**20, 5.0)
     assert settings.operation_limits.points_per_hour == 5000
     assert not settings.operation_limits.production
+
+
+@pytest.mark.parametrize(
+    ("env", "address_base"),
+    [
+        ({}, "http://127.0.0.1:8000/photos"),
+        ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://localhost:9000/photos"),
+        ({"PUBLIC_BASE_URL": "https://sigap.kupangkota.go.id/"}, "https://sigap.kupangkota.go.id/photos"),
+        (
+            {"PUBLIC_BASE_URL": "https://sigap.kupangkota.go.id/api", "PHOTO_URL_BASE": "/foto"},
+            "https://sigap.kupangkota.go.id/api/foto",
+        ),
+        ({"PHOTO_URL_BASE": "https://cdn.kupangkota.go.id/foto"}, "https://cdn.kupangkota.go.id/foto"),
+    ],
+)
+def test_photo_addresses_are_absolute(env: dict[str, str], address_base: str) -> None:
+    assert Settings.from_env(env).photo_address_base == address_base
+
+
+@pytest.mark.parametrize("value", ["sigap.kupangkota.go.id", "ftp://x", "https://x/?a=1", "https://"])
+def test_a_public_base_url_that_is_not_an_address_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        Settings.from_env({"PUBLIC_BASE_URL": value})
