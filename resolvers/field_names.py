@@ -4,40 +4,34 @@ stays in the error's `field`, for clients to place the message."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from models.labels import Label
 
-
-class FieldLabel(NamedTuple):
-    id: str  # Indonesian, the first language of every message
-    en: str
-
-
-FIELD_LABELS: dict[str, FieldLabel] = {
-    "title": FieldLabel("Judul", "Title"),
-    "description": FieldLabel("Uraian", "Description"),
-    "address": FieldLabel("Alamat", "Address"),
-    "contactName": FieldLabel("Nama pelapor", "Reporter's name"),
-    "contactPhone": FieldLabel("Nomor telepon pelapor", "Reporter's phone"),
-    "contactEmail": FieldLabel("Email pelapor", "Reporter's email"),
-    "name": FieldLabel("Nama", "Name"),
-    "nameEn": FieldLabel("Nama dalam bahasa Inggris", "English name"),
-    "code": FieldLabel("Kode", "Code"),
-    "phone": FieldLabel("Nomor telepon", "Phone"),
-    "email": FieldLabel("Email", "Email"),
-    "reason": FieldLabel("Alasan", "Reason"),
-    "note": FieldLabel("Catatan", "Note"),
-    "body": FieldLabel("Isi pesan", "Message"),
-    "ratingComment": FieldLabel("Komentar penilaian", "Rating comment"),
-    "category": FieldLabel("Kategori", "Category"),
-    "location": FieldLabel("Lokasi", "Location"),
-    "descriptionEn": FieldLabel("Uraian dalam bahasa Inggris", "English description"),
-    "helpText": FieldLabel("Petunjuk pengisian", "Help text"),
-    "helpTextEn": FieldLabel("Petunjuk pengisian dalam bahasa Inggris", "English help text"),
-    "icon": FieldLabel("Nama ikon", "Icon name"),
-    "color": FieldLabel("Warna", "Colour"),
+FIELD_LABELS: dict[str, Label] = {
+    "title": Label("Judul", "Title"),
+    "description": Label("Uraian", "Description"),
+    "address": Label("Alamat", "Address"),
+    "contactName": Label("Nama pelapor", "Reporter's name"),
+    "contactPhone": Label("Nomor telepon pelapor", "Reporter's phone"),
+    "contactEmail": Label("Email pelapor", "Reporter's email"),
+    "name": Label("Nama", "Name"),
+    "nameEn": Label("Nama dalam bahasa Inggris", "English name"),
+    "code": Label("Kode", "Code"),
+    "phone": Label("Nomor telepon", "Phone"),
+    "email": Label("Email", "Email"),
+    "reason": Label("Alasan", "Reason"),
+    "note": Label("Catatan", "Note"),
+    "body": Label("Isi pesan", "Message"),
+    "ratingComment": Label("Komentar penilaian", "Rating comment"),
+    "category": Label("Kategori", "Category"),
+    "location": Label("Lokasi", "Location"),
+    "descriptionEn": Label("Uraian dalam bahasa Inggris", "English description"),
+    "helpText": Label("Petunjuk pengisian", "Help text"),
+    "helpTextEn": Label("Petunjuk pengisian dalam bahasa Inggris", "English help text"),
+    "icon": Label("Nama ikon", "Icon name"),
+    "color": Label("Warna", "Colour"),
 }
 
 
-def field_label(field: str) -> FieldLabel:
+def field_label(field: str) -> Label:
     """The field's label; an unlisted field keeps its API name (a test lists every field in use)."""
-    return FIELD_LABELS.get(field, FieldLabel(field, field))
+    return FIELD_LABELS.get(field, Label(field, field))

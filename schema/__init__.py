@@ -15,6 +15,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import CodedErrorsSchema
+from schema.lifecycle import LifecycleQuery
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
@@ -26,7 +27,8 @@ from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
 Query = merge_types(
-    "Query", (ReportQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery)
+    "Query",
+    (ReportQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery, LifecycleQuery),
 )
 Mutation = merge_types(
     "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, AccountMutation, DirectoryMutation)

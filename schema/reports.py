@@ -11,7 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import EscalationTarget, EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role, lateness
-from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
+from models.lifecycle import PUBLIC_GROUP, PUBLIC_GROUP_LABELS, STATUS_LABELS, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
 from resolvers.privacy import (
@@ -24,6 +24,7 @@ from resolvers.privacy import (
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
+from schema.lifecycle import TextLabel
 from schema.photos import ReportPhoto, photos_as_seen
 
 T = TypeVar("T")
@@ -163,6 +164,18 @@ class Report(Node):
     contact_phone: strawberry.Private[str | None]
     reporter_follows: strawberry.Private[bool]
     rating_text: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Nama statusnya untuk dibaca orang. / The status's name for people to read."
+    )
+    def status_label(self) -> TextLabel:
+        return TextLabel.of(STATUS_LABELS[self.status])
+
+    @strawberry.field(
+        description="Nama kelompok publiknya (menunggu, diproses, selesai). / The public group's name."
+    )
+    def public_group_label(self) -> TextLabel:
+        return TextLabel.of(PUBLIC_GROUP_LABELS[self.public_group])
 
     def _private_to(self, info: Info) -> bool:
         context = info.context

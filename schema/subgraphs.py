@@ -21,6 +21,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
+from schema.lifecycle import LifecycleQuery
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
 from schema.node import NodeQuery
@@ -48,6 +49,7 @@ OWNER_OF_MODULE = {
     "schema.statistics": "reports",
     "schema.photos": "reports",
     "schema.photo_mutations": "reports",
+    "schema.lifecycle": "reports",
 }
 
 
@@ -92,7 +94,9 @@ def build_subgraph(name: str, limits: OperationLimits | None = None) -> Subgraph
     elif name == "reports":
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
-            "query": merge_types("Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery)),
+            "query": merge_types(
+                "Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery, LifecycleQuery)
+            ),
             "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation, PhotoMutation)),
             "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
         }

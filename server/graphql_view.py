@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,6 +29,7 @@ from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
 from schema.operation_limits import charge, refusal
 from server.authentication import Unauthenticated, authenticate
+from server.live.results import coded_response
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
 from server.upload_limits import BoundedFormRequestAdapter
@@ -162,11 +163,7 @@ class SigapGraphQL(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         except Unauthenticated as exc:
-            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
-            response = JSONResponse(
-                {"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"}
-            )
-            await response(scope, receive, send)
+            await coded_response(exc, 401, {"www-authenticate": "Bearer"})(scope, receive, send)
         except (
             StrawberryGraphQLError,
             ValueError,

@@ -151,7 +151,10 @@ def test_server_sent_events_check_credentials_too(server: RunningServer) -> None
     )
 
     assert response.status_code == 401
-    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["message"].startswith("Token akses kedaluwarsa atau tidak valid")
+    assert error["extensions"]["messageEn"].startswith("The access token is expired or not valid")
 
 
 async def test_only_the_gateway_may_carry_many_subscriptions_on_one_socket(tmp_path: Path) -> None:
