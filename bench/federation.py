@@ -31,8 +31,8 @@ from federation.loopback import LoopbackConfig, run_topology
 from federation.topology import REDIS, REPORTS
 from resolvers import rate_limits
 from resolvers.filing import FilingInput, file_report
-from resolvers.geo import KUPANG_SERVICE_AREA
 from resolvers.identity import Principal
+from resolvers.service_area import kupang_service_area
 from server.database import connect, disconnect
 from tests.server_process import free_port, sigap_server
 
@@ -69,7 +69,7 @@ async def _prepare(name: str) -> str:
                 category_code=CATEGORIES[i % len(CATEGORIES)],
                 address=None,
             )
-            await file_report(data, principal=seeder, service_area=KUPANG_SERVICE_AREA)
+            await file_report(data, principal=seeder, service_area=kupang_service_area())
     finally:
         await disconnect()
     return url

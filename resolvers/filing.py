@@ -18,7 +18,6 @@ from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
 from realtime.outbox import announce_committed
 from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
-from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
 from resolvers.permissions import require_can_file
 from resolvers.phones import e164_phone
@@ -27,6 +26,7 @@ from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, rec
 from resolvers.public_code import new_public_code
 from resolvers.routing import route_report
 from resolvers.secrets_at_rest import digest, new_secret
+from resolvers.service_area import ServiceArea
 from resolvers.timeline import record_event, utcnow
 from resolvers.validation import check_location, clean_text
 
@@ -58,7 +58,7 @@ async def file_report(
     data: FilingInput,
     *,
     principal: Principal,
-    service_area: BoundingBox,
+    service_area: ServiceArea,
     photo_storage: PhotoStorage | None = None,
     idempotency_key: str | None = None,
     token_secret: str | None = None,
@@ -121,7 +121,7 @@ def _answer(
 async def _file(
     data: FilingInput,
     principal: Principal,
-    service_area: BoundingBox,
+    service_area: ServiceArea,
     photo_storage: PhotoStorage | None,
     claim: idempotency.IdempotencyClaim | None,
     token_secret: str | None,

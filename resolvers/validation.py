@@ -7,7 +7,8 @@ import re
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.field_names import field_label
-from resolvers.geo import BoundingBox, valid_coordinates
+from resolvers.geo import valid_coordinates
+from resolvers.service_area import ServiceArea
 
 # NUL cannot be stored by PostgreSQL and other control characters only hide text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -48,13 +49,22 @@ def clean_text(
     return text
 
 
-def check_location(errors: list[FieldError], lat: float, lon: float, service_area: BoundingBox) -> None:
+def check_location(errors: list[FieldError], lat: float, lon: float, service_area: ServiceArea) -> None:
     if not valid_coordinates(lat, lon):
         errors.append(
             FieldError(
                 ErrorCode.INVALID_COORDINATES,
                 "Koordinat tidak valid (lintang -90..90, bujur -180..180)",
                 "Coordinates out of range (latitude -90..90, longitude -180..180)",
+                "location",
+            )
+        )
+    elif service_area.is_over_water(lat, lon):
+        errors.append(
+            FieldError(
+                ErrorCode.OUTSIDE_SERVICE_AREA,
+                "Lokasi berada di laut, bukan di daratan kota; geser penanda ke tempat masalahnya di darat",
+                "The location is in the sea, not on the city's land; move the pin to the problem on land",
                 "location",
             )
         )

@@ -12,10 +12,10 @@ from strawberry.dataloader import DataLoader
 
 from models import User
 from resolvers import directory_queries, engagement_queries, photo_queries, report_counts, report_queries
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
+from resolvers.service_area import ServiceArea, kupang_service_area
 from resolvers.tokens import TokenSigner
 from schema.live import LiveFeed, NoLiveFeed
 
@@ -110,7 +110,7 @@ class Context:
     request: Any = None
     response: Any = None
     principal: Principal = ANONYMOUS
-    service_area: BoundingBox = KUPANG_SERVICE_AREA
+    service_area: ServiceArea = field(default_factory=kupang_service_area)
     timezone: str = "Asia/Makassar"  # the city's calendar, for daily figures
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)

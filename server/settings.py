@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from shapely.errors import ShapelyError
+
+from resolvers.geo import BoundingBox
 from resolvers.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limit
+from resolvers.service_area import ServiceArea, kupang_service_area, service_area_from_file
 from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 from schema.subgraphs import SUBGRAPHS
 
@@ -33,7 +36,7 @@ class Settings:
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    service_area: BoundingBox = KUPANG_SERVICE_AREA
+    service_area: ServiceArea = field(default_factory=kupang_service_area)
     timezone: str = "Asia/Makassar"
     seed_on_start: bool = True
     graphiql: bool = True
@@ -139,7 +142,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             host=env.get("HOST", "127.0.0.1"),
             port=port,
-            service_area=_service_area(env.get("SERVICE_AREA")),
+            service_area=_service_area(env.get("SERVICE_AREA"), env.get("SERVICE_AREA_FILE")),
             timezone=env.get("SIGAP_TIMEZONE", "Asia/Makassar"),
             seed_on_start=_flag(env.get("SEED_ON_START"), default=not production),
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
@@ -219,9 +222,19 @@ def _flag(value: str | None, *, default: bool) -> bool:
     raise SettingsError(f"expected a yes/no flag, got {value!r}")
 
 
-def _service_area(text: str | None) -> BoundingBox:
-    if not text:
-        return KUPANG_SERVICE_AREA
+def _service_area(frame: str | None, outline_file: str | None) -> ServiceArea:
+    """Kupang's land by default; SERVICE_AREA alone a rectangle; SERVICE_AREA_FILE a city's own
+    outline (GeoJSON), framed by SERVICE_AREA when both are set."""
+    bounds = _rectangle(frame) if frame else None
+    if outline_file:
+        try:
+            return service_area_from_file(Path(outline_file), bounds)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ShapelyError) as exc:
+            raise SettingsError(f"SERVICE_AREA_FILE is not a readable GeoJSON polygon: {exc}") from exc
+    return kupang_service_area() if bounds is None else ServiceArea(bounds)
+
+
+def _rectangle(text: str) -> BoundingBox:
     try:
         min_lat, min_lon, max_lat, max_lon = (float(part) for part in text.split(","))
     except ValueError as exc:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers.geo import BoundingBox
+from resolvers.service_area import ServiceArea, kupang_service_area
 from server.settings import Settings, SettingsError
 
 
@@ -14,7 +15,7 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     assert settings.database_url.startswith("sqlite://")
     assert settings.redis_url is None
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.service_area == KUPANG_SERVICE_AREA
+    assert settings.service_area == kupang_service_area()
     assert settings.graphiql
     assert settings.seed_on_start
 
@@ -39,7 +40,7 @@ def test_environment_overrides() -> None:
     )
 
     assert (settings.host, settings.port, settings.redis_url) == ("0.0.0.0", 9000, "redis://r:6379/0")
-    assert settings.service_area == BoundingBox(-6.4, 106.6, -6.0, 107.0)
+    assert settings.service_area == ServiceArea(BoundingBox(-6.4, 106.6, -6.0, 107.0))
 
 
 @pytest.mark.parametrize(
