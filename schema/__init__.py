@@ -18,6 +18,7 @@ from schema.errors import CodedErrorsSchema
 from schema.lifecycle import LifecycleQuery
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
+from schema.my_reports import MyReportsMutation
 from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
@@ -31,7 +32,15 @@ Query = merge_types(
     (ReportQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery, LifecycleQuery),
 )
 Mutation = merge_types(
-    "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, AccountMutation, DirectoryMutation)
+    "Mutation",
+    (
+        ReportMutation,
+        ConversationMutation,
+        PhotoMutation,
+        AccountMutation,
+        DirectoryMutation,
+        MyReportsMutation,
+    ),
 )
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]

@@ -11,7 +11,14 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from models import User
-from resolvers import directory_queries, engagement_queries, photo_queries, report_counts, report_queries
+from resolvers import (
+    directory_queries,
+    engagement_queries,
+    my_reports,
+    photo_queries,
+    report_counts,
+    report_queries,
+)
 from resolvers.identity import ANONYMOUS, Principal
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
@@ -63,6 +70,9 @@ class Loaders:
     )
     followed_by: DataLoader[tuple[int, int], bool] = field(
         default_factory=lambda: _loader(engagement_queries.followed_by)
+    )
+    unread_updates: DataLoader[tuple[int, int], int] = field(
+        default_factory=lambda: _loader(my_reports.unread_counts)
     )
     _known: dict[str, dict[int, Any]] = field(default_factory=dict)
 

@@ -177,6 +177,18 @@ class Report(Node):
     def public_group_label(self) -> TextLabel:
         return TextLabel.of(PUBLIC_GROUP_LABELS[self.public_group])
 
+    @strawberry.field(
+        description="Kabar baru sejak saya terakhir melihatnya (`markReportSeen`): status, penugasan, "
+        "komentar, foto; null bila tidak masuk. / Updates since I last looked (`markReportSeen`): status, "
+        "assignment, comments, photos; null when not signed in."
+    )
+    async def unread_updates(self, info: Info) -> int | None:
+        info.context.cache_policy.cacheable = False  # depends on who asks
+        user = info.context.principal.user
+        if user is None:
+            return None
+        return await info.context.loaders.unread_updates.load((self.pk, user.id))
+
     def _private_to(self, info: Info) -> bool:
         context = info.context
         return self.pk in context.tracked_report_ids or sees_private_details(

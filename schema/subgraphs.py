@@ -17,13 +17,14 @@ from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
 
-from schema.accounts import AccountMutation, AccountQuery
+from schema.accounts import AccountMutation, AccountQuery, Me
 from schema.conversation import ConversationMutation
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
 from schema.lifecycle import LifecycleQuery
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
+from schema.my_reports import MyReportsMutation
 from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
@@ -50,6 +51,7 @@ OWNER_OF_MODULE = {
     "schema.photos": "reports",
     "schema.photo_mutations": "reports",
     "schema.lifecycle": "reports",
+    "schema.my_reports": "reports",
 }
 
 
@@ -97,8 +99,11 @@ def build_subgraph(name: str, limits: OperationLimits | None = None) -> Subgraph
             "query": merge_types(
                 "Query", (ReportQuery, QueueQuery, StatisticsQuery, NodeQuery, LifecycleQuery)
             ),
-            "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation, PhotoMutation)),
+            "mutation": merge_types(
+                "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, MyReportsMutation)
+            ),
             "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
+            "types": [Me],  # the caller's own reports are added to the directory's `Me`
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")
