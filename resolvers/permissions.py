@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from models import Report, Role
+from models import PhotoKind, Report, Role
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal, PrincipalKind
 from resolvers.secrets_at_rest import digest
@@ -29,12 +29,17 @@ def require_can_file(principal: Principal) -> None:
         raise _forbidden("Kunci ini tidak boleh mengirim laporan", "This key may not file reports")
 
 
+def works_on(principal: Principal, report_agency_id: int) -> bool:
+    """Staff of the report's agency, or city-wide staff."""
+    if principal.role in CITY_WIDE_ROLES:
+        return True
+    return principal.is_staff and principal.agency_id == report_agency_id
+
+
 def require_works_on(principal: Principal, report_agency_id: int) -> None:
     """Status changes and assignment: staff of the report's agency, or city-wide staff."""
     require_signed_in(principal)
-    if principal.role in CITY_WIDE_ROLES:
-        return
-    if not principal.is_staff or principal.agency_id != report_agency_id:
+    if not works_on(principal, report_agency_id):
         raise _forbidden(
             "Hanya petugas dinas yang menangani laporan ini", "Only staff of the agency handling this report"
         )
@@ -71,9 +76,7 @@ def require_manages_staff(principal: Principal, agency_id: int | None, role: Rol
 
 def sees_internal_notes(principal: Principal, report_agency_id: int) -> bool:
     """Internal notes: staff of the handling agency and city-wide staff; nobody else, ever."""
-    if principal.role in CITY_WIDE_ROLES:
-        return True
-    return principal.is_staff and principal.agency_id == report_agency_id
+    return works_on(principal, report_agency_id)
 
 
 def require_sees_internal_notes(principal: Principal, report_agency_id: int) -> None:
@@ -108,6 +111,23 @@ def require_is_reporter(principal: Principal, report: Report, tracking_token: st
         return
     require_signed_in(principal)
     raise _forbidden("Hanya pelapor yang boleh melakukan ini", "Only the reporter may do this")
+
+
+def require_can_add_photo(
+    principal: Principal, report: Report, kind: PhotoKind, tracking_token: str | None
+) -> None:
+    """Photos added to a report: staff working on it, of either kind; its reporter (signed in, or
+    holding its tracking token) more of the problem (BEFORE), never the proof of the fix (AFTER)."""
+    if tracking_token is None and works_on(principal, report.agency_id):
+        return
+    if acts_as_reporter(principal, report, tracking_token):
+        if kind is PhotoKind.AFTER:
+            raise _forbidden(
+                "Foto hasil perbaikan (AFTER) hanya dari petugas; kirim foto masalahnya sebagai BEFORE",
+                "Photos of the fix (AFTER) come from staff; send a photo of the problem as BEFORE",
+            )
+        return
+    require_works_on(principal, report.agency_id)  # the refusal an outsider gets
 
 
 def require_citizen(principal: Principal) -> None:
