@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from models import Agency, Area, Category, EventKind, Report
 from realtime.outbox import announce_committed
+from resolvers.category_look import CategoryLookChanges, apply_look
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
 from resolvers.permissions import require_city_admin
@@ -19,6 +20,7 @@ from resolvers.timeline import record_event, utcnow
 from resolvers.validation import clean_text
 
 MAX_TARGET_HOURS = 24 * 90
+NO_LOOK_CHANGES = CategoryLookChanges()  # frozen: one shared default is safe
 MAX_OUTLINE_BYTES = 2_000_000
 
 
@@ -32,6 +34,7 @@ class CategoryChanges:
     is_active: bool | None = None
     is_sensitive: bool | None = None
     requires_after_photo: bool | None = None
+    look: CategoryLookChanges = NO_LOOK_CHANGES
 
 
 async def update_category(principal: Principal, category_id: int, changes: CategoryChanges) -> Category:
@@ -94,7 +97,7 @@ async def place_reports_anew(
 
 def _apply(category: Category, changes: CategoryChanges) -> list[FieldError]:
     """Set the changed fields; the errors of the values (nothing is set past a wrong target)."""
-    errors: list[FieldError] = []
+    errors = apply_look(category, changes.look)
     for field, value in (("name", changes.name), ("nameEn", changes.name_en)):
         if value is not None:
             text = clean_text(errors, field, value, max_length=200, required=True)

@@ -28,6 +28,7 @@ FIELD_LABELS: dict[str, Label] = {
     "helpText": Label("Petunjuk pengisian", "Help text"),
     "helpTextEn": Label("Petunjuk pengisian dalam bahasa Inggris", "English help text"),
     "icon": Label("Nama ikon", "Icon name"),
+    "sortOrder": Label("Urutan", "Sort order"),
     "color": Label("Warna", "Colour"),
 }
 

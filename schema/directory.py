@@ -14,6 +14,7 @@ import strawberry
 
 from models import AreaLevel, Role
 from resolvers import directory_admin, directory_queries
+from resolvers.category_look import CategoryLookChanges
 from resolvers.errors import DomainError
 from schema.context import Info
 from schema.directory_reports import AgencyReports, AreaReports, CategoryReports
@@ -72,6 +73,27 @@ class Category(Node, CategoryReports):
         description="Resolving needs an AFTER photo of the fix, added since the report was last reopened"
     )
     is_active: bool
+    description: str | None = strawberry.field(
+        description="Penjelasan singkat untuk warga yang memilih kategori. / A short description for "
+        "citizens choosing a category (Indonesian)."
+    )
+    description_en: str | None = strawberry.field(
+        description="Penjelasan dalam bahasa Inggris. / In English."
+    )
+    help_text: str | None = strawberry.field(
+        description="Petunjuk: apa yang perlu dilaporkan dan difoto. / What to report and photograph "
+        "(Indonesian)."
+    )
+    help_text_en: str | None = strawberry.field(description="Petunjuk dalam bahasa Inggris. / In English.")
+    icon: str | None = strawberry.field(
+        description="Nama ikon Material Symbols, misalnya `delete`. / A Material Symbols icon name, e.g. "
+        "`delete`."
+    )
+    color: str | None = strawberry.field(description="Warna kategori, #RRGGBB. / The category's colour.")
+    sort_order: int = strawberry.field(
+        description="Urutan di daftar pilihan, kecil lebih dulu; `categories` mengikutinya. / Place in "
+        "pickers, lower first; `categories` is in this order."
+    )
     pk: strawberry.Private[int]
     agency_id: strawberry.Private[int]
 
@@ -98,6 +120,13 @@ class Category(Node, CategoryReports):
             is_sensitive=row["is_sensitive"],
             requires_after_photo=row["requires_after_photo"],
             is_active=row["is_active"],
+            description=row["description"],
+            description_en=row["description_en"],
+            help_text=row["help_text"],
+            help_text_en=row["help_text_en"],
+            icon=row["icon"],
+            color=row["color"],
+            sort_order=row["sort_order"],
             agency_id=row["agency_id"],
         )
 
@@ -161,7 +190,10 @@ class DirectoryQuery:
     async def agencies(self) -> list[Agency]:
         return [Agency.from_row(row) for row in await directory_queries.list_agencies()]
 
-    @strawberry.field(description="Categories citizens can file under, by code")
+    @strawberry.field(
+        description="Kategori yang bisa dipilih warga, menurut `sortOrder` lalu kode. / Categories "
+        "citizens can file under, by `sortOrder`, then code."
+    )
     async def categories(self, include_inactive: bool = False) -> list[Category]:
         rows = await directory_queries.list_categories(include_inactive=include_inactive)
         return [Category.from_row(row) for row in rows]
@@ -182,6 +214,19 @@ class UpdateCategoryInput:
     is_active: bool | None = None
     is_sensitive: bool | None = None
     requires_after_photo: bool | None = None
+    description: str | None = strawberry.field(
+        default=None, description="Kosong menghapusnya; paling banyak 500 karakter. / Empty clears it."
+    )
+    description_en: str | None = None
+    help_text: str | None = strawberry.field(
+        default=None, description="Kosong menghapusnya; paling banyak 1.000 karakter. / Empty clears it."
+    )
+    help_text_en: str | None = None
+    icon: str | None = strawberry.field(
+        default=None, description="Nama Material Symbols (huruf kecil, angka, _). / A Material Symbols name."
+    )
+    color: str | None = strawberry.field(default=None, description="#RRGGBB")
+    sort_order: int | None = None
 
 
 @strawberry.input
@@ -217,7 +262,10 @@ class AreaPayload:
 
 @strawberry.type
 class DirectoryMutation:
-    @strawberry.mutation(description="City admin: routing, service levels and names of a category")
+    @strawberry.mutation(
+        description="Admin kota: rute, target layanan, nama dan tampilan kategori. / City admin: a "
+        "category's routing, service levels, names and how apps show it."
+    )
     async def update_category(self, info: Info, input: UpdateCategoryInput) -> CategoryPayload:
         try:
             changes = directory_admin.CategoryChanges(
@@ -229,6 +277,15 @@ class DirectoryMutation:
                 is_active=input.is_active,
                 is_sensitive=input.is_sensitive,
                 requires_after_photo=input.requires_after_photo,
+                look=CategoryLookChanges(
+                    description=input.description,
+                    description_en=input.description_en,
+                    help_text=input.help_text,
+                    help_text_en=input.help_text_en,
+                    icon=input.icon,
+                    color=input.color,
+                    sort_order=input.sort_order,
+                ),
             )
             category = await directory_admin.update_category(
                 info.context.principal, from_global_id(input.id, "Category"), changes
