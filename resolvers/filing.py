@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Category, EventKind, PhotoKind, Report, ReportStatus
+from models import Category, EventKind, IntakeChannel, PhotoKind, Report, ReportStatus, User
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
 from realtime.outbox import announce_committed
 from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.identity import Principal
-from resolvers.permissions import require_can_file
+from resolvers.permissions import require_can_file, require_can_take_intake
 from resolvers.phones import e164_phone
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
@@ -46,6 +46,7 @@ class FilingInput:
     contact_name: str | None = None
     contact_phone: str | None = None
     photos: Sequence[IncomingPhoto] = ()
+    channel: IntakeChannel = IntakeChannel.APP  # another: staff take it down for a caller
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,14 @@ async def file_report(
     `principal.client`; a retry with the same `idempotency_key` gets the first attempt's answer
     (the tracking token too: with a key it is derived from `token_secret`, never stored)."""
     require_can_file(principal)
+    require_can_take_intake(principal, data.channel)
     claim = (
         None
         if idempotency_key is None
         else idempotency.claim(principal.client, idempotency_key, _fingerprint(data))
     )
     if claim is not None and (earlier := await idempotency.earlier_report(claim)) is not None:
-        return _answer(earlier, principal, claim, token_secret)  # a replay is not a new filing
+        return _answer(earlier, principal, data, claim, token_secret)  # a replay is not a new filing
     await rate_limits.check("file_report", principal.client)
     await rate_limits.check("file_report_per_address", principal.address)
     try:
@@ -86,7 +88,7 @@ async def file_report(
         twin = await idempotency.earlier_report(claim)
         if twin is None:  # the twin's key expired in between: vanishingly rare, but not a 500
             raise
-        return _answer(twin, principal, claim, token_secret)
+        return _answer(twin, principal, data, claim, token_secret)
 
 
 def _fingerprint(data: FilingInput) -> dict[str, object]:
@@ -95,10 +97,20 @@ def _fingerprint(data: FilingInput) -> dict[str, object]:
     return {**fields, "photos": [hashlib.sha256(photo.data).hexdigest() for photo in data.photos]}
 
 
+def _reporter(principal: Principal, data: FilingInput) -> User | None:
+    """Who filed: the signed-in citizen; nobody for a caller whose report staff took down (the
+    operator is the FILED event's actor, not the reporter)."""
+    return principal.user if data.channel is IntakeChannel.APP else None
+
+
 def _tracking_token(
-    principal: Principal, claim: idempotency.IdempotencyClaim | None, secret: str | None, filed_at: datetime
+    principal: Principal,
+    data: FilingInput,
+    claim: idempotency.IdempotencyClaim | None,
+    secret: str | None,
+    filed_at: datetime,
 ) -> str | None:
-    if principal.user is not None:
+    if _reporter(principal, data) is not None:
         return None  # an account follows its reports without a token
     if claim is None or secret is None:
         return new_secret()
@@ -110,9 +122,13 @@ def _tracking_token(
 
 
 def _answer(
-    report: Report, principal: Principal, claim: idempotency.IdempotencyClaim, secret: str | None
+    report: Report,
+    principal: Principal,
+    data: FilingInput,
+    claim: idempotency.IdempotencyClaim,
+    secret: str | None,
 ) -> Filed:
-    token = _tracking_token(principal, claim, secret, report.created_at)
+    token = _tracking_token(principal, data, claim, secret, report.created_at)
     if token is not None and report.tracking_token_hash != digest(token):
         token = None  # made without a secret (or with another): the filer has the first answer's
     return Filed(report, token)
@@ -126,7 +142,7 @@ async def _file(
     claim: idempotency.IdempotencyClaim | None,
     token_secret: str | None,
 ) -> Filed:
-    reporter = principal.user
+    reporter = _reporter(principal, data)
     errors: list[FieldError] = []
     title = clean_text(errors, "title", data.title, max_length=TITLE_MAX, required=True)
     description = clean_text(
@@ -144,7 +160,7 @@ async def _file(
 
     route = await route_report(category, data.latitude, data.longitude)
     now = utcnow()
-    tracking_token = _tracking_token(principal, claim, token_secret, now)
+    tracking_token = _tracking_token(principal, data, claim, token_secret, now)
     async with stored(photo_storage, photos):
         for attempt in range(_CODE_ATTEMPTS):
             try:
@@ -166,6 +182,7 @@ async def _file(
                         tracking_token_hash=digest(tracking_token) if tracking_token else None,
                         status=ReportStatus.SUBMITTED,
                         reporter=reporter,
+                        channel=data.channel,
                         created_at=now,
                         updated_at=now,
                         acknowledge_due_at=now + timedelta(hours=category.response_hours),
@@ -176,14 +193,18 @@ async def _file(
                         connection,
                         report,
                         EventKind.FILED,
-                        actor=reporter,
+                        actor=principal.user,  # the citizen, or the operator who took the call
                         at=now,
                         to_status=ReportStatus.SUBMITTED,
-                        data={"agencyId": route.agency_id, "areaId": route.area_id},
+                        data={
+                            "agencyId": route.agency_id,
+                            "areaId": route.area_id,
+                            "channel": data.channel.value,
+                        },
                     )
                     if photos:
                         await record_photos(
-                            connection, report, photos, PhotoKind.BEFORE, uploaded_by=reporter
+                            connection, report, photos, PhotoKind.BEFORE, uploaded_by=principal.user
                         )
                     if claim is not None:
                         await idempotency.record(connection, claim, report, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from models import PhotoKind, Report, Role
+from models import IntakeChannel, PhotoKind, Report, Role
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal, PrincipalKind
 from resolvers.secrets_at_rest import digest
@@ -34,6 +34,20 @@ def works_on(principal: Principal, report_agency_id: int) -> bool:
     if principal.role in CITY_WIDE_ROLES:
         return True
     return principal.is_staff and principal.agency_id == report_agency_id
+
+
+def require_can_take_intake(principal: Principal, channel: IntakeChannel) -> None:
+    """A report taken down for a caller (phone, SMS, WhatsApp, walk-in, social media): staff, or a
+    partner's integration allowed to file (a WhatsApp bot). Citizens file through the app."""
+    if channel is IntakeChannel.APP or principal.is_staff:
+        return
+    if principal.kind is PrincipalKind.PARTNER and "reports:file" in principal.scopes:
+        return
+    require_signed_in(principal)
+    raise _forbidden(
+        "Hanya petugas yang mencatat laporan dari telepon, SMS, WhatsApp, loket atau media sosial",
+        "Only staff take reports down from phone, SMS, WhatsApp, walk-ins or social media",
+    )
 
 
 def require_works_on(principal: Principal, report_agency_id: int) -> None:

@@ -14,7 +14,7 @@ import orjson
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
-from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
+from models import Area, IntakeChannel, PublicGroup, Report, ReportEvent, ReportStatus
 from models.lateness import late_condition
 from models.lifecycle import statuses_in_group
 from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
@@ -80,6 +80,7 @@ class ReportFilter:
     assignee_ids: Sequence[int] = ()
     unassigned: bool | None = None
     exact_places: ExactPlaces = ExactPlaces()
+    channels: Sequence[IntakeChannel] = ()
     related_to: RelatedTo | None = None  # a citizen's own list: filed, followed or supported
 
     def with_exact_places(self, exact_places: ExactPlaces) -> ReportFilter:
@@ -170,6 +171,8 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
         query = query.filter(assignee_id__in=list(flt.assignee_ids))
     if flt.unassigned is not None:
         query = query.filter(assignee_id__isnull=flt.unassigned)
+    if flt.channels:
+        query = query.filter(channel__in=sorted(c.value for c in flt.channels))
     if flt.related_to is not None:
         query = query.filter(flt.related_to.condition())
     if flt.overdue is not None:

@@ -10,7 +10,16 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
-from models import EscalationTarget, EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role, lateness
+from models import (
+    EscalationTarget,
+    EventKind,
+    IntakeChannel,
+    PublicGroup,
+    ReportStatus,
+    ResolutionOutcome,
+    Role,
+    lateness,
+)
 from models.lifecycle import PUBLIC_GROUP, PUBLIC_GROUP_LABELS, STATUS_LABELS, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
@@ -151,6 +160,11 @@ class Report(Node):
     )
     dispute_count: int = strawberry.field(description="How often the reporter said it was not fixed")
     rating: int | None = strawberry.field(description="The reporter's rating of the fix, 1..5")
+    channel: IntakeChannel = strawberry.field(
+        description="Jalur masuk: aplikasi, atau dicatat petugas dari telepon, SMS, WhatsApp, loket, media "
+        "sosial. / How it reached the city: the app, or taken down by staff from a call, SMS, WhatsApp, a "
+        "walk-in or social media."
+    )
     pk: strawberry.Private[int]
     category_id: strawberry.Private[int]
     agency_id: strawberry.Private[int]
@@ -375,6 +389,7 @@ class Report(Node):
             rating=row["rating"],
             rating_text=row["rating_comment"],
             reporter_follows=row["reporter_follows"],
+            channel=IntakeChannel(row["channel"]),
         )
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import strawberry
 
-from models import ReportStatus, ResolutionOutcome
+from models import IntakeChannel, ReportStatus, ResolutionOutcome
 from resolvers import statistics
 from resolvers.identity import PrincipalKind
 from resolvers.permissions import statistics_agency_scope
@@ -36,12 +36,22 @@ class OutcomeCount:
     count: int
 
 
+@strawberry.type
+class ChannelCount:
+    channel: IntakeChannel
+    count: int
+
+
 @strawberry.type(description="Figures over the reports filed in the window")
 class ReportFigures:
     filed: int
     by_status: list[StatusCount]
     by_outcome: list[OutcomeCount] = strawberry.field(
         description="How closed reports were closed: confirmed fixes apart from auto-closes and disputes"
+    )
+    by_channel: list[ChannelCount] = strawberry.field(
+        description="Laporan menurut jalur masuk (aplikasi, telepon, SMS, WhatsApp, loket, media sosial). / "
+        "Reports by the channel they came through."
     )
     acknowledged: int
     acknowledged_within_target: int
@@ -64,6 +74,7 @@ class ReportFigures:
             filed=f.filed,
             by_status=[StatusCount(status=s, count=f.by_status.get(s, 0)) for s in ReportStatus],
             by_outcome=[OutcomeCount(outcome=o, count=f.by_outcome.get(o, 0)) for o in ResolutionOutcome],
+            by_channel=[ChannelCount(channel=c, count=f.by_channel.get(c, 0)) for c in IntakeChannel],
             acknowledged=f.acknowledged,
             acknowledged_within_target=f.acknowledged_within_target,
             resolved=f.resolved,
