@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import strawberry
 
 from models import IntakeChannel, ReportStatus, ResolutionOutcome
-from resolvers import statistics
+from resolvers import public_statistics, statistics
 from resolvers.identity import PrincipalKind
 from resolvers.permissions import statistics_agency_scope
 from resolvers.timeline import utcnow
@@ -124,18 +124,47 @@ class ReportStatistics:
 
     @strawberry.field(description="Every agency ranked by its share resolved within target, then speed")
     async def league(self, info: Info) -> list[AgencyStanding]:
-        by_agency = await statistics.figures_by(self.league_scope, "agency_id", now=utcnow())
-        agencies = await info.context.loaders.agency.load_many(await statistics.agency_ids())
-        standings = [
-            (row, ReportFigures.from_figures(by_agency.get(row["id"], statistics.Figures())))
-            for row in agencies
-            if row
-        ]
-        standings.sort(key=lambda pair: _league_key(pair[1], pair[0]["code"]))
-        return [
-            AgencyStanding(rank=rank, agency=Agency.from_row(row), figures=figures)
-            for rank, (row, figures) in enumerate(standings, start=1)
-        ]
+        return await _league(info, await statistics.figures_by(self.league_scope, "agency_id", now=utcnow()))
+
+
+async def _league(info: Info, by_agency: dict[int, statistics.Figures]) -> list[AgencyStanding]:
+    """Every agency (those without reports too), ranked."""
+    agencies = await info.context.loaders.agency.load_many(await statistics.agency_ids())
+    standings = [
+        (row, ReportFigures.from_figures(by_agency.get(row["id"], statistics.Figures())))
+        for row in agencies
+        if row
+    ]
+    standings.sort(key=lambda pair: _league_key(pair[1], pair[0]["code"]))
+    return [
+        AgencyStanding(rank=rank, agency=Agency.from_row(row), figures=figures)
+        for rank, (row, figures) in enumerate(standings, start=1)
+    ]
+
+
+@strawberry.type(
+    description="Angka kota untuk siapa saja, tanpa data pribadi: laporan yang masuk dalam N hari "
+    "terakhir. Dihitung paling sering sekali semenit. / The city's figures for anyone, without personal "
+    "data: the reports filed in the last N days. Computed at most once a minute."
+)
+class PublicStatistics:
+    since: datetime
+    until: datetime = strawberry.field(
+        description="Saat angka dihitung (paling lama semenit lalu). / When they were computed (at most a "
+        "minute ago)."
+    )
+    figures: ReportFigures
+    daily: list[DailyFigures] = strawberry.field(
+        description="Setiap hari dalam rentang, menurut zona waktu kota. / Every day, in the city's timezone."
+    )
+    by_agency: strawberry.Private[dict[int, statistics.Figures]]
+
+    @strawberry.field(
+        description="Peringkat dinas menurut bagian laporan yang selesai tepat waktu. / Agencies ranked by "
+        "their share resolved within target, then speed."
+    )
+    async def league(self, info: Info) -> list[AgencyStanding]:
+        return await _league(info, self.by_agency)
 
 
 def _league_key(figures: ReportFigures, code: str) -> tuple[float, float, int, str]:
@@ -189,4 +218,23 @@ class StatisticsQuery:
                 area_ids=league_scope.area_ids,
             ),
             league_scope=league_scope,
+        )
+
+    @strawberry.field(
+        description="Angka transparansi kota untuk siapa saja (tanpa masuk): laporan yang masuk dalam `days` "
+        "hari terakhir (1..366), menurut status, hasil, jalur, waktu tanggap dan selesai, per hari dan per "
+        "dinas. Tanpa data pribadi; dihitung paling sering sekali semenit. / The city's transparency "
+        "figures for anyone (no sign-in): the reports filed in the last `days` days, by status, outcome, "
+        "channel, times to respond and resolve, per day and per agency. No personal data; computed at most "
+        "once a minute."
+    )
+    async def public_statistics(self, info: Info, days: int = 30) -> PublicStatistics:
+        city = await public_statistics.city_figures(days, info.context.timezone, now=utcnow())
+        info.context.cache_policy.expires_at(city.until + public_statistics.FRESH_FOR)
+        return PublicStatistics(
+            since=city.since,
+            until=city.until,
+            figures=ReportFigures.from_figures(city.totals),
+            daily=[DailyFigures(day=d.day, filed=d.filed, resolved=d.resolved) for d in city.daily],
+            by_agency=city.by_agency,
         )
