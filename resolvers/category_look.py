@@ -42,32 +42,30 @@ def apply_look(category: Category, changes: CategoryLookChanges) -> list[FieldEr
         value = getattr(changes, attribute)
         if value is not None:
             setattr(category, attribute, clean_text(errors, field, value, max_length=limit, required=False))
-    if changes.icon is not None:
-        icon = changes.icon.strip()
-        if icon and not _ICON.fullmatch(icon):
-            errors.append(
-                FieldError(
-                    ErrorCode.INVALID_INPUT,
-                    "Nama ikon berupa huruf kecil, angka dan garis bawah (nama Material Symbols, misalnya "
-                    "delete)",
-                    "An icon name is lowercase letters, digits and underscores (a Material Symbols name, "
-                    "e.g. delete)",
-                    "icon",
-                )
-            )
-        category.icon = icon or None  # type: ignore[assignment]  # a nullable CharField
-    if changes.color is not None:
-        color = changes.color.strip()
-        if color and not _COLOR.fullmatch(color):
-            errors.append(
-                FieldError(
-                    ErrorCode.INVALID_INPUT,
-                    "Warna ditulis #RRGGBB, misalnya #2E7D32",
-                    "A colour is written #RRGGBB, e.g. #2E7D32",
-                    "color",
-                )
-            )
-        category.color = color.upper() or None  # type: ignore[assignment]
+    for field, value, pattern, normalised, message, message_en in (
+        (
+            "icon",
+            changes.icon,
+            _ICON,
+            str.strip,
+            "Nama ikon berupa huruf kecil, angka dan garis bawah (nama Material Symbols, misalnya delete)",
+            "An icon name is lowercase letters, digits and underscores (a Material Symbols name: delete)",
+        ),
+        (
+            "color",
+            changes.color,
+            _COLOR,
+            lambda text: text.strip().upper(),
+            "Warna ditulis #RRGGBB, misalnya #2E7D32",
+            "A colour is written #RRGGBB, e.g. #2E7D32",
+        ),
+    ):
+        if value is None:
+            continue
+        text = normalised(value)
+        if text and not pattern.fullmatch(text):
+            errors.append(FieldError(ErrorCode.INVALID_INPUT, message, message_en, field))
+        setattr(category, field, text or None)  # empty clears it
     if changes.sort_order is not None:
         if abs(changes.sort_order) > SORT_ORDER_LIMIT:
             errors.append(
