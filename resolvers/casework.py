@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, ResolutionOutcome, User
-from models.lifecycle import OPEN_STATUSES, can_transition
+from models.lifecycle import OPEN_STATUSES, STATUS_LABELS, can_transition
 from realtime.outbox import announce_committed
 from resolvers.duplicates import merge_into_original
 from resolvers.errors import DomainError, ErrorCode, fail
@@ -44,7 +44,8 @@ async def update_status(
         if not can_transition(current, status):
             raise fail(
                 ErrorCode.ILLEGAL_TRANSITION,
-                f"Status tidak bisa diubah dari {current.value} ke {status.value}",
+                f'Status tidak bisa diubah dari "{STATUS_LABELS[current].id}" '
+                f'ke "{STATUS_LABELS[status].id}"',
                 f"Cannot change status from {current.value} to {status.value}",
                 "status",
             )

@@ -233,7 +233,7 @@ async def _find_category(errors: list[FieldError], data: FilingInput) -> Categor
         errors.append(
             FieldError(
                 ErrorCode.CATEGORY_MISMATCH,
-                f"categoryId dan categoryCode menunjuk kategori yang berbeda ({category.code} dan {code}); "
+                f"ID kategori dan kode kategori menunjuk kategori yang berbeda ({category.code} dan {code}); "
                 "kirim salah satu saja",
                 f"categoryId and categoryCode name different categories ({category.code} and {code}); "
                 "send one of them",

@@ -34,7 +34,7 @@ async def city_figures(days: int, timezone: str, *, now: datetime) -> CityFigure
     if not 1 <= days <= MAX_DAYS:
         raise fail(
             ErrorCode.INVALID_WINDOW,
-            f"Jumlah hari antara 1 dan {MAX_DAYS}",
+            f"Jumlah hari harus antara 1 dan {MAX_DAYS}",
             f"days is between 1 and {MAX_DAYS}",
             "days",
         )

@@ -137,7 +137,7 @@ def check_page_size(first: int) -> None:
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise fail(
             ErrorCode.INVALID_PAGE_SIZE,
-            f"first harus antara 1 dan {MAX_PAGE_SIZE}",
+            f"Jumlah per halaman harus antara 1 dan {MAX_PAGE_SIZE}",
             f"first must be between 1 and {MAX_PAGE_SIZE}",
             "first",
         )

@@ -47,3 +47,22 @@ async def test_a_reports_labels_follow_its_status(db: Database) -> None:
         seen.append(shown["statusLabel"]["id"])
 
     assert seen == ["Baru dilaporkan", "Diterima petugas", "Sedang dikerjakan", "Ditolak"]
+
+
+async def test_a_refused_move_names_the_statuses_as_people_read_them(db: Database) -> None:
+    report = await file_report()
+    officer = await staff(Role.OFFICER, "DLH")
+
+    refused = await gql(
+        "mutation($i: UpdateReportStatusInput!) {"
+        " updateReportStatus(input: $i) { errors { code message } } }",
+        {"i": {"id": report["id"], "status": "CLOSED"}},
+        principal=officer,
+    )
+
+    assert refused["updateReportStatus"]["errors"] == [
+        {
+            "code": "ILLEGAL_TRANSITION",
+            "message": 'Status tidak bisa diubah dari "Baru dilaporkan" ke "Ditutup"',
+        }
+    ]
