@@ -43,13 +43,16 @@ class MyReports:
         return await _scoped_reports(info, mine, first, after, filter, order_by)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Laporan yang sudah ditandai dilihat, atau kesalahannya. / The report marked seen, or "
+    "the errors."
+)
 class MarkReportSeenPayload:
     report: Report | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="Laporan yang sudah saya lihat. / The report I have seen.")
 class MarkReportSeenInput:
     id: strawberry.ID
 

@@ -36,7 +36,7 @@ class OutcomeCount:
     count: int
 
 
-@strawberry.type
+@strawberry.type(description="Jumlah laporan dari satu jalur masuk. / The reports of one intake channel.")
 class ChannelCount:
     channel: IntakeChannel
     count: int

@@ -226,3 +226,22 @@ async def test_subscribers_through_the_gateway_see_what_their_own_credentials_al
 
     assert seen["officer"] == {"reporterContact": {"phone": "+6281234567555"}}  # DLH handles trash
     assert seen["anonymous"] == {"reporterContact": None}
+
+
+def test_my_reports_join_the_directorys_me_through_the_gateway(
+    stack: RunningTopology, database_url: str
+) -> None:
+    admin = _signed_in_admin(stack, database_url)
+    filed = through_gateway(stack, FILE_REPORT, {"input": filing(title="Milik admin")}, **admin)["fileReport"]
+
+    me = through_gateway(
+        stack,
+        "{ me { name reports(relation: FILED) { totalCount edges { node { title unreadUpdates } } } } }",
+        **admin,
+    )["me"]
+    public = through_gateway(stack, "{ publicStatistics(days: 1) { figures { filed } } }")
+
+    assert filed["errors"] == []
+    assert me["name"]  # from the directory subgraph
+    assert {"title": "Milik admin", "unreadUpdates": 0} in [e["node"] for e in me["reports"]["edges"]]
+    assert public["publicStatistics"]["figures"]["filed"] >= 1  # open to anyone
