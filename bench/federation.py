@@ -63,7 +63,7 @@ async def _prepare(name: str) -> str:
             data = FilingInput(
                 title=f"Laporan uji {i}",
                 description="Data untuk benchmark",
-                latitude=-10.17 + (i % 50) * 0.001,
+                latitude=-10.17 - (i % 50) * 0.001,  # south of the centre: land (resolvers/service_area.py)
                 longitude=123.60 + (i % 40) * 0.001,
                 category_id=None,
                 category_code=CATEGORIES[i % len(CATEGORIES)],
