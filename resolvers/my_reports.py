@@ -65,6 +65,14 @@ NOT_UPDATES = frozenset(
 
 
 _KINDS_SQL = ", ".join(f"'{kind.value}'" for kind in sorted(UPDATE_KINDS))
+# The events of `e` that are news to user {user}: updates after their marker, not their own doing.
+# The SQL text is ours (enum values and placeholders), never input.
+_UNREAD_FROM = (
+    "FROM report_events e "
+    "LEFT JOIN report_seen s ON s.report_id = e.report_id AND s.user_id = {user} "
+    f"WHERE e.kind IN ({_KINDS_SQL}) AND e.is_internal = {{internal}} "
+    "AND e.id > COALESCE(s.last_event_id, 0) AND (e.actor_id IS NULL OR e.actor_id <> {user})"
+)
 
 
 async def unread_counts(pairs: Sequence[tuple[int, int]]) -> list[int]:
@@ -74,19 +82,31 @@ async def unread_counts(pairs: Sequence[tuple[int, int]]) -> list[int]:
     for user_id in sorted({u for _, u in pairs}):
         report_ids = sorted({r for r, u in pairs if u == user_id})
         placeholders = ", ".join(f"{{r{n}}}" for n in range(len(report_ids)))
-        rows = await fetch(  # the SQL text is ours: placeholders and enum values, never input
+        rows = await fetch(
             default_connection(),
-            "SELECT e.report_id AS report_id, COUNT(*) AS n FROM report_events e "  # noqa: S608
-            "LEFT JOIN report_seen s ON s.report_id = e.report_id AND s.user_id = {user} "
-            f"WHERE e.report_id IN ({placeholders}) AND e.kind IN ({_KINDS_SQL}) "
-            "AND e.is_internal = {internal} AND e.id > COALESCE(s.last_event_id, 0) "
-            "AND (e.actor_id IS NULL OR e.actor_id <> {user}) GROUP BY e.report_id",
+            f"SELECT e.report_id AS report_id, COUNT(*) AS n {_UNREAD_FROM} "
+            f"AND e.report_id IN ({placeholders}) GROUP BY e.report_id",
             user=user_id,
             internal=False,
             **{f"r{n}": report_id for n, report_id in enumerate(report_ids)},
         )
         counts.update({(int(row["report_id"]), user_id): int(row["n"]) for row in rows})
     return [counts.get(pair, 0) for pair in pairs]
+
+
+async def unread_total(user_id: int) -> int:
+    """News on every report the user follows: those they filed (unless they muted it) and those
+    they follow. Supporting is not following."""
+    rows = await fetch(
+        default_connection(),
+        f"SELECT COUNT(*) AS n {_UNREAD_FROM} AND e.report_id IN ("  # noqa: S608
+        "SELECT id FROM reports WHERE reporter_id = {user} AND reporter_follows = {follows} "
+        "UNION SELECT report_id FROM report_followers WHERE user_id = {user})",
+        user=user_id,
+        internal=False,
+        follows=True,
+    )
+    return int(rows[0]["n"]) if rows else 0
 
 
 async def mark_seen(report_id: int, principal: Principal) -> Report:

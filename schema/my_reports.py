@@ -42,6 +42,15 @@ class MyReports:
         mine = partial(replace, related_to=RelatedTo(self.user_pk, relation))
         return await _scoped_reports(info, mine, first, after, filter, order_by)
 
+    @strawberry.field(
+        description="Jumlah kabar baru pada semua laporan yang saya ikuti (yang saya buat dan tidak saya "
+        "bisukan, dan yang saya ikuti), untuk lencana aplikasi. / Updates I have not seen on every report "
+        "I follow (filed and not muted, or followed), for the app's badge."
+    )
+    async def unread_updates(self, info: Info) -> int:
+        info.context.cache_policy.cacheable = False  # the answer is the caller's
+        return await my_reports.unread_total(self.user_pk)
+
 
 @strawberry.type(
     description="Laporan yang sudah ditandai dilihat, atau kesalahannya. / The report marked seen, or "

@@ -153,3 +153,22 @@ async def test_anonymous_has_no_me(db: Database) -> None:
 
     assert result.errors is None
     assert result.data == {"me": None}
+
+
+async def test_the_badge_counts_news_on_every_report_i_follow(db: Database) -> None:
+    rina, budi, officer = await citizen("Rina"), await citizen("Budi"), await staff(Role.OFFICER, "DLH")
+    mine = await file_report(rina, title="Milik Rina")
+    muted = await file_report(rina, title="Dibisukan")
+    followed = await file_report(budi, title="Diikuti Rina")
+    supported = await file_report(budi, title="Didukung Rina")
+    assert (await change("unfollowReport", rina, id=muted["id"]))["errors"] == []
+    assert (await change("followReport", rina, id=followed["id"]))["errors"] == []
+    assert (await change("supportReport", rina, id=supported["id"]))["errors"] == []
+    for report in (mine, muted, followed, supported):
+        await move(report["id"], ["ACKNOWLEDGED"], officer)
+    badge = "{ me { unreadUpdates } }"
+
+    assert (await gql(badge, principal=rina))["me"]["unreadUpdates"] == 2  # filed and followed
+    await gql(MARK_SEEN, {"id": followed["id"]}, principal=rina)
+    assert (await gql(badge, principal=rina))["me"]["unreadUpdates"] == 1
+    assert (await gql(badge, principal=budi))["me"]["unreadUpdates"] == 2  # his two filings
