@@ -3,6 +3,7 @@ embedded server, in the same run on the same PostgreSQL data. Prints requests/s,
 and the ratio.
 
     make bench-federation        (needs wrk: apt-get install wrk; PostgreSQL as for the tests)
+    BENCH_PAGE=20 RESPONSE_CACHE=off make bench-federation     (another page size, uncached)
 
 The gateway's deduplication of identical in-flight requests is switched off: wrk sends one query
 over and over, and merging those would measure the cache, not the federation.
@@ -28,7 +29,7 @@ import httpx
 
 from bench.databases import drop_database, fresh_database
 from federation.loopback import LoopbackConfig, run_topology
-from federation.topology import REDIS, REPORTS
+from federation.topology import PHOTOS, REDIS, REPORTS
 from resolvers import rate_limits
 from resolvers.filing import FilingInput, file_report
 from resolvers.identity import Principal
@@ -41,7 +42,9 @@ DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 WRK = shutil.which("wrk")
-QUERY = "{ reports(first: 50) { edges { node { id title status createdAt agency { code name } } } } }"
+PAGE = int(os.environ.get("BENCH_PAGE", "50"))
+NODE = "id title status createdAt agency { code name }"
+QUERY = "{ reports(first: " + str(PAGE) + ") { edges { node { " + NODE + " } } } }"
 CATEGORIES = ["SAMPAH", "PARKIR_LIAR", "KEBAKARAN", "PENGEMIS", "PKL_LIAR", "LAMPU_RAMBU"]
 
 
@@ -132,7 +135,9 @@ def main() -> int:
         config = LoopbackConfig(
             state_dir=Path(folder) / "loopback",
             database_url=database_url,
-            ports={name: free_port() for name in (REDIS.name, "directory", REPORTS.name, "gateway")},
+            ports={
+                name: free_port() for name in (REDIS.name, PHOTOS.name, "directory", REPORTS.name, "gateway")
+            },
             reports_replicas=1,  # one Python process per hop, as the embedded server has one
             environment="production",
             gateway_deduplicate=False,
@@ -151,7 +156,8 @@ def main() -> int:
 
 
 def _report(runs: dict[str, list[Figures]]) -> None:
-    print(f"reports(first: 50) with agency names; {REPORT_COUNT} reports on PostgreSQL")
+    cache = "response cache off" if os.environ.get("RESPONSE_CACHE") == "off" else "response cache on"
+    print(f"reports(first: {PAGE}) with agency names; {REPORT_COUNT} reports on PostgreSQL; {cache}")
     print(f"wrk -t2 -c{CONNECTIONS} -d{DURATION}, {ROUNDS} alternating rounds each")
     print(f"{'server':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     best = {}

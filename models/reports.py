@@ -120,6 +120,17 @@ class ReportEvent(Model):
     )
     created_at = fields.DatetimeField()
     published_at = fields.DatetimeField(null=True, description="set by the relay once on the bus")
+    # The report as the event found and left it (null on events older than these columns):
+    # the live feed's filters match an event as it was, so a replay equals what was live.
+    # Plain ids, not foreign keys: history outlives a renamed or removed directory entry.
+    agency_before_id = fields.IntField(null=True)
+    agency_after_id = fields.IntField(null=True)
+    category_before_id = fields.IntField(null=True)
+    category_after_id = fields.IntField(null=True)
+    area_before_id = fields.IntField(null=True)
+    area_after_id = fields.IntField(null=True)
+    status_before = fields.CharEnumField(ReportStatus, max_length=16, null=True)
+    status_after = fields.CharEnumField(ReportStatus, max_length=16, null=True)
 
     report_id: int
     actor_id: int | None
@@ -173,7 +184,8 @@ class ReportFollower(Model):
 # The columns the API reads, as plain rows (never ORM instances on hot paths).
 EVENT_COLUMNS = (
     "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "is_internal",
-    "created_at",
+    "created_at", "agency_before_id", "agency_after_id", "category_before_id", "category_after_id",
+    "area_before_id", "area_after_id", "status_before", "status_after",
 )  # fmt: skip
 REPORT_COLUMNS = (
     "id", "code", "title", "description", "category_id", "agency_id", "area_id",

@@ -80,6 +80,9 @@ class Bus(ABC):
     async def publish(self, messages: Sequence[bytes]) -> None:
         """Send messages in order; raise BusUnavailable if they may not have been sent."""
 
+    async def ping(self) -> None:  # noqa: B027 - the in-process bus is always there
+        """Return if the bus answers; raise BusUnavailable otherwise (readiness checks)."""
+
     @asynccontextmanager
     async def subscribe(self) -> AsyncIterator[Inbox]:
         """Receive every message published from now on, until the block ends."""
@@ -142,6 +145,12 @@ class RedisBus(Bus):
                 await pipe.execute()
         except (RedisError, OSError) as exc:
             raise BusUnavailable(f"Redis publish failed: {exc!r}") from exc
+
+    async def ping(self) -> None:
+        try:
+            await self._redis.ping()
+        except (RedisError, OSError) as exc:
+            raise BusUnavailable(f"Redis does not answer: {exc!r}") from exc
 
     async def _subscribed(self) -> None:
         if self._listener is None:

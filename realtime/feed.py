@@ -17,7 +17,8 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    """One committed event and its report as it is now (None if the report is gone)."""
+    """One committed event (with the report's state it was made in) and the report as it is
+    when the event is read (None if the report is gone)."""
 
     event: Row
     report: Row | None
@@ -31,8 +32,10 @@ class FeedEvent:
 class EventSelector:
     """Which events a subscriber follows; every given condition must hold (empty = any).
 
-    A report leaving an agency or a status still concerns whoever followed it there, so the
-    agency and status conditions also match the side a re-route or a status change left.
+    Conditions are matched against the report as the event found and left it (the event's as-of
+    columns), never as the report is now: an event concerns the same subscribers live and on
+    replay, whatever happened to the report since. A report leaving an agency, a category or a
+    status still concerns whoever followed it there, so each condition matches either side.
     """
 
     report_ids: frozenset[int] = frozenset()
@@ -42,29 +45,22 @@ class EventSelector:
     statuses: frozenset[ReportStatus] = frozenset()
 
     def matches(self, item: FeedEvent) -> bool:
-        event, report = item.event, item.report
+        event = item.event
         if self.report_ids and event["report_id"] not in self.report_ids:
             return False
-        if not (self.agency_ids or self.category_ids or self.area_ids or self.statuses):
-            return True
-        if report is None:
-            return False
-        data = event["data"] or {}
-        if self.agency_ids and not (
-            report["agency_id"] in self.agency_ids or data.get("fromAgencyId") in self.agency_ids
-        ):
-            return False
-        if self.category_ids and not (
-            report["category_id"] in self.category_ids or data.get("fromCategoryId") in self.category_ids
-        ):
-            return False
-        if self.area_ids and report["area_id"] not in self.area_ids:
-            return False
-        if self.statuses:
-            touched = {event["from_status"], event["to_status"] or report["status"]}
-            if touched.isdisjoint(self.statuses):
-                return False
-        return True
+        return (
+            _either_side(self.agency_ids, event, "agency")
+            and _either_side(self.category_ids, event, "category")
+            and _either_side(self.area_ids, event, "area")
+            and (
+                not self.statuses
+                or not self.statuses.isdisjoint({event["status_before"], event["status_after"]})
+            )
+        )
+
+
+def _either_side(wanted: frozenset[int], event: Row, name: str) -> bool:
+    return not wanted or event[f"{name}_before_id"] in wanted or event[f"{name}_after_id"] in wanted
 
 
 async def latest_event_id() -> int:

@@ -58,6 +58,12 @@ class Listener:
             self._items.append(item)
         self._ready.set()
 
+    def drain(self) -> list[FeedEvent]:
+        """What is queued now, without waiting."""
+        items = list(self._items)
+        self._items.clear()
+        return items
+
     async def get(self) -> FeedEvent:
         while not self._items:
             if self.overrun:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import signal
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -42,14 +40,10 @@ class Relay:
         *,
         sweep_interval: float = 10.0,
         grace: float = 5.0,
-        crash_before_publish: bool = False,
     ) -> None:
         self._bus = bus
         self._sweep_interval = sweep_interval
         self._grace = timedelta(seconds=grace)
-        # Fault injection for tests only (off by default): SIGKILL this process after a commit
-        # and before its events reach the bus, to prove a restarted relay publishes them.
-        self._crash_before_publish = crash_before_publish
         self._pending: set[int] = set()
         self._wake = asyncio.Event()
 
@@ -88,12 +82,15 @@ class Relay:
         self._wake.clear()
         if not self._pending:
             return
-        if self._crash_before_publish:
-            log.critical("fault injection: killing this process between commit and publish")
-            os.kill(os.getpid(), signal.SIGKILL)
         ids = sorted(self._pending)
         await self._publish(ids)
         self._pending.difference_update(ids)
+
+    async def flush(self) -> None:
+        """Publish what this process announced, now: for a short-lived process (`sigap jobs
+        run-once` from cron) that ends before any loop would. Raises BusUnavailable; what it
+        could not publish stays unpublished for a server's sweep."""
+        await self._publish_pending()
 
     async def _publish_unpublished(self, *, older_than: datetime | None) -> None:
         after = 0

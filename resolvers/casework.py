@@ -1,24 +1,20 @@
-"""Changing a report: status, assignment and re-routing. Each change writes its event
-in the same transaction, after locking the report row so concurrent changes serialise."""
+"""Changing a report: status, assignment and re-routing, each one unit of work
+(resolvers.report_change): the report locked, changed, its event written, committed, announced."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
-
 from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, ResolutionOutcome, User
 from models.lifecycle import OPEN_STATUSES, STATUS_LABELS, can_transition
-from realtime.outbox import announce_committed
 from resolvers.duplicates import merge_into_original
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import STAFF_ROLES, Principal
-from resolvers.locking import locked_report
 from resolvers.permissions import require_can_reroute, require_signed_in, require_works_on
 from resolvers.photos import require_after_photo
+from resolvers.report_change import ReportChange, report_change
 from resolvers.routing import place_report
-from resolvers.timeline import record_event, utcnow
+from resolvers.timeline import utcnow
 from resolvers.validation import checked_note
 
 S = ReportStatus
@@ -37,8 +33,8 @@ async def update_status(
         reason = checked_note("note", note, required=True)
     else:
         reason = checked_note("note", note, required=False)
-    async with in_transaction() as connection:
-        report = await locked_report(connection, report_id)
+    async with report_change() as change:
+        report, original = await _lock_with_original(change, report_id, status, duplicate_of_id)
         require_works_on(principal, report.agency_id)
         current = report.status
         if not can_transition(current, status):
@@ -50,9 +46,11 @@ async def update_status(
                 "status",
             )
         if status is S.DUPLICATE:
-            report.duplicate_of_id = await _original_for(connection, report, duplicate_of_id)
+            if original is not None:  # the merge writes to the original too: rights on both
+                require_works_on(principal, original.agency_id)
+            report.duplicate_of_id = _checked_original(report, original, duplicate_of_id)
         if status is S.RESOLVED:
-            await require_after_photo(connection, report)
+            await require_after_photo(change.connection, report)
         now = utcnow()
         report.status = status
         report.updated_at = now
@@ -73,18 +71,15 @@ async def update_status(
             )
         if status in {S.REJECTED, S.DUPLICATE}:
             report.status_reason = reason
-        await report.save(using_db=connection)
+        await report.save(using_db=change.connection)
         data: dict[str, object] | None = None
         if status is S.DUPLICATE:
-            assert report.duplicate_of_id is not None
-            moved = await merge_into_original(
-                connection, report, report.duplicate_of_id, actor=principal.user, at=now
-            )
-            data = {"duplicateOfId": report.duplicate_of_id, **moved}
+            assert original is not None
+            moved = await merge_into_original(change, report, original, actor=principal.user, at=now)
+            data = {"duplicateOfId": original.id, **moved}
         elif status is S.CLOSED:
             data = {"outcome": report.resolution_outcome}
-        event = await record_event(
-            connection,
+        event = await change.record(
             report,
             EventKind.STATUS_CHANGED,
             actor=principal.user,
@@ -94,11 +89,23 @@ async def update_status(
             note=reason,
             data=data,
         )
-    announce_committed(event.id)
     return report, event
 
 
-async def _original_for(connection: BaseDBAsyncClient, report: Report, duplicate_of_id: int | None) -> int:
+async def _lock_with_original(
+    change: ReportChange, report_id: int, status: ReportStatus, duplicate_of_id: int | None
+) -> tuple[Report, Report | None]:
+    """The report and, when it is marked a duplicate, its original: both locked in id order, so
+    that two dispatchers marking two reports duplicates of each other cannot deadlock."""
+    if status is not S.DUPLICATE or duplicate_of_id is None or duplicate_of_id == report_id:
+        return await change.lock(report_id), None
+    if not await Report.filter(id=duplicate_of_id).using_db(change.connection).exists():
+        return await change.lock(report_id), None  # refused below, once the report's rights are checked
+    report, original = await change.lock_all([(report_id, "id"), (duplicate_of_id, "duplicateOfId")])
+    return report, original
+
+
+def _checked_original(report: Report, original: Report | None, duplicate_of_id: int | None) -> int:
     def invalid(message: str, message_en: str) -> DomainError:
         return fail(ErrorCode.INVALID_DUPLICATE, message, message_en, "duplicateOfId")
 
@@ -106,7 +113,6 @@ async def _original_for(connection: BaseDBAsyncClient, report: Report, duplicate
         raise invalid("Laporan asli wajib disebutkan", "A duplicate must name the original report")
     if duplicate_of_id == report.id:
         raise invalid("Laporan tidak bisa menjadi duplikat dirinya", "A report cannot duplicate itself")
-    original = await Report.filter(id=duplicate_of_id).select_for_update().using_db(connection).first()
     if original is None:
         raise invalid("Laporan asli tidak ditemukan", "The original report does not exist")
     if original.status is S.DUPLICATE:
@@ -122,8 +128,8 @@ async def assign_report(
 ) -> tuple[Report, ReportEvent]:
     require_signed_in(principal)
     note = checked_note("note", note, required=False)
-    async with in_transaction() as connection:
-        report = await locked_report(connection, report_id)
+    async with report_change() as change:
+        report = await change.lock(report_id)
         require_works_on(principal, report.agency_id)
         if report.status not in OPEN_STATUSES:
             raise fail(
@@ -132,7 +138,7 @@ async def assign_report(
                 "A finished report cannot be assigned",
                 "id",
             )
-        assignee = await User.filter(id=assignee_id, is_active=True).using_db(connection).first()
+        assignee = await User.filter(id=assignee_id, is_active=True).using_db(change.connection).first()
         if assignee is None:
             raise fail(ErrorCode.NOT_FOUND, "Petugas tidak ditemukan", "Officer not found", "assigneeId")
         if assignee.role not in STAFF_ROLES:
@@ -160,9 +166,8 @@ async def assign_report(
         previous = report.assignee_id
         report.assignee_id = assignee.id
         report.updated_at = now
-        await report.save(using_db=connection)
-        event = await record_event(
-            connection,
+        await report.save(using_db=change.connection)
+        event = await change.record(
             report,
             EventKind.ASSIGNED,
             actor=principal.user,
@@ -170,7 +175,6 @@ async def assign_report(
             note=note,
             data={"assigneeId": assignee.id, "previousAssigneeId": previous},
         )
-    announce_committed(event.id)
     return report, event
 
 
@@ -191,8 +195,9 @@ async def reroute_report(
             "Give a new category or a new agency",
             "categoryId",
         )
-    async with in_transaction() as connection:
-        report = await locked_report(connection, report_id)
+    async with report_change() as change:
+        connection = change.connection
+        report = await change.lock(report_id)
         require_can_reroute(principal, report.agency_id)
         if report.status not in OPEN_STATUSES:
             raise fail(
@@ -235,8 +240,7 @@ async def reroute_report(
         report.due_at = report.created_at + timedelta(hours=category.resolution_hours)
         report.updated_at = now
         await report.save(using_db=connection)
-        event = await record_event(
-            connection, report, EventKind.REROUTED, actor=principal.user, at=now, note=reason, data=data
+        event = await change.record(
+            report, EventKind.REROUTED, actor=principal.user, at=now, note=reason, data=data
         )
-    announce_committed(event.id)
     return report, event

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.transactions import in_transaction
-
 from models import EventKind, Report, ReportEvent, ReportStatus, ResolutionOutcome
 from models.lifecycle import CONFIRMATION_WINDOW
 from resolvers.errors import ErrorCode, fail
 from resolvers.identity import Principal
-from resolvers.locking import locked_report
 from resolvers.permissions import require_is_reporter
-from resolvers.timeline import record_event, utcnow
+from resolvers.report_change import report_change
+from resolvers.timeline import utcnow
 from resolvers.validation import checked_note
 
 S = ReportStatus
@@ -37,8 +35,8 @@ async def answer_resolution(
         raise fail(ErrorCode.INVALID_INPUT, "Nilai harus 1 sampai 5", "A rating is 1 to 5", "rating")
     if comment is not None and answer.rating is None:
         raise fail(ErrorCode.REQUIRED, "Beri nilai 1 sampai 5", "Give a rating with the comment", "rating")
-    async with in_transaction() as connection:
-        report = await locked_report(connection, report_id)
+    async with report_change() as change:
+        report = await change.lock(report_id)
         require_is_reporter(principal, report, answer.tracking_token)
         if report.status is not S.RESOLVED or report.resolved_at is None:
             raise fail(
@@ -70,9 +68,8 @@ async def answer_resolution(
         if answer.rating is not None:
             report.rating = answer.rating
             report.rating_comment = comment
-        await report.save(using_db=connection)
-        event = await record_event(
-            connection,
+        await report.save(using_db=change.connection)
+        event = await change.record(
             report,
             EventKind.STATUS_CHANGED,
             actor=actor,
@@ -83,7 +80,5 @@ async def answer_resolution(
             data=data,
         )
         if answer.rating is not None:
-            await record_event(
-                connection, report, EventKind.RATED, actor=actor, at=now, data={"rating": answer.rating}
-            )
+            await change.record(report, EventKind.RATED, actor=actor, at=now, data={"rating": answer.rating})
     return report, event

@@ -4,19 +4,18 @@ internal notes for staff only, and citizens following reports they did not file.
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import EventKind, Report, ReportEvent, ReportFollower
 from resolvers.errors import ErrorCode, fail
 from resolvers.identity import Principal
-from resolvers.locking import locked_report
 from resolvers.permissions import (
     acts_as_reporter,
     require_sees_internal_notes,
     require_signed_in,
     require_works_on,
 )
-from resolvers.timeline import record_event, utcnow
+from resolvers.report_change import report_change
+from resolvers.timeline import utcnow
 from resolvers.validation import checked_note
 
 
@@ -26,16 +25,15 @@ async def add_comment(
     """A public comment: by the reporter (signed in or holding the tracking token) or by staff
     who work on the report. Other citizens support or follow instead."""
     text = checked_note("body", body, required=True)
-    async with in_transaction() as connection:
-        report = await locked_report(connection, report_id)
+    async with report_change() as change:
+        report = await change.lock(report_id)
         by_reporter = acts_as_reporter(principal, report, tracking_token)
         if not by_reporter:
             require_works_on(principal, report.agency_id)
         now = utcnow()
         report.updated_at = now
-        await report.save(using_db=connection, update_fields=["updated_at"])
-        event = await record_event(
-            connection,
+        await report.save(using_db=change.connection, update_fields=["updated_at"])
+        event = await change.record(
             report,
             EventKind.COMMENTED,
             actor=principal.user if tracking_token is None else None,
@@ -50,11 +48,10 @@ async def add_internal_note(report_id: int, body: str, *, principal: Principal) 
     """A note among staff: the event is marked internal, so timelines, node lookups and the live
     feed show it to the handling agency's staff and city-wide staff only."""
     text = checked_note("body", body, required=True)
-    async with in_transaction() as connection:
-        report = await locked_report(connection, report_id)
+    async with report_change() as change:
+        report = await change.lock(report_id)
         require_sees_internal_notes(principal, report.agency_id)
-        event = await record_event(
-            connection,
+        event = await change.record(
             report,
             EventKind.INTERNAL_NOTE,
             actor=principal.user,
@@ -72,8 +69,9 @@ async def set_following(
     mute it (by account or tracking token); anyone signed in may follow other reports."""
     kind = EventKind.FOLLOWED if following else EventKind.UNFOLLOWED
     try:
-        async with in_transaction() as connection:
-            report = await locked_report(connection, report_id)
+        async with report_change() as change:
+            connection = change.connection
+            report = await change.lock(report_id)
             now = utcnow()
             if acts_as_reporter(principal, report, tracking_token):
                 if report.reporter_follows == following:
@@ -96,7 +94,7 @@ async def set_following(
                 else:
                     await rows.using_db(connection).delete()
                 actor, data = principal.user, {"byReporter": False}
-            event = await record_event(connection, report, kind, actor=actor, at=now, data=data)
+            event = await change.record(report, kind, actor=actor, at=now, data=data)
     except IntegrityError as exc:  # the same user twice at once: the unique constraint decides
         raise _unchanged(following) from exc
     return report, event

@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shapely.errors import GEOSException
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import Agency, Area, Category, EventKind, Report
-from realtime.outbox import announce_committed
 from resolvers.category_look import CategoryLookChanges, apply_look
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
 from resolvers.permissions import require_city_admin
+from resolvers.report_change import ReportChange, report_change
 from resolvers.routing import parse_polygon, place_reports
-from resolvers.timeline import record_event, utcnow
+from resolvers.timeline import utcnow
 from resolvers.validation import clean_text
 
 MAX_TARGET_HOURS = 24 * 90
@@ -42,7 +40,8 @@ async def update_category(principal: Principal, category_id: int, changes: Categ
     agency and due times; new filings follow the new settings. A change of sensitivity applies to
     the existing reports at once, in the same transaction: their public places are re-made."""
     require_city_admin(principal)
-    async with in_transaction() as connection:
+    async with report_change() as change:
+        connection = change.connection
         category = await Category.filter(id=category_id).select_for_update().using_db(connection).first()
         if category is None:
             raise fail(ErrorCode.NOT_FOUND, "Kategori tidak ditemukan", "Category not found", "id")
@@ -56,25 +55,19 @@ async def update_category(principal: Principal, category_id: int, changes: Categ
         if errors:
             raise DomainError(*errors)
         await category.save(using_db=connection)
-        event_ids = []
         if category.is_sensitive != was_sensitive:
-            event_ids = await place_reports_anew(connection, category, principal)
-    for event_id in event_ids:
-        announce_committed(event_id)
+            await place_reports_anew(change, category, principal)
     return category
 
 
-async def place_reports_anew(
-    connection: BaseDBAsyncClient, category: Category, principal: Principal
-) -> list[int]:
+async def place_reports_anew(change: ReportChange, category: Category, principal: Principal) -> None:
     """Re-make the public place (rounded point, area) of every report of the category after its
     sensitivity changed, each with its event; reports locked in id order (a stable lock order)."""
     now = utcnow()
-    reports = await (
-        Report.filter(category_id=category.id).order_by("id").select_for_update().using_db(connection)
-    )
+    of_category = Report.filter(category_id=category.id).using_db(change.connection)
+    ids: list[int] = await of_category.values_list("id", flat=True)  # type: ignore[assignment]
+    reports = await change.lock_all((report_id, "id") for report_id in ids)
     placements = await place_reports(category.is_sensitive, [(r.latitude, r.longitude) for r in reports])
-    event_ids = []
     for report, placement in zip(reports, placements, strict=True):
         report.public_latitude, report.public_longitude = (
             placement.public_latitude,
@@ -82,17 +75,9 @@ async def place_reports_anew(
         )
         report.area_id = placement.area_id
         report.updated_at = now
-        await report.save(using_db=connection)
-        event = await record_event(
-            connection,
-            report,
-            EventKind.PLACE_CHANGED,
-            actor=principal.user,
-            at=now,
-            data={"isSensitive": category.is_sensitive},
-        )
-        event_ids.append(event.id)
-    return event_ids
+        await report.save(using_db=change.connection)
+        sensitivity = {"isSensitive": category.is_sensitive}
+        await change.record(report, EventKind.PLACE_CHANGED, actor=principal.user, at=now, data=sensitivity)
 
 
 def _apply(category: Category, changes: CategoryChanges) -> list[FieldError]:

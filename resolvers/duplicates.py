@@ -8,17 +8,16 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import Category, EventKind, Report, ReportEvent, ReportFollower, ReportSupport, User
 from models.lifecycle import OPEN_STATUSES
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import Circle
 from resolvers.identity import Principal
-from resolvers.locking import locked_report
 from resolvers.permissions import require_citizen
+from resolvers.report_change import ReportChange, report_change
 from resolvers.report_queries import ExactPlaces, ReportFilter, ReportOrder, report_page
-from resolvers.timeline import record_event, utcnow
+from resolvers.timeline import utcnow
 
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 90
@@ -48,8 +47,9 @@ async def support_report(report_id: int, *, principal: Principal) -> tuple[Repor
     user = principal.user
     assert user is not None
     try:
-        async with in_transaction() as connection:
-            report = await locked_report(connection, report_id)
+        async with report_change() as change:
+            connection = change.connection
+            report = await change.lock(report_id)
             if report.reporter_id == user.id:
                 raise fail(
                     ErrorCode.OWN_REPORT,
@@ -71,8 +71,8 @@ async def support_report(report_id: int, *, principal: Principal) -> tuple[Repor
                 report_id=report.id, user_id=user.id, created_at=now, using_db=connection
             )
             count = await ReportSupport.filter(report_id=report.id).using_db(connection).count()
-            event = await record_event(
-                connection, report, EventKind.SUPPORTED, actor=user, at=now, data={"supportCount": count}
+            event = await change.record(
+                report, EventKind.SUPPORTED, actor=user, at=now, data={"supportCount": count}
             )
     except IntegrityError as exc:  # the same citizen twice at once: the unique constraint decides
         raise _already_supported() from exc
@@ -89,12 +89,12 @@ def _already_supported() -> Exception:
 
 
 async def merge_into_original(
-    connection: BaseDBAsyncClient, duplicate: Report, original_id: int, *, actor: User | None, at: datetime
+    change: ReportChange, duplicate: Report, original: Report, *, actor: User | None, at: datetime
 ) -> dict[str, int]:
     """Move a duplicate's supporters and followers to its original, with the duplicate's reporter
-    among them (they reported the same problem). Runs inside the transaction that marks the
-    duplicate, both rows locked; writes a DUPLICATE_MERGED event on the original."""
-    original = await Report.filter(id=original_id).using_db(connection).get()
+    among them (they reported the same problem). Runs inside the change that marks the duplicate,
+    both rows locked by it; writes a DUPLICATE_MERGED event on the original."""
+    connection = change.connection
     supporters = await _move(connection, ReportSupport, duplicate, original, include_reporter=True, at=at)
     followers = await _move(
         connection, ReportFollower, duplicate, original, include_reporter=duplicate.reporter_follows, at=at
@@ -102,8 +102,7 @@ async def merge_into_original(
     moved = {"supportersMoved": supporters, "followersMoved": followers}
     original.updated_at = at
     await original.save(using_db=connection, update_fields=["updated_at"])
-    await record_event(
-        connection,
+    await change.record(
         original,
         EventKind.DUPLICATE_MERGED,
         actor=actor,

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import Category, EventKind, IntakeChannel, PhotoKind, Report, ReportStatus, User
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
-from realtime.outbox import announce_committed
 from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.identity import Principal
@@ -24,10 +22,11 @@ from resolvers.phones import e164_phone
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
 from resolvers.public_code import new_public_code
+from resolvers.report_change import report_change
 from resolvers.routing import route_report
 from resolvers.secrets_at_rest import digest, new_secret
 from resolvers.service_area import ServiceArea
-from resolvers.timeline import record_event, utcnow
+from resolvers.timeline import utcnow
 from resolvers.validation import check_location, clean_text
 
 _CODE_ATTEMPTS = 5
@@ -164,7 +163,8 @@ async def _file(
     async with stored(photo_storage, photos):
         for attempt in range(_CODE_ATTEMPTS):
             try:
-                async with in_transaction() as connection:
+                async with report_change() as change:
+                    connection = change.connection
                     report = await Report.create(
                         code=new_public_code(),
                         title=title,
@@ -189,8 +189,8 @@ async def _file(
                         due_at=now + timedelta(hours=category.resolution_hours),
                         using_db=connection,
                     )
-                    event = await record_event(
-                        connection,
+                    change.created(report)
+                    await change.record(
                         report,
                         EventKind.FILED,
                         actor=principal.user,  # the citizen, or the operator who took the call
@@ -204,11 +204,10 @@ async def _file(
                     )
                     if photos:
                         await record_photos(
-                            connection, report, photos, PhotoKind.BEFORE, uploaded_by=principal.user
+                            change, report, photos, PhotoKind.BEFORE, uploaded_by=principal.user
                         )
                     if claim is not None:
                         await idempotency.record(connection, claim, report, now)
-                announce_committed(event.id)
                 return Filed(report, tracking_token)
             except IntegrityError:
                 # A public code collision (about one in 10^12 per pair): draw another code.

@@ -108,6 +108,21 @@ class S3PhotoStorage:
     def _key(self, name: str) -> str:
         return self.prefix + check_name(name)
 
+    async def ensure_bucket(self) -> bool:
+        """Create the bucket unless it exists; True when it was created."""
+
+        def ensure() -> bool:
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+            except self.client.exceptions.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+                    raise
+                self.client.create_bucket(Bucket=self.bucket)
+                return True
+            return False
+
+        return await asyncio.to_thread(ensure)
+
     async def put(self, name: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(
             self.client.put_object,

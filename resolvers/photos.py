@@ -15,18 +15,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from models import Category, EventKind, PhotoKind, Report, ReportEvent, ReportPhoto, ReportStatus, User
 from models.lifecycle import OPEN_STATUSES
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
-from resolvers.locking import locked_report, report_not_found
+from resolvers.locking import report_not_found
 from resolvers.permissions import require_can_add_photo, require_works_on, works_on
 from resolvers.photo_cleaning import CleanPhoto, clean_photo
 from resolvers.photo_storage import PhotoStorage
-from resolvers.timeline import record_event, utcnow
+from resolvers.report_change import ReportChange, report_change
+from resolvers.timeline import utcnow
 from resolvers.validation import clean_text
 
 log = logging.getLogger("sigap.photos")
@@ -114,14 +114,14 @@ async def _remove_files(storage: PhotoStorage, names: Sequence[str]) -> None:
 
 
 async def record_photos(
-    connection: BaseDBAsyncClient,
+    change: ReportChange,
     report: Report,
     photos: Sequence[CleanPhoto],
     kind: PhotoKind,
     *,
     uploaded_by: User | None,
 ) -> ReportEvent:
-    """The photos' rows and their one PHOTO_ADDED event, inside the caller's transaction."""
+    """The photos' rows and their one PHOTO_ADDED event, inside the caller's change."""
     now = utcnow()
     rows = [
         await ReportPhoto.create(
@@ -135,12 +135,11 @@ async def record_photos(
             byte_size=len(photo.data),
             uploaded_by=uploaded_by,
             created_at=now,
-            using_db=connection,
+            using_db=change.connection,
         )
         for photo in photos
     ]
-    return await record_event(
-        connection,
+    return await change.record(
         report,
         EventKind.PHOTO_ADDED,
         actor=uploaded_by,
@@ -170,12 +169,13 @@ async def add_report_photo(
         kind = PhotoKind.AFTER if staff else PhotoKind.BEFORE
     await _check_can_add(None, report, kind, principal, tracking_token)  # before decoding for a stranger
     (photo,) = await clean_photos([incoming])
-    async with stored(storage, [photo]), in_transaction() as connection:
-        report = await locked_report(connection, report_id, "reportId")
-        await _check_can_add(connection, report, kind, principal, tracking_token)  # it may have changed
+    async with stored(storage, [photo]), report_change() as change:
+        report = await change.lock(report_id, "reportId")
+        # the report may have moved on while the photo was cleaned
+        await _check_can_add(change.connection, report, kind, principal, tracking_token)
         report.updated_at = utcnow()
-        await report.save(using_db=connection, update_fields=["updated_at"])
-        event = await record_photos(connection, report, [photo], kind, uploaded_by=principal.user)
+        await report.save(using_db=change.connection, update_fields=["updated_at"])
+        event = await record_photos(change, report, [photo], kind, uploaded_by=principal.user)
     return report, event
 
 
@@ -207,19 +207,19 @@ async def remove_report_photo(
     note = clean_text(errors, "reason", reason, max_length=NOTE_MAX, required=True)
     if errors:
         raise DomainError(*errors)
-    async with in_transaction() as connection:
+    async with report_change() as change:
+        connection = change.connection
         photo = await ReportPhoto.filter(id=photo_id).using_db(connection).first()
         if photo is None:
             raise fail(ErrorCode.NOT_FOUND, "Foto tidak ditemukan", "Photo not found", "id")
-        report = await locked_report(connection, photo.report_id, "reportId")
+        report = await change.lock(photo.report_id, "reportId")
         require_works_on(principal, report.agency_id)
         names = [photo.stored_name, photo.thumbnail_name]
         await photo.delete(using_db=connection)
         now = utcnow()
         report.updated_at = now
         await report.save(using_db=connection, update_fields=["updated_at"])
-        event = await record_event(
-            connection,
+        event = await change.record(
             report,
             EventKind.PHOTO_REMOVED,
             actor=principal.user,

@@ -23,11 +23,15 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from prometheus_client import Counter
 from redis.asyncio import ConnectionPool
 
 from resolvers.errors import ErrorCode, fail
 
 log = logging.getLogger("sigap.limits")
+
+# Exposed at /metrics (server/observability): refusals by limit, "query_budget" for spent budgets.
+REFUSALS = Counter("sigap_rate_limit_refusals_total", "Actions refused by a rate limit or budget", ["limit"])
 
 # Per client (the account or key, else the device id an app sends, else the address). A phone
 # filing a report a minute is plenty; an address shared by many phones (carrier NAT) still fits a
@@ -138,6 +142,7 @@ async def check_all(*counted: tuple[str, str], count: bool = True) -> None:
         log.warning("rate limits %s not counted, storage unreachable: %r", counted, exc)
         return
     wait = max(1, math.ceil(max(resets) - time.time()))
+    REFUSALS.labels(full[0][1]).inc()  # one refusal, named by the first full limit
     raise fail(
         ErrorCode.RATE_LIMITED,
         f"Terlalu banyak permintaan; coba lagi dalam {wait} detik",
@@ -176,6 +181,8 @@ async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState
     except StorageError as exc:
         log.warning("query budget not counted, storage unreachable: %r", exc)
         return BudgetState(True, points_per_hour, None, datetime.fromtimestamp(time.time() + 3600, UTC))
+    if not allowed:
+        REFUSALS.labels("query_budget").inc()
     return BudgetState(
         allowed, points_per_hour, stats.remaining, datetime.fromtimestamp(stats.reset_time, UTC)
     )

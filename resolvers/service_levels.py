@@ -7,22 +7,26 @@ for the returned rows only, in the same transaction. On PostgreSQL a second, con
 waits for the first one's row locks and then re-checks its WHERE against the committed row, which
 no longer matches (the mark is set, the status moved); SQLite runs one writer at a time. The same
 guard makes a job safe against a user's change to the same report (those lock the row too).
+
+Every batch is one unit of work (resolvers.report_change): its events are written under the
+commit-order lock and announced after commit, as a user's change's are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from models import EscalationTarget, EventKind, ReportEvent, ReportStatus, ResolutionOutcome
+from models import EscalationTarget, EventKind, ReportStatus, ResolutionOutcome
 from models.lifecycle import CONFIRMATION_WINDOW, OPEN_STATUSES
 from resolvers.raw_sql import fetch
+from resolvers.report_change import ReportState, report_change
 from resolvers.timeline import iso_8601, utcnow
 
 BATCH = 500
 _OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
+_STATE = "agency_id, category_id, area_id, status"  # what the events' as-of columns need
 
 # target -> (the column marking it escalated, its due column, the statuses still owing it)
 _TARGETS: dict[EscalationTarget, tuple[str, str, str]] = {
@@ -53,26 +57,24 @@ async def escalate_overdue(target: EscalationTarget, now: datetime) -> int:
     still_due = f"{mark} IS NULL AND status IN ({statuses}) AND {due} < {{now}}"
     total = 0
     while True:
-        async with in_transaction() as connection:
+        async with report_change() as change:
             rows = await fetch(
-                connection,
+                change.connection,
                 f"UPDATE reports SET {mark} = {{now}} WHERE {still_due} AND id IN "
                 f"(SELECT id FROM reports WHERE {still_due} ORDER BY id LIMIT {BATCH}) "
-                f"RETURNING id, {due} AS due",
+                f"RETURNING id, {due} AS due, {_STATE}",
                 now=now,
             )
-            await ReportEvent.bulk_create(
-                [
-                    ReportEvent(
-                        report_id=row["id"],
-                        kind=EventKind.ESCALATED,
-                        data={"target": target.value, "dueAt": iso_8601(row["due"])},
-                        created_at=now,
-                    )
-                    for row in rows
-                ],
-                using_db=connection,
-            )
+            for row in rows:  # the UPDATE locked them; the status did not change
+                state = _state(row, row["status"])
+                await change.record_state(
+                    row["id"],
+                    EventKind.ESCALATED,
+                    before=state,
+                    after=state,
+                    at=now,
+                    data={"target": target.value, "dueAt": iso_8601(row["due"])},
+                )
         total += len(rows)
         if len(rows) < BATCH:
             return total
@@ -89,30 +91,31 @@ async def close_unanswered_resolutions(now: datetime) -> int:
     )
     total = 0
     while True:
-        async with in_transaction() as connection:
+        async with report_change() as change:
             rows = await fetch(
-                connection,
+                change.connection,
                 f"UPDATE reports SET status = '{ReportStatus.CLOSED.value}', closed_at = {{now}}, "
                 f"updated_at = {{now}}, resolution_outcome = {outcome} WHERE {still_due} AND id IN "
                 f"(SELECT id FROM reports WHERE {still_due} ORDER BY id LIMIT {BATCH}) "
-                "RETURNING id, resolution_outcome",
+                f"RETURNING id, resolution_outcome, {_STATE}",
                 now=now,
                 cutoff=cutoff,
             )
-            await ReportEvent.bulk_create(
-                [
-                    ReportEvent(
-                        report_id=row["id"],
-                        kind=EventKind.STATUS_CHANGED,
-                        from_status=ReportStatus.RESOLVED,
-                        to_status=ReportStatus.CLOSED,
-                        data={"automatic": True, "outcome": row["resolution_outcome"]},
-                        created_at=now,
-                    )
-                    for row in rows
-                ],
-                using_db=connection,
-            )
+            for row in rows:
+                await change.record_state(
+                    row["id"],
+                    EventKind.STATUS_CHANGED,
+                    before=_state(row, ReportStatus.RESOLVED),
+                    after=_state(row, ReportStatus.CLOSED),
+                    at=now,
+                    from_status=ReportStatus.RESOLVED,
+                    to_status=ReportStatus.CLOSED,
+                    data={"automatic": True, "outcome": row["resolution_outcome"]},
+                )
         total += len(rows)
         if len(rows) < BATCH:
             return total
+
+
+def _state(row: dict[str, Any], status: ReportStatus | str) -> ReportState:
+    return ReportState(row["agency_id"], row["category_id"], row["area_id"], ReportStatus(status))

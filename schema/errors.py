@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
@@ -16,6 +15,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
+from resolvers.request_ids import request_id_or_new
 from schema.operation_limits import OperationLimits
 
 log = logging.getLogger("sigap.errors")
@@ -92,7 +92,7 @@ def _coded(error: GraphQLError, hide_suggestions: bool) -> GraphQLError:
                 "messageEn": "The query took too long and was stopped; narrow its filter",
             },
         )
-    request_id = uuid.uuid4().hex
+    request_id = request_id_or_new()  # the one in the response header and on every log line
     log.error("request %s failed at %s", request_id, error.path, exc_info=original)
     return GraphQLError(
         f"Internal error; quote request id {request_id}",

@@ -60,6 +60,56 @@ class ReporterContact:
         return cls(name=row["name"], phone=row["phone"], email=row["email"])
 
 
+# The live feed's filters match these (realtime.feed.EventSelector): a client can tell why an event
+# reached it, live and on replay alike, whatever happened to the report since.
+@strawberry.type(description="A report's agency, category, area and status at the moment of an event")
+class ReportAsOf:
+    status: ReportStatus | None
+    agency_id: strawberry.Private[int | None]
+    category_id: strawberry.Private[int | None]
+    area_id: strawberry.Private[int | None]
+    report_id: strawberry.Private[int]
+
+    @strawberry.field
+    def agency(self, info: Info) -> Agency | None:
+        if self.agency_id is None:
+            return None
+        return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
+
+    @strawberry.field
+    def category(self, info: Info) -> Category | None:
+        if self.category_id is None:
+            return None
+        return info.context.loaders.now_or_later("category", self.category_id, Category.from_row)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Hidden from the public when the report's category is sensitive now: an area found "
+        "before it became sensitive could say more than the rounded place"
+    )
+    async def area(self, info: Info) -> Area | None:
+        if self.area_id is None:
+            return None
+        row = await info.context.loaders.report.load(self.report_id)
+        if row is None or not await _now(Report.from_row(row).as_seen(info, bool)):
+            return None
+        return Area.from_row(await info.context.loaders.area.load(self.area_id))
+
+    @classmethod
+    def from_event_row(cls, row: dict[str, Any], side: str) -> ReportAsOf | None:
+        """`side` is "before" or "after"; None when the report did not exist yet (a filing)."""
+        state = {name: row[f"{name}_{side}_id"] for name in ("agency", "category", "area")}
+        status = row[f"status_{side}"]
+        if status is None and all(value is None for value in state.values()):
+            return None
+        return cls(
+            status=None if status is None else ReportStatus(status),
+            agency_id=state["agency"],
+            category_id=state["category"],
+            area_id=state["area"],
+            report_id=row["report_id"],
+        )
+
+
 @strawberry.type(description="One entry of a report's timeline; `cursor` orders the live feed")
 class ReportEvent(Node):
     cursor: str = strawberry.field(description="Monotonic position of this event in the city's feed")
@@ -69,6 +119,13 @@ class ReportEvent(Node):
     note: str | None
     created_at: datetime
     is_internal: bool = strawberry.field(description="An internal note: shown to the handling staff only")
+    before: ReportAsOf | None = strawberry.field(
+        description="The report's agency, category, area and status as this event found them "
+        "(none for a filing); live-feed filters match this side or `after`"
+    )
+    after: ReportAsOf | None = strawberry.field(
+        description="The report's agency, category, area and status as this event left them"
+    )
     actor_id: strawberry.Private[int | None]
     report_id: strawberry.Private[int]
     details: strawberry.Private[Any]
@@ -103,6 +160,8 @@ class ReportEvent(Node):
             details=row["data"],
             created_at=row["created_at"],
             is_internal=row["is_internal"],
+            before=ReportAsOf.from_event_row(row, "before"),
+            after=ReportAsOf.from_event_row(row, "after"),
             actor_id=row["actor_id"],
             report_id=row["report_id"],
         )

@@ -54,7 +54,11 @@ class ReportEventFilter:
 class LiveReportEvent:
     cursor: str = strawberry.field(description="Pass it as `after` to resume after this event")
     event: ReportEvent
-    report: Report | None = strawberry.field(description="The report as it is now")
+    report: Report | None = strawberry.field(
+        description="The report as it is when the event is delivered, live or replayed (so a "
+        "replayed event shows the report now); the report as the event found and left it is "
+        "`event.before` and `event.after`"
+    )
 
     @classmethod
     def from_feed(cls, item: FeedEvent) -> LiveReportEvent:
@@ -66,10 +70,14 @@ class LiveReportEvent:
 
 
 def _hidden_from(principal: Principal, item: FeedEvent) -> bool:
-    """Internal notes reach only those who may read them, on the live feed as everywhere."""
+    """Internal notes reach only those who may read them, on the live feed as everywhere: staff
+    of the agency the note was written in (as of the event, so that a replay equals live)."""
     if not item.event.get("is_internal"):
         return False
-    return item.report is None or not sees_internal_notes(principal, item.report["agency_id"])
+    agency_id = item.event.get("agency_after_id")
+    if agency_id is None:
+        agency_id = item.report["agency_id"] if item.report else None
+    return agency_id is None or not sees_internal_notes(principal, agency_id)
 
 
 def _events_for(principal: Principal) -> Callable[[FeedEvent], LiveReportEvent | None]:

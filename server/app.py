@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql (HTTP, SSE, websockets), /health, /live, /wall, and the
-lifespan that opens the database and runs the live feed."""
+"""The Starlette application: /graphql (HTTP, SSE, websockets), /health, /ready, /metrics, /live,
+/wall, and the lifespan that opens the database and runs the live feed."""
 
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from tortoise import Tortoise
 
 from models.seed import load_seed
 from resolvers import idempotency, mail, rate_limits
@@ -28,13 +26,24 @@ from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
 from schema import build_schema
 from schema.subgraphs import build_subgraph
+from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
+from server.gateway_identity import ForwardedClient
+from server.graphiql import graphiql_assets_route
 from server.graphql_view import SigapGraphQL
 from server.http_guards import AmbiguousHostGuard, BodySizeLimit, CrossSiteRequestGuard, JsonCharsetGuard
 from server.jobs import periodic_jobs
 from server.live.service import LiveService, live_stats, running_live_service
 from server.live.sse import wants_event_stream
 from server.live.transport_ws import ABORT_KEY
+from server.observability.health import health, ready
+from server.observability.logs import configure_logging
+from server.observability.metrics import RequestMetrics
+from server.observability.metrics_endpoint import metrics
+from server.observability.observed_graphql import ObservedGraphQL
+from server.observability.request_ids import RequestIds
+from server.observability.shutdown import Drain, GracefulShutdown, drain_on_signals
+from server.observability.tracing import start_tracing, tracing_middleware
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -42,16 +51,6 @@ from server.wall import WALL_ASSETS, wall_page
 from server.wall_map import wall_map
 
 log = logging.getLogger("sigap")
-
-
-async def health(request: Request) -> JSONResponse:
-    """For load balancers: 200 while the database answers, 503 otherwise."""
-    try:
-        await Tortoise.get_connection("default").execute_query("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
-        log.warning("health check failed: %r", exc)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
 
 
 class GraphQLOverHTTP:
@@ -136,12 +135,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.freeze()
         purger = asyncio.create_task(purge_expired_keys_hourly())
         try:
+            # The relay hears commits before the first job run commits (and after the last).
             async with (
-                periodic_jobs(settings.jobs_interval_s),
                 running_live_service(settings, served) as live,
+                periodic_jobs(settings.jobs_interval_s),
             ):
                 app.state.live = live
-                yield
+                with drain_on_signals(drain):
+                    yield
         finally:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -151,15 +152,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)
     mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
+    start_tracing(f"sigap-{settings.subgraph or 'embedded'}")  # off unless OTEL_EXPORTER_OTLP_ENDPOINT
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_address_base, settings.jwt_secret)
-    graphql = GraphQLOverHTTP(
-        SigapGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
-    )
+    view = ObservedGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
+    graphql = GraphQLOverHTTP(view)
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
+    drain = Drain()
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            Route("/ready", ready, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_websocket),
             Route("/live", live_stats, methods=["GET"]),
@@ -167,11 +170,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/wall/map.json", wall_map, methods=["GET"]),
             Mount("/wall/assets", StaticFiles(directory=WALL_ASSETS), name="wall-assets"),
             Route("/photos/{name}", photos.serve, methods=["GET", "HEAD"]),
+            *([graphiql_assets_route()] if settings.graphiql else []),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         middleware=[
-            Middleware(ExposeTransport),
+            Middleware(ForwardedClient, settings=settings),  # first: every limit sees the real client
+            Middleware(RequestIds, settings=settings),
+            *tracing_middleware(),  # inside RequestIds: the server span carries the request id
+            Middleware(RequestMetrics),
+            Middleware(ExposeTransport),  # before any middleware that wraps a websocket's `send`
+            Middleware(GracefulShutdown, drain=drain),
             Middleware(AmbiguousHostGuard),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False),
+            cors_middleware(settings.allowed_origins),
             Middleware(
                 BodySizeLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=MAX_UPLOAD_REQUEST_BYTES
             ),
@@ -181,9 +192,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.graphql_view = view  # its response cache, read by /metrics
+    app.state.drain = drain  # read by /ready
     return app
 
 
 def app_from_env() -> Starlette:
     """For uvicorn's worker processes, which read the settings again from the environment."""
-    return create_app()
+    settings = Settings.from_env()
+    configure_logging(settings)  # a worker process starts with no logging of its own
+    return create_app(settings)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
+import tempfile
 from typing import Any
 
 from models.seed import load_seed
+from realtime.bus import BusUnavailable, open_bus
+from realtime.outbox import on_commit
+from realtime.relay import Relay
 from resolvers.accounts import AccountInput, create_city_admin
 from resolvers.errors import DomainError
-from resolvers.service_levels import run_periodic_jobs
+from resolvers.service_levels import JobRun, run_periodic_jobs
 from schema.subgraphs import SUBGRAPHS
 from server.database import apply_migrations, connect, disconnect
+from server.observability.logs import configure_logging
 from server.settings import Settings, SettingsError
 
 
@@ -32,6 +36,18 @@ async def _seed(settings: Settings) -> None:
     finally:
         await disconnect()
     print("seeded: " + ", ".join(f"{n} new {what}" for what, n in created.items()))
+    await _ensure_photo_bucket(settings)
+
+
+async def _ensure_photo_bucket(settings: Settings) -> None:
+    """With S3 storage, the bucket the replicas share: made once here, like the migrations."""
+    from resolvers.photo_storage import S3PhotoStorage
+    from server.app import photo_storage_for  # the app's own choice of storage, imported only here
+
+    storage = photo_storage_for(settings)
+    if isinstance(storage, S3PhotoStorage):
+        made = await storage.ensure_bucket()
+        print(f"photo bucket {storage.bucket}: {'created' if made else 'already there'}")
 
 
 async def _create_admin(settings: Settings, email: str, name: str) -> int:
@@ -52,10 +68,42 @@ async def _create_admin(settings: Settings, email: str, name: str) -> int:
 async def _run_jobs_once(settings: Settings) -> None:
     await connect(settings.database_url)
     try:
-        run = await run_periodic_jobs()
+        if settings.redis_url:
+            run = await _run_jobs_and_publish(settings.redis_url, settings.event_channel)
+        else:  # no bus the servers hear: their sweep publishes what the run wrote
+            run = await run_periodic_jobs()
     finally:
         await disconnect()
     print(f"periodic jobs: {run}")
+
+
+async def _prepare_database_once(settings: Settings) -> None:
+    """Before several workers start: migrate (and seed) here, once, so the workers never race
+    each other to create the same tables."""
+    if settings.migrate_on_start:
+        await apply_migrations(settings.database_url)
+    if settings.seed_on_start:
+        await connect(settings.database_url)
+        try:
+            await load_seed()
+        finally:
+            await disconnect()
+
+
+async def _run_jobs_and_publish(redis_url: str, channel: str) -> JobRun:
+    """Subscribers hear of the run at once, not at a server's sweep."""
+    bus = open_bus(redis_url, channel)
+    relay = Relay(bus)
+    try:
+        with on_commit(relay.committed):
+            run = await run_periodic_jobs()
+        try:
+            await relay.flush()
+        except BusUnavailable as exc:
+            print(f"sigap: events left for the servers to publish ({exc})", file=sys.stderr)
+    finally:
+        await bus.close()
+    return run
 
 
 def _serve(settings: Settings) -> None:
@@ -68,15 +116,25 @@ def _serve(settings: Settings) -> None:
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": False,  # costs ~12% of throughput; the application logs what matters
+        "log_config": None,  # uvicorn's loggers write through configure_logging's handler
         "ws_per_message_deflate": False,  # ~50 KiB of memory per socket, for little gain on small JSON
         "ws_max_size": 1024 * 1024,  # a GraphQL document is a few KiB; refuse megabyte frames
         "timeout_graceful_shutdown": 5,  # SSE streams never end by themselves
+        # X-Forwarded-For is believed only from the proxies FORWARDED_ALLOW_IPS names (uvicorn would
+        # otherwise believe any loopback peer); the gateway proves itself with GATEWAY_TOKEN instead.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:
+        asyncio.run(_prepare_database_once(settings))
+        os.environ["MIGRATE_ON_START"] = os.environ["SEED_ON_START"] = "false"
         # Worker processes share the listening socket and build their app from the environment,
         # which `main` has updated with the command line's options.
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # prometheus-client's multiprocess mode: /metrics of any worker sums every worker's counts.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="sigap-metrics-")
         uvicorn.run("server.app:app_from_env", factory=True, workers=settings.workers, **options)
 
 
@@ -109,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"sigap: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings)  # text or JSON (LOG_FORMAT), with request ids
     if args.command == "serve":
         _serve(settings)
     elif args.command == "migrate":

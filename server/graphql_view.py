@@ -29,6 +29,7 @@ from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
 from schema.operation_limits import charge, refusal
 from server.authentication import Unauthenticated, authenticate
+from server.graphiql import GRAPHIQL_PAGE
 from server.live.results import coded_response
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
@@ -70,6 +71,10 @@ class SigapGraphQL(GraphQL[Context, None]):
         self.photo_urls = photo_urls or PhotoUrls.from_secret(
             settings.photo_address_base, settings.jwt_secret
         )
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return GRAPHIQL_PAGE  # Strawberry's page loads its assets from unpkg; ours come from this server
 
     async def execute_operation(
         self,

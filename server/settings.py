@@ -47,7 +47,11 @@ class Settings:
     subgraph: str | None = None  # serve one federated subgraph instead of the whole API
     workers: int = 1  # processes sharing the port, as replicas behind one address
     migrate_on_start: bool = True  # off where a one-off `sigap migrate` runs before the replicas
-    gateway_token: str | None = None  # shared with the gateway: marks its upstream websocket
+    # Shared with the gateway: a request carrying it comes from the gateway, which is believed about
+    # the client's address (server/gateway_identity.py), and its websockets get the gateway's limit.
+    gateway_token: str | None = field(default=None, repr=False)
+    # Proxies whose X-Forwarded-For uvicorn believes (comma-separated addresses); none by default.
+    forwarded_allow_ips: str = ""
     # The gateway carries many clients' subscriptions over one connection (server/gateway_identity.py).
     gateway_subscriptions_per_connection: int = 10_000
     event_channel: str = "sigap:report-events"
@@ -62,9 +66,6 @@ class Settings:
     # executes per subscriber: kept as the benchmark's baseline).
     live_engine: str = "shared"
     allowed_origins: tuple[str, ...] = ()
-    # Fault injection for tests only, never set in production: SIGKILL the process after a
-    # commit and before the relay publishes it.
-    fault_crash_before_publish: bool = False
     # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
     jobs_interval_s: float = 60.0
     photo_storage: str = "local"  # or "s3": any S3-compatible bucket
@@ -88,6 +89,9 @@ class Settings:
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
     smtp_url: str | None = field(default=None, repr=False)  # unset: mail goes to the log
     mail_from: str = "Sigap <no-reply@localhost>"
+    # Observability (server/observability): who may read /metrics, and the log format.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"  # or "json": one JSON object per line, with the request id
 
     @property
     def is_production(self) -> bool:
@@ -118,8 +122,6 @@ class Settings:
         if environment not in {"development", "production", "test"}:
             raise SettingsError("SIGAP_ENV must be development, production or test")
         production = environment == "production"
-        if production and _flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False):
-            raise SettingsError("SIGAP_FAULT_CRASH_BEFORE_PUBLISH is a test fault; never in production")
         live_engine = _choice(env, "LIVE_ENGINE", ("shared", "per-subscriber"))
         if production and live_engine != "shared":
             # The benchmark's baseline has no send-queue bound and no credential re-checks.
@@ -128,6 +130,10 @@ class Settings:
         workers = _whole_number(env, "WORKERS", 1)
         if workers < 1:
             raise SettingsError("WORKERS must be 1 or more")
+        if workers > 1 and not env.get("REDIS_URL"):
+            # Each worker would have its own in-process bus: a subscriber would miss what the
+            # other workers commit.
+            raise SettingsError("WORKERS above 1 needs REDIS_URL: workers share live events through Redis")
         subgraph = env.get("SIGAP_SUBGRAPH") or None
         if subgraph is not None and subgraph not in SUBGRAPHS:
             raise SettingsError(f"SIGAP_SUBGRAPH must be one of {', '.join(SUBGRAPHS)}, got {subgraph!r}")
@@ -152,7 +158,8 @@ class Settings:
             subgraph=subgraph,
             workers=workers,
             migrate_on_start=_flag(env.get("MIGRATE_ON_START"), default=True),
-            gateway_token=env.get("GATEWAY_TOKEN") or None,
+            gateway_token=_gateway_token(env.get("GATEWAY_TOKEN")),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
             gateway_subscriptions_per_connection=_whole_number(
                 env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 10_000
             ),
@@ -166,8 +173,8 @@ class Settings:
             legacy_graphql_ws=_flag(env.get("LEGACY_GRAPHQL_WS"), default=False),
             live_engine=live_engine,
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
-            fault_crash_before_publish=_flag(env.get("SIGAP_FAULT_CRASH_BEFORE_PUBLISH"), default=False),
-            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 0.0 if environment == "test" else 60.0),
+            # Explicit in every environment: a test deployment escalates too unless told not to.
+            jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 60.0),
             photo_storage=photo_storage,
             photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
             photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",
@@ -185,6 +192,8 @@ class Settings:
             rate_limits=_rate_limits(env),
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM") or "Sigap <no-reply@localhost>",
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
         )
 
 
@@ -270,6 +279,13 @@ def _jwt_secret(value: str | None, *, production: bool) -> str:
     if len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS:
         raise SettingsError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} random characters")
     return value
+
+
+def _gateway_token(value: str | None) -> str | None:
+    """Whoever holds it may name any client address: as hard to guess as the signing key."""
+    if value and (len(value) < MIN_SECRET_LENGTH or value.lower() in PLACEHOLDER_SECRETS):
+        raise SettingsError(f"GATEWAY_TOKEN must be at least {MIN_SECRET_LENGTH} random characters")
+    return value or None
 
 
 N = TypeVar("N", int, float)

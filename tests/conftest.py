@@ -5,15 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+from playwright.async_api import Browser
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models.seed import load_seed
 from resolvers import rate_limits
 from server.database import apply_migrations, connect, disconnect
 from tests import abuse
+from tests.browser import chromium_browser
 from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
+
+# Fails the run if a process a test started outlives it.
+pytest_plugins = ["tests.leftover_processes"]
 
 
 @dataclass
@@ -22,26 +28,47 @@ class Database:
     url: str
 
 
+@pytest.fixture(scope="session")
+async def migrated_databases() -> AsyncIterator[dict[str, str]]:
+    """Each backend's database URL, made and migrated once per test process (the run, or each
+    pytest-xdist worker) on first use, and kept while tests switch between backends."""
+    urls: dict[str, str] = {}
+    yield urls
+    if "postgres" in urls:
+        await drop_postgres_database(urls["postgres"])
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    migrated_databases: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Database]:
-    """A migrated database of one backend, connected for the tests that use it."""
+    """A migrated database of one backend, connected for the tests that use it. Under xdist a
+    worker switches backend once per module it runs: each switch reconnects, never re-migrates."""
     backend: str = request.param
-    if backend == "postgres":
-        url = await create_postgres_database()
-    else:
-        url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
+    url = migrated_databases.get(backend)
+    if url is None:
+        if backend == "postgres":
+            url = await create_postgres_database()
+        else:
+            url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
+        await apply_migrations(url)
+        migrated_databases[backend] = url
     # Tortoise caches SQL per connection name; both backends are "default" in one process.
     EXECUTOR_CACHE.clear()
-    await apply_migrations(url)
     await connect(url)
     try:
         yield Database(backend, url)
     finally:
         await disconnect()
-        if backend == "postgres":
-            await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's headless Chromium (a failure in CI, a skip elsewhere when it is missing)."""
+    async with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -108,6 +135,55 @@ async def fresh_rate_limits() -> AsyncIterator[None]:
     rate_limits.configure(None, {"file_report": "1000/minute", "file_report_per_address": "1000/minute"})
     yield
     await rate_limits.close()
+
+
+# Seconds each test module took in earlier runs (pytest's cache, .pytest_cache/), so that xdist hands
+# out the longest modules first instead of starting one last and leaving a worker finishing alone.
+MODULE_SECONDS = "sigap/module-seconds"
+_module_seconds: dict[str, float] = {}
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def _known_module_seconds(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)
+    return dict(cache.get(MODULE_SECONDS, {})) if cache is not None else {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _known_module_seconds(config) and hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False  # keep our order rather than xdist's (by test count)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, each worker collects the same order: modules longest first, by earlier runs."""
+    seconds = _known_module_seconds(config)
+    if seconds and hasattr(config, "workerinput"):
+        items.sort(key=lambda item: -seconds.get(_module(item.nodeid), 0.0))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _module_seconds[_module(report.nodeid)] = (
+        _module_seconds.get(_module(report.nodeid), 0.0) + report.duration
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its counts to the controller, which prints the sum and keeps how long
+    each module took for the next run's order."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["abuse"] = dict(abuse.SENT)
+    elif getattr(session.config, "cache", None) is not None and _module_seconds:
+        session.config.cache.set(MODULE_SECONDS, {**_known_module_seconds(session.config), **_module_seconds})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    abuse.SENT.update(getattr(node, "workeroutput", {}).get("abuse", {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from federation.loopback import stop_process_group
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,6 +49,32 @@ class RunningServer:
             self._staff_headers = command_center_headers(self.url, self.environment)
         return self._staff_headers
 
+    def citizen_headers(self, email: str, name: str = "Warga") -> dict[str, str]:
+        """Headers of a new citizen, registered and verified as a person does: `registerCitizen`, then
+        `verifyEmail` with the code the server mailed (to its log: no SMTP_URL in tests)."""
+        register = """mutation($e: String!, $n: String!) { registerCitizen(input: {name: $n, email: $e,
+          password: "kata-sandi-warga-kupang"}) { errors { code } } }"""
+        answer = httpx.post(
+            self.url + "/graphql", json={"query": register, "variables": {"e": email, "n": name}}
+        )
+        assert answer.json()["data"]["registerCitizen"]["errors"] == [], answer.text
+        code = self._mailed_code(email)
+        verify = """mutation($c: String!) {
+          verifyEmail(input: {code: $c}) { session { accessToken } errors { code } } }"""
+        verified = httpx.post(self.url + "/graphql", json={"query": verify, "variables": {"c": code}})
+        session = verified.json()["data"]["verifyEmail"]
+        assert session["errors"] == [], session
+        return {"authorization": f"Bearer {session['session']['accessToken']}"}
+
+    def _mailed_code(self, email: str, timeout: float = 10) -> str:
+        mail = re.compile(rf"mail to {re.escape(email)}:.*?(?:\\n|\n)([A-Za-z0-9_-]{{40,}})", re.DOTALL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if found := mail.search(self.log()):
+                return found.group(1)
+            time.sleep(0.05)
+        raise TimeoutError(f"no code mailed to {email}:\n{self.log()}")
+
 
 def create_admin(
     environment: dict[str, str], email: str, password: str, name: str = "Admin Kota"
@@ -74,8 +103,11 @@ def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, s
 
 
 @contextmanager
-def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterator[RunningServer]:
-    """Run the server until the block ends; wait on /health, not on a guess."""
+def sigap_server(
+    tmp_path: Path, port: int | None = None, *, entry: str = "server.cli", **env: str
+) -> Iterator[RunningServer]:
+    """Run the server (`python -m <entry> serve`) until the block ends; wait on /health, not on a
+    guess."""
     port = port or free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
@@ -94,23 +126,20 @@ def sigap_server(tmp_path: Path, port: int | None = None, **env: str) -> Iterato
         **env,
     }
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"], cwd=REPO, env=environment, stdout=log, stderr=log
-        )
+        # A group of its own (uvicorn's workers too), ended as a whole.
+        process = subprocess.Popen(  # noqa: S603 - `entry` is a module of this repository, named by tests
+            [sys.executable, "-m", entry, "serve"],
+            cwd=REPO, env=environment, stdout=log, stderr=log, start_new_session=True,
+        )  # fmt: skip
     server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
     try:
         _wait_healthy(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process_group(process, timeout=10)
 
 
-def _wait_healthy(server: RunningServer, timeout: float = 30) -> None:
+def _wait_healthy(server: RunningServer, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.databases import create_postgres_database, drop_postgres_database, sqlite_url
+from tests.redis_servers import require_shared_redis
+from tests.server_process import sigap_server
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,3 +59,34 @@ def test_unknown_subgraph_is_refused_before_serving(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "invalid choice: 'billing'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_several_workers_need_a_shared_bus(tmp_path: Path) -> None:
+    result = sigap(tmp_path, "serve", "--workers", "2", REDIS_URL="")
+
+    assert result.returncode == 2
+    assert "WORKERS above 1 needs REDIS_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_workers_start_on_a_fresh_database(tmp_path: Path, backend: str) -> None:
+    """Migrations run once, before the workers start: both workers start and the API answers."""
+    database_url = sqlite_url(tmp_path) if backend == "sqlite" else asyncio.run(create_postgres_database())
+    environment = {"DATABASE_URL": database_url, "WORKERS": "2", "REDIS_URL": require_shared_redis()}
+    try:
+        with sigap_server(tmp_path, LOG_LEVEL="info", **environment) as server:
+            deadline = time.monotonic() + 60
+            while server.log().count("Application startup complete") < 2:
+                assert server.process.poll() is None, server.log()
+                assert time.monotonic() < deadline, server.log()
+                time.sleep(0.1)
+            answer = httpx.post(server.url + "/graphql", json={"query": "{ agencies { code } }"}, timeout=10)
+
+            assert answer.status_code == 200, answer.text
+            assert len(answer.json()["data"]["agencies"]) == 7
+            assert "Traceback" not in server.log()
+            assert "already exists" not in server.log()
+    finally:
+        if backend == "postgres":
+            asyncio.run(drop_postgres_database(database_url))

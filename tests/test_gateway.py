@@ -4,18 +4,17 @@ Gateway started by the loopback script on free ports; every request goes through
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from federation.loopback import LoopbackConfig, RunningTopology, run_topology
-from tests.databases import create_postgres_database, drop_postgres_database
-from tests.gateway_stack import operation_over_websocket, require_node
+from federation.loopback import RunningTopology
+from tests.gateway_stack import federated_stack, operation_over_websocket
 from tests.graphql import FILE_REPORT, UPDATE_STATUS, filing
-from tests.server_process import create_admin, free_port
+from tests.server_process import create_admin
 
 pytestmark = [pytest.mark.gateway, pytest.mark.postgres]
 
@@ -25,23 +24,14 @@ SIGN_IN = """mutation($e: String!, $p: String!) {
 
 
 @pytest.fixture(scope="module")
-async def database_url() -> AsyncIterator[str]:
-    url = await create_postgres_database()
-    yield url
-    await drop_postgres_database(url)
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]:
+    with federated_stack(tmp_path_factory.mktemp("loopback")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]:
-    require_node()
-    config = LoopbackConfig(
-        state_dir=tmp_path_factory.mktemp("loopback"),
-        database_url=database_url,
-        ports={name: free_port() for name in ("redis", "directory", "reports", "gateway")},
-        environment="production",  # as docker-compose.yml runs it
-    )
-    with run_topology(config) as running:
-        yield running
+def database_url(stack: RunningTopology) -> str:
+    return stack.config.database_url
 
 
 def through_gateway(

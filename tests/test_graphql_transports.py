@@ -97,14 +97,6 @@ def _display_key(server: RunningServer) -> str:
     return str(created.json()["data"]["createApiKey"]["key"])
 
 
-def _citizen_headers(server: RunningServer) -> dict[str, str]:
-    register = """mutation { registerCitizen(input: {name: "Warga", email: "warga@kupang.test",
-      password: "kata-sandi-warga-kupang"}) { session { accessToken } errors { code } } }"""
-    session = httpx.post(server.url + "/graphql", json={"query": register}).json()["data"]["registerCitizen"]
-    assert session["errors"] == [], session
-    return {"authorization": f"Bearer {session['session']['accessToken']}"}
-
-
 def test_production_shows_the_live_statistics_only_to_staff_and_display_keys(
     production: RunningServer,
 ) -> None:
@@ -112,7 +104,7 @@ def test_production_shows_the_live_statistics_only_to_staff_and_display_keys(
         return httpx.get(production.url + "/live", headers=headers, timeout=5)
 
     anonymous, forged = stats({}), stats({"authorization": "Bearer forged.token.here"})
-    citizen = stats(_citizen_headers(production))
+    citizen = stats(production.citizen_headers("warga@kupang.test"))
     staff, display = stats(production.staff_headers()), stats({"x-api-key": _display_key(production)})
 
     assert [anonymous.status_code, forged.status_code, citizen.status_code] == [401, 401, 403]

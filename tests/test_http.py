@@ -27,11 +27,11 @@ def post(server: RunningServer, body: bytes | str, content_type: str = "applicat
     )
 
 
-def test_health_reports_the_database(server: RunningServer) -> None:
-    response = httpx.get(server.url + "/health")
+def test_readiness_reports_the_database_and_bus(server: RunningServer) -> None:
+    response = httpx.get(server.url + "/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
+    assert response.json() == {"status": "ok", "database": "up", "bus": "up"}
 
 
 def test_seeded_directory_is_served(server: RunningServer) -> None:
@@ -298,11 +298,11 @@ def test_production_serves_no_graphiql_introspection_or_suggestions(tmp_path: Pa
     assert probe.json()["errors"][0]["message"] == "Cannot query field 'reprts' on type 'Query'."
 
 
-def test_health_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
+def test_readiness_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
     with sigap_server(tmp_path) as running:
         (tmp_path / "server.db").unlink()
         (tmp_path / "server.db").mkdir()  # the path now cannot be opened as a database
-        response = httpx.get(running.url + "/health")
+        response = httpx.get(running.url + "/ready")
     assert response.status_code in {200, 503}
 
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
-from tortoise.transactions import in_transaction
 
 from models import EventKind, Report, ReportEvent, ReportStatus
 from realtime.bus import RESYNC, Bus, Inbox, MemoryBus, RedisBus, open_bus
@@ -16,7 +15,8 @@ from realtime.feed import EventSelector, FeedEvent
 from realtime.hub import Hub
 from realtime.outbox import on_commit
 from realtime.relay import Relay, event_message
-from resolvers.timeline import record_event, utcnow
+from resolvers.report_change import report_change
+from resolvers.timeline import utcnow
 from tests.conftest import Database
 from tests.graphql import file_report
 from tests.live_clients import wait_until_async
@@ -140,8 +140,9 @@ async def test_events_commit_in_id_order_on_postgres(db: Database) -> None:
     hold = asyncio.Event()
 
     async def slow_change() -> int:
-        async with in_transaction() as connection:
-            event = await record_event(connection, report, EventKind.COMMENTED, actor=None, at=utcnow())
+        async with report_change() as change:
+            locked = await change.lock(report.id)
+            event = await change.record(locked, EventKind.COMMENTED, actor=None, at=utcnow())
             await hold.wait()  # not committed yet
         return event.id
 
@@ -177,8 +178,18 @@ async def _advisory_lock_awaited() -> bool:
 
 
 def feed_event(**event: object) -> FeedEvent:
-    row = {"id": 1, "report_id": 7, "from_status": None, "to_status": None, "data": None, **event}
-    report = {"id": 7, "agency_id": 1, "category_id": 2, "area_id": 3, "status": ReportStatus.ACKNOWLEDGED}
+    """An event made while report 7 was in agency 1, category 2, area 3 and ACKNOWLEDGED; the
+    report is now elsewhere (agency 9, category 8, area 6, CLOSED), which must not matter."""
+    state = {"agency": 1, "category": 2, "area": 3}
+    row = {
+        "id": 1,
+        "report_id": 7,
+        **{f"{name}_{side}_id": value for name, value in state.items() for side in ("before", "after")},
+        "status_before": ReportStatus.ACKNOWLEDGED,
+        "status_after": ReportStatus.ACKNOWLEDGED,
+        **event,
+    }
+    report = {"id": 7, "agency_id": 9, "category_id": 8, "area_id": 6, "status": ReportStatus.CLOSED}
     return FeedEvent(row, report)
 
 
@@ -189,24 +200,25 @@ def feed_event(**event: object) -> FeedEvent:
         (EventSelector(report_ids=frozenset({7})), feed_event(), True),
         (EventSelector(report_ids=frozenset({8})), feed_event(), False),
         (EventSelector(agency_ids=frozenset({1})), feed_event(), True),
-        (
-            EventSelector(agency_ids=frozenset({5})),
-            feed_event(data={"fromAgencyId": 5}),
-            True,
-        ),  # re-routed away
+        (EventSelector(agency_ids=frozenset({9})), feed_event(), False),  # where it is now
+        (EventSelector(agency_ids=frozenset({5})), feed_event(agency_before_id=5), True),  # re-routed away
         (EventSelector(agency_ids=frozenset({5})), feed_event(), False),
+        (EventSelector(category_ids=frozenset({4})), feed_event(category_before_id=4), True),
         (EventSelector(area_ids=frozenset({3, 4})), feed_event(), True),
+        (EventSelector(area_ids=frozenset({6})), feed_event(), False),
         (
             EventSelector(statuses=frozenset({ReportStatus.SUBMITTED})),
-            feed_event(from_status="SUBMITTED"),
+            feed_event(status_before="SUBMITTED"),
             True,
         ),
         (EventSelector(statuses=frozenset({ReportStatus.SUBMITTED})), feed_event(), False),
+        (EventSelector(statuses=frozenset({ReportStatus.ACKNOWLEDGED})), feed_event(), True),
+        (EventSelector(statuses=frozenset({ReportStatus.CLOSED})), feed_event(), False),  # now, not then
         (
-            EventSelector(statuses=frozenset({ReportStatus.ACKNOWLEDGED})),
-            feed_event(),
+            EventSelector(agency_ids=frozenset({1}), statuses=frozenset({ReportStatus.CLOSED})),
+            feed_event(status_after="CLOSED"),
             True,
-        ),  # the report's now
+        ),
     ],
 )
 def test_selectors(selector: EventSelector, item: FeedEvent, matches: bool) -> None:

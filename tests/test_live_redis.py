@@ -139,7 +139,7 @@ async def test_a_process_killed_between_commit_and_publish_loses_nothing(
 ) -> None:
     start = await asyncio.to_thread(file_report_http, process_b.url, "Sebelum")
     client = await live_subscriber(process_a, after=start["cursor"])
-    with sigap_server(deployment.folder, SIGAP_FAULT_CRASH_BEFORE_PUBLISH="1", **deployment.env) as doomed:
+    with sigap_server(deployment.folder, entry="tests.crashing_server", **deployment.env) as doomed:
         # The process may die before it answers: the commit is what matters.
         with contextlib.suppress(httpx.TransportError, AssertionError, ValueError):
             await asyncio.to_thread(file_report_http, doomed.url, "Ditulis lalu mati")

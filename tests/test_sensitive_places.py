@@ -162,3 +162,22 @@ async def test_a_category_made_sensitive_moves_its_reports_to_the_area_of_the_ro
 
     await _set_sensitive("SAMPAH", False)
     assert (await gql(SEEN, {"id": report["id"]}))["report"]["area"] == {"code": "FONTEIN"}
+
+
+async def test_events_as_of_a_place_found_before_the_category_became_sensitive_hide_their_area(
+    db: Database,
+) -> None:
+    await _kelurahan_around_the_house()
+    report = await file_report(location=HOUSE)
+    as_of = """query($id: ID!) { report(id: $id) { timeline { kind after { area { code } } } } }"""
+    assert (await gql(as_of, {"id": report["id"]}))["report"]["timeline"][0]["after"]["area"] == {
+        "code": "FONTEIN"
+    }
+
+    await _set_sensitive("SAMPAH", True)
+    public = (await gql(as_of, {"id": report["id"]}))["report"]["timeline"]
+    dlh = await staff(Role.OFFICER, "DLH", "Officer DLH")
+    agency = (await gql(as_of, {"id": report["id"]}, principal=dlh))["report"]["timeline"]
+
+    assert [event["after"]["area"] for event in public] == [None, None]
+    assert [event["after"]["area"] for event in agency] == [{"code": "FONTEIN"}, {"code": "OEBOBO"}]

@@ -72,7 +72,14 @@ def test_development_makes_a_random_secret_per_process() -> None:
 
 
 def test_one_subgraph_with_replicas_and_no_migration_on_start() -> None:
-    settings = Settings.from_env({"SIGAP_SUBGRAPH": "reports", "WORKERS": "2", "MIGRATE_ON_START": "false"})
+    settings = Settings.from_env(
+        {
+            "SIGAP_SUBGRAPH": "reports",
+            "WORKERS": "2",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "MIGRATE_ON_START": "false",
+        }
+    )
 
     assert settings.subgraph == "reports"
     assert settings.workers == 2

@@ -136,7 +136,7 @@ async def running_live_service(
     settings: Settings, served: strawberry.Schema = schema
 ) -> AsyncIterator[LiveService]:
     bus = open_bus(settings.redis_url, settings.event_channel)
-    relay = Relay(bus, crash_before_publish=settings.fault_crash_before_publish)
+    relay = Relay(bus)
     hub = Hub(bus)
     await hub.start()
     legacy_view = SigapGraphQL(served, settings)

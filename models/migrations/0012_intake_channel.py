@@ -4,7 +4,7 @@ from models.enums import IntakeChannel
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('sigap', '0010_category_presentation')]
+    dependencies = [('sigap', '0011_category_presentation')]
 
     initial = False
 

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('sigap', '0008_registrations')]
+    dependencies = [('sigap', '0009_event_as_of')]
 
     initial = False
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('sigap', '0009_report_seen')]
+    dependencies = [('sigap', '0010_report_seen')]
 
     initial = False
 
