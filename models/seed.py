@@ -419,6 +419,12 @@ async def load_seed() -> dict[str, int]:
                 },
             )
             created["categories"] += was_created
+            # Seeded before categories had a look (migration 0011): give it Kupang's, once. A look
+            # the admin set, even partly, is theirs and stays.
+            await Category.filter(
+                code=seed.code, description=None, description_en=None, help_text=None, help_text_en=None,
+                icon=None, color=None, sort_order=0,
+            ).update(**asdict(seed.look))  # fmt: skip
         for code, name in KECAMATAN:
             _, was_created = await Area.get_or_create(
                 code=code, defaults={"name": name, "level": AreaLevel.KECAMATAN}

@@ -122,3 +122,17 @@ async def test_only_the_city_admin_edits_the_look(db: Database, role: Role) -> N
 
     assert [e["code"] for e in data["updateCategory"]["errors"]] == ["FORBIDDEN"]
     assert await Category.all().order_by("id").values() == before
+
+
+async def test_seeding_gives_the_launch_categories_their_look_once(db: Database) -> None:
+    from models.seed import load_seed
+
+    bare = {"description": None, "description_en": None, "help_text": None, "help_text_en": None}
+    await Category.filter(code__in=["SAMPAH", "PENGEMIS"]).update(**bare, icon=None, color=None, sort_order=0)
+    await Category.filter(code="PENGEMIS").update(icon="accessibility")  # the admin's, partly set
+
+    await load_seed()
+
+    sampah, pengemis = await Category.get(code="SAMPAH"), await Category.get(code="PENGEMIS")
+    assert (sampah.icon, sampah.sort_order, sampah.description is not None) == ("delete", 30, True)
+    assert (pengemis.icon, pengemis.sort_order, pengemis.description) == ("accessibility", 0, None)
