@@ -32,8 +32,8 @@ from federation.loopback import LoopbackConfig, run_topology
 from federation.topology import PHOTOS, REDIS, REPORTS
 from resolvers import rate_limits
 from resolvers.filing import FilingInput, file_report
-from resolvers.geo import KUPANG_SERVICE_AREA
 from resolvers.identity import Principal
+from resolvers.service_area import kupang_service_area
 from server.database import connect, disconnect
 from tests.server_process import free_port, sigap_server
 
@@ -66,13 +66,13 @@ async def _prepare(name: str) -> str:
             data = FilingInput(
                 title=f"Laporan uji {i}",
                 description="Data untuk benchmark",
-                latitude=-10.17 + (i % 50) * 0.001,
+                latitude=-10.17 - (i % 50) * 0.001,  # south of the centre: land (resolvers/service_area.py)
                 longitude=123.60 + (i % 40) * 0.001,
                 category_id=None,
                 category_code=CATEGORIES[i % len(CATEGORIES)],
                 address=None,
             )
-            await file_report(data, principal=seeder, service_area=KUPANG_SERVICE_AREA)
+            await file_report(data, principal=seeder, service_area=kupang_service_area())
     finally:
         await disconnect()
     return url

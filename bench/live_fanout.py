@@ -175,7 +175,7 @@ def file_reports(url: str, count: int) -> list[str]:
                     "title": f"Laporan uji {n}",
                     "description": "Tumpukan sampah di pinggir jalan",
                     "categoryCode": "SAMPAH",
-                    "location": {"lat": -10.17 + n * 0.0005, "lon": 123.60 + n * 0.0005},
+                    "location": {"lat": -10.17 - (n % 100) * 0.0005, "lon": 123.60 + (n % 100) * 0.0005},
                 }
             }
             ids.append(http.post(url + "/graphql", json={"query": FILE, "variables": variables}).json())

@@ -66,7 +66,7 @@ async def prepare_database(name: str, count: int) -> str:
                 rng.choice(statuses), None, None, None, None,
                 created, created, None, None, None,
                 created + timedelta(hours=1), created + timedelta(hours=category["resolution_hours"]),
-                0, True,
+                0, True, "APP",
             )
         )  # fmt: skip
     columns = [
@@ -74,7 +74,7 @@ async def prepare_database(name: str, count: int) -> str:
         "public_latitude", "public_longitude", "address", "status", "status_reason", "duplicate_of_id",
         "reporter_id", "assignee_id", "created_at",
         "updated_at", "acknowledged_at", "resolved_at", "closed_at", "acknowledge_due_at", "due_at",
-        "dispute_count", "reporter_follows",  # the ORM's defaults live in Python, not in the table
+        "dispute_count", "reporter_follows", "channel",  # the ORM's defaults live in Python, not in the table
     ]  # fmt: skip
     await connection.copy_records_to_table("reports", records=rows, columns=columns)
     await connection.execute(

@@ -68,14 +68,14 @@ async def seed(url: str, count: int, now: datetime) -> None:
                 resolved if status == "CLOSED" else None,
                 created + timedelta(hours=category["response_hours"]),
                 created + timedelta(hours=category["resolution_hours"]), outcome, rating,
-                int(outcome == "CLOSED_DESPITE_DISPUTE"), True,
+                int(outcome == "CLOSED_DESPITE_DISPUTE"), True, "APP",
             )
         )  # fmt: skip
     columns = [
         "code", "title", "description", "category_id", "agency_id", "latitude", "longitude",
         "public_latitude", "public_longitude", "status", "created_at", "updated_at", "acknowledged_at",
         "resolved_at", "closed_at", "acknowledge_due_at", "due_at", "resolution_outcome", "rating",
-        "dispute_count", "reporter_follows",  # the ORM's defaults live in Python, not in the table
+        "dispute_count", "reporter_follows", "channel",  # the ORM's defaults live in Python, not in the table
     ]  # fmt: skip
     await connection.copy_records_to_table("reports", records=rows, columns=columns)
     await connection.execute("ANALYZE")

@@ -7,6 +7,7 @@ from models.enums import (
     AreaLevel,
     EscalationTarget,
     EventKind,
+    IntakeChannel,
     PhotoFormat,
     PhotoKind,
     PublicGroup,
@@ -16,9 +17,17 @@ from models.enums import (
 )
 from models.idempotency import IdempotencyKey
 from models.photos import ReportPhoto
+from models.reading import ReportSeen
 from models.reports import Report, ReportEvent, ReportFollower, ReportSupport
 
-MODEL_MODULES = ["models.directory", "models.reports", "models.access", "models.photos", "models.idempotency"]
+MODEL_MODULES = [
+    "models.directory",
+    "models.reports",
+    "models.access",
+    "models.photos",
+    "models.idempotency",
+    "models.reading",
+]
 APP_LABEL = "sigap"
 
 __all__ = [
@@ -33,6 +42,7 @@ __all__ = [
     "EscalationTarget",
     "EventKind",
     "IdempotencyKey",
+    "IntakeChannel",
     "PhotoFormat",
     "PhotoKind",
     "PublicGroup",
@@ -42,6 +52,7 @@ __all__ = [
     "ReportEvent",
     "ReportFollower",
     "ReportPhoto",
+    "ReportSeen",
     "ReportStatus",
     "ReportSupport",
     "ResolutionOutcome",

@@ -23,6 +23,10 @@ class Agency(Model):
         ordering = ["code"]
 
 
+DESCRIPTION_MAX = 500  # a category's description
+HELP_TEXT_MAX = 1000  # what to report and what to photograph
+
+
 class Category(Model):
     """What a report is about: it decides which agency gets it and how fast."""
 
@@ -46,6 +50,16 @@ class Category(Model):
     duplicate_radius_m = fields.IntField(
         default=100, description="open reports this close are offered as duplicates before filing"
     )
+    # What a citizen app shows when a citizen picks a category.
+    description = fields.CharField(max_length=DESCRIPTION_MAX, null=True, description="Indonesian")
+    description_en = fields.CharField(max_length=DESCRIPTION_MAX, null=True)
+    help_text = fields.CharField(
+        max_length=HELP_TEXT_MAX, null=True, description="what to report, Indonesian"
+    )
+    help_text_en = fields.CharField(max_length=HELP_TEXT_MAX, null=True)
+    icon = fields.CharField(max_length=64, null=True, description="a Material Symbols icon name")
+    color = fields.CharField(max_length=7, null=True, description="#RRGGBB")
+    sort_order = fields.IntField(default=0, description="lower first in pickers")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -52,6 +52,17 @@ class EventKind(StrEnum):
     PLACE_CHANGED = "PLACE_CHANGED"  # its category became sensitive (place rounded) or stopped being
 
 
+class IntakeChannel(StrEnum):
+    """How a report reached the city: the app, or staff taking it down for a caller."""
+
+    APP = "APP"  # filed by the citizen (app, web) or a partner's integration
+    PHONE = "PHONE"  # the call center
+    SMS = "SMS"
+    WHATSAPP = "WHATSAPP"
+    WALK_IN = "WALK_IN"  # at a counter
+    SOCIAL_MEDIA = "SOCIAL_MEDIA"  # a post or message the city picked up
+
+
 class PhotoKind(StrEnum):
     BEFORE = "BEFORE"  # the problem, as reported
     AFTER = "AFTER"  # proof of the fix, taken by staff

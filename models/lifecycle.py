@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from models.enums import PublicGroup, ReportStatus
+from models.labels import Label
 
 S = ReportStatus
 
@@ -25,6 +26,24 @@ PUBLIC_GROUP: dict[ReportStatus, PublicGroup] = {
     S.CLOSED: PublicGroup.DONE,
     S.REJECTED: PublicGroup.DONE,
     S.DUPLICATE: PublicGroup.DONE,
+}
+
+# What citizens and staff read for each status, so that no client hard-codes it.
+STATUS_LABELS: dict[ReportStatus, Label] = {
+    S.SUBMITTED: Label("Baru dilaporkan", "Submitted"),
+    S.ACKNOWLEDGED: Label("Diterima petugas", "Acknowledged"),
+    S.IN_PROGRESS: Label("Sedang dikerjakan", "In progress"),
+    S.RESOLVED: Label("Selesai dikerjakan", "Resolved"),
+    S.CLOSED: Label("Ditutup", "Closed"),
+    S.REJECTED: Label("Ditolak", "Rejected"),
+    S.DUPLICATE: Label("Laporan ganda", "Duplicate"),
+}
+
+# Qlue's red, yellow and green, in words.
+PUBLIC_GROUP_LABELS: dict[PublicGroup, Label] = {
+    PublicGroup.WAITING: Label("Menunggu", "Waiting"),
+    PublicGroup.IN_PROCESS: Label("Diproses", "In process"),
+    PublicGroup.DONE: Label("Selesai", "Done"),
 }
 
 # How long a reporter has to confirm or dispute a resolution; then it closes by itself.

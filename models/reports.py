@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from models.enums import EventKind, ReportStatus, ResolutionOutcome
+from models.enums import EventKind, IntakeChannel, ReportStatus, ResolutionOutcome
 
 if TYPE_CHECKING:
     from models.directory import Agency, Area, Category, User
@@ -69,6 +69,9 @@ class Report(Model):
     rating = fields.SmallIntField(null=True, description="1..5, the reporter's rating of the fix")
     rating_comment = fields.CharField(max_length=NOTE_MAX, null=True, description="private")
     reporter_follows = fields.BooleanField(default=True, description="the reporter gets its updates")
+    channel = fields.CharEnumField(
+        IntakeChannel, max_length=16, default=IntakeChannel.APP, description="how the report reached the city"
+    )
 
     category_id: int
     agency_id: int
@@ -190,5 +193,5 @@ REPORT_COLUMNS = (
     "contact_phone", "status", "status_reason", "duplicate_of_id",
     "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
     "resolved_at", "closed_at", "acknowledge_due_at", "due_at", "resolution_outcome", "dispute_count",
-    "rating", "rating_comment", "reporter_follows",
+    "rating", "rating_comment", "reporter_follows", "channel",
 )  # fmt: skip

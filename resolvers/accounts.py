@@ -22,6 +22,7 @@ from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import STAFF_ROLES, Principal
 from resolvers.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
 from resolvers.permissions import require_manages_staff
+from resolvers.phones import e164_phone
 from resolvers.secrets_at_rest import digest, new_secret
 from resolvers.sessions import revoke_all_sessions
 from resolvers.validation import clean_text
@@ -29,7 +30,6 @@ from resolvers.validation import clean_text
 REGISTRATION_LIFETIME = timedelta(hours=24)
 # Deliverability is checked by the mail we send, not by a regex: this only refuses nonsense.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,7 @@ def _checked(data: AccountInput) -> tuple[str, str, str | None]:
     email = data.email.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email):
         errors.append(FieldError(ErrorCode.INVALID_INPUT, "Email tidak valid", "Not a valid email", "email"))
-    phone = (data.phone or "").strip() or None
-    if phone is not None and not _PHONE.match(phone):
-        errors.append(
-            FieldError(ErrorCode.INVALID_INPUT, "Nomor telepon tidak valid", "Not a valid phone", "phone")
-        )
+    phone = e164_phone(errors, "phone", data.phone)
     if not MIN_LENGTH <= len(data.password) <= MAX_LENGTH:
         errors.append(
             FieldError(

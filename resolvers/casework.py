@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from models import Agency, Category, EventKind, Report, ReportEvent, ReportStatus, ResolutionOutcome, User
-from models.lifecycle import OPEN_STATUSES, can_transition
+from models.lifecycle import OPEN_STATUSES, STATUS_LABELS, can_transition
 from resolvers.duplicates import merge_into_original
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import STAFF_ROLES, Principal
@@ -40,7 +40,8 @@ async def update_status(
         if not can_transition(current, status):
             raise fail(
                 ErrorCode.ILLEGAL_TRANSITION,
-                f"Status tidak bisa diubah dari {current.value} ke {status.value}",
+                f'Status tidak bisa diubah dari "{STATUS_LABELS[current].id}" '
+                f'ke "{STATUS_LABELS[status].id}"',
                 f"Cannot change status from {current.value} to {status.value}",
                 "status",
             )

@@ -8,6 +8,7 @@ from shapely.errors import GEOSException
 from tortoise.exceptions import IntegrityError
 
 from models import Agency, Area, Category, EventKind, Report
+from resolvers.category_look import CategoryLookChanges, apply_look
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
 from resolvers.permissions import require_city_admin
@@ -17,6 +18,7 @@ from resolvers.timeline import utcnow
 from resolvers.validation import clean_text
 
 MAX_TARGET_HOURS = 24 * 90
+NO_LOOK_CHANGES = CategoryLookChanges()  # frozen: one shared default is safe
 MAX_OUTLINE_BYTES = 2_000_000
 
 
@@ -30,6 +32,7 @@ class CategoryChanges:
     is_active: bool | None = None
     is_sensitive: bool | None = None
     requires_after_photo: bool | None = None
+    look: CategoryLookChanges = NO_LOOK_CHANGES
 
 
 async def update_category(principal: Principal, category_id: int, changes: CategoryChanges) -> Category:
@@ -79,7 +82,7 @@ async def place_reports_anew(change: ReportChange, category: Category, principal
 
 def _apply(category: Category, changes: CategoryChanges) -> list[FieldError]:
     """Set the changed fields; the errors of the values (nothing is set past a wrong target)."""
-    errors: list[FieldError] = []
+    errors = apply_look(category, changes.look)
     for field, value in (("name", changes.name), ("nameEn", changes.name_en)):
         if value is not None:
             text = clean_text(errors, field, value, max_length=200, required=True)

@@ -11,6 +11,7 @@ AGENCY_COLUMNS = ("id", "code", "name", "name_en", "phone", "email")
 CATEGORY_COLUMNS = (
     "id", "code", "name", "name_en", "agency_id", "response_hours", "resolution_hours",
     "is_emergency", "is_sensitive", "requires_after_photo", "is_active",
+    "description", "description_en", "help_text", "help_text_en", "icon", "color", "sort_order",
 )  # fmt: skip
 AREA_COLUMNS = ("id", "code", "name", "level", "parent_id", "polygon")
 USER_COLUMNS = ("id", "name", "role", "agency_id", "phone", "email")
@@ -30,7 +31,7 @@ async def list_agencies() -> list[Row]:
 
 async def list_categories(*, include_inactive: bool = False) -> list[Row]:
     query = Category.all() if include_inactive else Category.filter(is_active=True)
-    return await query.order_by("code").limit(MAX_CATEGORIES).values(*CATEGORY_COLUMNS)
+    return await query.order_by("sort_order", "code").limit(MAX_CATEGORIES).values(*CATEGORY_COLUMNS)
 
 
 async def list_areas(level: AreaLevel | None = None) -> list[Row]:

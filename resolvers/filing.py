@@ -12,19 +12,20 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from models import Category, EventKind, PhotoKind, Report, ReportStatus
+from models import Category, EventKind, IntakeChannel, PhotoKind, Report, ReportStatus, User
 from models.reports import ADDRESS_MAX, DESCRIPTION_MAX, TITLE_MAX
 from resolvers import idempotency, rate_limits
 from resolvers.errors import DomainError, ErrorCode, FieldError
-from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
-from resolvers.permissions import require_can_file
+from resolvers.permissions import require_can_file, require_can_take_intake
+from resolvers.phones import e164_phone
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photos import IncomingPhoto, check_photo_count, clean_photos, record_photos, stored
 from resolvers.public_code import new_public_code
 from resolvers.report_change import report_change
 from resolvers.routing import route_report
 from resolvers.secrets_at_rest import digest, new_secret
+from resolvers.service_area import ServiceArea
 from resolvers.timeline import utcnow
 from resolvers.validation import check_location, clean_text
 
@@ -44,6 +45,7 @@ class FilingInput:
     contact_name: str | None = None
     contact_phone: str | None = None
     photos: Sequence[IncomingPhoto] = ()
+    channel: IntakeChannel = IntakeChannel.APP  # another: staff take it down for a caller
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ async def file_report(
     data: FilingInput,
     *,
     principal: Principal,
-    service_area: BoundingBox,
+    service_area: ServiceArea,
     photo_storage: PhotoStorage | None = None,
     idempotency_key: str | None = None,
     token_secret: str | None = None,
@@ -65,13 +67,14 @@ async def file_report(
     `principal.client`; a retry with the same `idempotency_key` gets the first attempt's answer
     (the tracking token too: with a key it is derived from `token_secret`, never stored)."""
     require_can_file(principal)
+    require_can_take_intake(principal, data.channel)
     claim = (
         None
         if idempotency_key is None
         else idempotency.claim(principal.client, idempotency_key, _fingerprint(data))
     )
     if claim is not None and (earlier := await idempotency.earlier_report(claim)) is not None:
-        return _answer(earlier, principal, claim, token_secret)  # a replay is not a new filing
+        return _answer(earlier, principal, data, claim, token_secret)  # a replay is not a new filing
     await rate_limits.check("file_report", principal.client)
     await rate_limits.check("file_report_per_address", principal.address)
     try:
@@ -86,7 +89,7 @@ async def file_report(
         twin = await idempotency.earlier_report(claim, expired_too=True)
         if twin is None:  # its row was purged in between
             raise idempotency.key_in_use(claim) from None
-        return _answer(twin, principal, claim, token_secret)
+        return _answer(twin, principal, data, claim, token_secret)
 
 
 def _fingerprint(data: FilingInput) -> dict[str, object]:
@@ -95,10 +98,20 @@ def _fingerprint(data: FilingInput) -> dict[str, object]:
     return {**fields, "photos": [hashlib.sha256(photo.data).hexdigest() for photo in data.photos]}
 
 
+def _reporter(principal: Principal, data: FilingInput) -> User | None:
+    """Who filed: the signed-in citizen; nobody for a caller whose report staff took down (the
+    operator is the FILED event's actor, not the reporter)."""
+    return principal.user if data.channel is IntakeChannel.APP else None
+
+
 def _tracking_token(
-    principal: Principal, claim: idempotency.IdempotencyClaim | None, secret: str | None, filed_at: datetime
+    principal: Principal,
+    data: FilingInput,
+    claim: idempotency.IdempotencyClaim | None,
+    secret: str | None,
+    filed_at: datetime,
 ) -> str | None:
-    if principal.user is not None:
+    if _reporter(principal, data) is not None:
         return None  # an account follows its reports without a token
     if claim is None or secret is None:
         return new_secret()
@@ -110,9 +123,13 @@ def _tracking_token(
 
 
 def _answer(
-    report: Report, principal: Principal, claim: idempotency.IdempotencyClaim, secret: str | None
+    report: Report,
+    principal: Principal,
+    data: FilingInput,
+    claim: idempotency.IdempotencyClaim,
+    secret: str | None,
 ) -> Filed:
-    token = _tracking_token(principal, claim, secret, report.created_at)
+    token = _tracking_token(principal, data, claim, secret, report.created_at)
     if token is not None and report.tracking_token_hash != digest(token):
         token = None  # made without a secret (or with another): the filer has the first answer's
     return Filed(report, token)
@@ -121,12 +138,12 @@ def _answer(
 async def _file(
     data: FilingInput,
     principal: Principal,
-    service_area: BoundingBox,
+    service_area: ServiceArea,
     photo_storage: PhotoStorage | None,
     claim: idempotency.IdempotencyClaim | None,
     token_secret: str | None,
 ) -> Filed:
-    reporter = principal.user
+    reporter = _reporter(principal, data)
     errors: list[FieldError] = []
     title = clean_text(errors, "title", data.title, max_length=TITLE_MAX, required=True)
     description = clean_text(
@@ -134,7 +151,7 @@ async def _file(
     )
     address = clean_text(errors, "address", data.address, max_length=ADDRESS_MAX, required=False)
     contact_name = clean_text(errors, "contactName", data.contact_name, max_length=200, required=False)
-    contact_phone = clean_text(errors, "contactPhone", data.contact_phone, max_length=40, required=False)
+    contact_phone = e164_phone(errors, "contactPhone", data.contact_phone)
     check_location(errors, data.latitude, data.longitude, service_area)
     category = await _find_category(errors, data)
     if errors or category is None or title is None or description is None:
@@ -144,7 +161,7 @@ async def _file(
 
     route = await route_report(category, data.latitude, data.longitude)
     now = utcnow()
-    tracking_token = _tracking_token(principal, claim, token_secret, now)
+    tracking_token = _tracking_token(principal, data, claim, token_secret, now)
     async with stored(photo_storage, photos):
         for attempt in range(_CODE_ATTEMPTS):
             try:
@@ -167,6 +184,7 @@ async def _file(
                         tracking_token_hash=digest(tracking_token) if tracking_token else None,
                         status=ReportStatus.SUBMITTED,
                         reporter=reporter,
+                        channel=data.channel,
                         created_at=now,
                         updated_at=now,
                         acknowledge_due_at=now + timedelta(hours=category.response_hours),
@@ -177,13 +195,19 @@ async def _file(
                     await change.record(
                         report,
                         EventKind.FILED,
-                        actor=reporter,
+                        actor=principal.user,  # the citizen, or the operator who took the call
                         at=now,
                         to_status=ReportStatus.SUBMITTED,
-                        data={"agencyId": route.agency_id, "areaId": route.area_id},
+                        data={
+                            "agencyId": route.agency_id,
+                            "areaId": route.area_id,
+                            "channel": data.channel.value,
+                        },
                     )
                     if photos:
-                        await record_photos(change, report, photos, PhotoKind.BEFORE, uploaded_by=reporter)
+                        await record_photos(
+                            change, report, photos, PhotoKind.BEFORE, uploaded_by=principal.user
+                        )
                     if claim is not None:
                         await idempotency.record(connection, claim, report, now)
                 return Filed(report, tracking_token)
@@ -200,12 +224,24 @@ async def _find_category(errors: list[FieldError], data: FilingInput) -> Categor
             FieldError(ErrorCode.REQUIRED, "Kategori wajib dipilih", "A category is required", "category")
         )
         return None
+    code = (data.category_code or "").strip().upper() or None
     query = (
-        Category.filter(id=data.category_id)
-        if data.category_id is not None
-        else Category.filter(code=(data.category_code or "").strip().upper())
+        Category.filter(id=data.category_id) if data.category_id is not None else Category.filter(code=code)
     )
     category = await query.first()
+    if category is not None and code is not None and category.code != code:
+        # Both given and naming different categories: which one the filer meant is a guess.
+        errors.append(
+            FieldError(
+                ErrorCode.CATEGORY_MISMATCH,
+                f"ID kategori dan kode kategori menunjuk kategori yang berbeda ({category.code} dan {code}); "
+                "kirim salah satu saja",
+                f"categoryId and categoryCode name different categories ({category.code} and {code}); "
+                "send one of them",
+                "category",
+            )
+        )
+        return None
     if category is None:
         errors.append(
             FieldError(ErrorCode.UNKNOWN_CATEGORY, "Kategori tidak dikenal", "Unknown category", "category")

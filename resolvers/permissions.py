@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from models import Report, Role
+from models import IntakeChannel, PhotoKind, Report, Role
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.identity import Principal, PrincipalKind
 from resolvers.secrets_at_rest import digest
@@ -50,12 +50,31 @@ def require_can_read(principal: Principal, type_names: frozenset[str]) -> None:
         )
 
 
+def works_on(principal: Principal, report_agency_id: int) -> bool:
+    """Staff of the report's agency, or city-wide staff."""
+    if principal.role in CITY_WIDE_ROLES:
+        return True
+    return principal.is_staff and principal.agency_id == report_agency_id
+
+
+def require_can_take_intake(principal: Principal, channel: IntakeChannel) -> None:
+    """A report taken down for a caller (phone, SMS, WhatsApp, walk-in, social media): staff, or a
+    partner's integration allowed to file (a WhatsApp bot). Citizens file through the app."""
+    if channel is IntakeChannel.APP or principal.is_staff:
+        return
+    if principal.kind is PrincipalKind.PARTNER and "reports:file" in principal.scopes:
+        return
+    require_signed_in(principal)
+    raise _forbidden(
+        "Hanya petugas yang mencatat laporan dari telepon, SMS, WhatsApp, loket atau media sosial",
+        "Only staff take reports down from phone, SMS, WhatsApp, walk-ins or social media",
+    )
+
+
 def require_works_on(principal: Principal, report_agency_id: int) -> None:
     """Status changes and assignment: staff of the report's agency, or city-wide staff."""
     require_signed_in(principal)
-    if principal.role in CITY_WIDE_ROLES:
-        return
-    if not principal.is_staff or principal.agency_id != report_agency_id:
+    if not works_on(principal, report_agency_id):
         raise _forbidden(
             "Hanya petugas dinas yang menangani laporan ini", "Only staff of the agency handling this report"
         )
@@ -92,9 +111,7 @@ def require_manages_staff(principal: Principal, agency_id: int | None, role: Rol
 
 def sees_internal_notes(principal: Principal, report_agency_id: int) -> bool:
     """Internal notes: staff of the handling agency and city-wide staff; nobody else, ever."""
-    if principal.role in CITY_WIDE_ROLES:
-        return True
-    return principal.is_staff and principal.agency_id == report_agency_id
+    return works_on(principal, report_agency_id)
 
 
 def require_sees_internal_notes(principal: Principal, report_agency_id: int) -> None:
@@ -129,6 +146,23 @@ def require_is_reporter(principal: Principal, report: Report, tracking_token: st
         return
     require_signed_in(principal)
     raise _forbidden("Hanya pelapor yang boleh melakukan ini", "Only the reporter may do this")
+
+
+def require_can_add_photo(
+    principal: Principal, report: Report, kind: PhotoKind, tracking_token: str | None
+) -> None:
+    """Photos added to a report: staff working on it, of either kind; its reporter (signed in, or
+    holding its tracking token) more of the problem (BEFORE), never the proof of the fix (AFTER)."""
+    if tracking_token is None and works_on(principal, report.agency_id):
+        return
+    if acts_as_reporter(principal, report, tracking_token):
+        if kind is PhotoKind.AFTER:
+            raise _forbidden(
+                "Foto hasil perbaikan (AFTER) hanya dari petugas; kirim foto masalahnya sebagai BEFORE",
+                "Photos of the fix (AFTER) come from staff; send a photo of the problem as BEFORE",
+            )
+        return
+    require_works_on(principal, report.agency_id)  # the refusal an outsider gets
 
 
 def require_citizen(principal: Principal) -> None:

@@ -22,7 +22,7 @@ from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
 from resolvers.identity import Principal
 from resolvers.locking import report_not_found
-from resolvers.permissions import require_works_on
+from resolvers.permissions import require_can_add_photo, require_works_on, works_on
 from resolvers.photo_cleaning import CleanPhoto, clean_photo
 from resolvers.photo_storage import PhotoStorage
 from resolvers.report_change import ReportChange, report_change
@@ -150,22 +150,29 @@ async def record_photos(
 
 async def add_report_photo(
     report_id: int,
-    kind: PhotoKind,
+    kind: PhotoKind | None,
     incoming: IncomingPhoto,
     *,
     principal: Principal,
     storage: PhotoStorage | None,
+    tracking_token: str | None = None,
 ) -> tuple[Report, ReportEvent]:
-    """Staff of the handling agency add a photo to an open report: usually AFTER, the proof of the
-    fix that resolving needs; BEFORE when they file for a caller or find more of the problem."""
+    """A photo added to an open report. Staff of the handling agency: usually AFTER, the proof of
+    the fix that resolving needs; BEFORE when they file for a caller or find more of the problem.
+    Its reporter (signed in, or with its tracking token): more of the problem, BEFORE. `kind`
+    unset: AFTER for staff, BEFORE for the reporter. The same cleaning and limits as filing."""
     report = await Report.filter(id=report_id).first()
     if report is None:
         raise report_not_found("reportId")
-    await _check_can_add(None, report, kind, principal)  # before decoding anything for a stranger
+    if kind is None:
+        staff = tracking_token is None and works_on(principal, report.agency_id)
+        kind = PhotoKind.AFTER if staff else PhotoKind.BEFORE
+    await _check_can_add(None, report, kind, principal, tracking_token)  # before decoding for a stranger
     (photo,) = await clean_photos([incoming])
     async with stored(storage, [photo]), report_change() as change:
         report = await change.lock(report_id, "reportId")
-        await _check_can_add(change.connection, report, kind, principal)  # it may have changed meanwhile
+        # the report may have moved on while the photo was cleaned
+        await _check_can_add(change.connection, report, kind, principal, tracking_token)
         report.updated_at = utcnow()
         await report.save(using_db=change.connection, update_fields=["updated_at"])
         event = await record_photos(change, report, [photo], kind, uploaded_by=principal.user)
@@ -173,9 +180,13 @@ async def add_report_photo(
 
 
 async def _check_can_add(
-    connection: BaseDBAsyncClient | None, report: Report, kind: PhotoKind, principal: Principal
+    connection: BaseDBAsyncClient | None,
+    report: Report,
+    kind: PhotoKind,
+    principal: Principal,
+    tracking_token: str | None,
 ) -> None:
-    require_works_on(principal, report.agency_id)
+    require_can_add_photo(principal, report, kind, tracking_token)
     if report.status not in OPEN_STATUSES:
         raise fail(
             ErrorCode.ILLEGAL_TRANSITION,

@@ -8,7 +8,7 @@ The rows are those of `report_queries.report_page` (the same columns, enums as e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
@@ -56,17 +56,23 @@ EVERYTHING = Reading()
 Directory = tuple[dict[int, Row], dict[int, Row]]  # categories by id, agencies by id
 
 
+# The conditions a shape can carry. Any other condition of the filter, including one added to
+# ReportFilter later, sends the page to the query builder: a shape never drops a condition.
+PLAIN_FIELDS = frozenset(
+    {"statuses", "public_groups", "category_ids", "agency_ids", "assignee_ids", "unassigned", "exact_places"}
+)
+
+
 def plain_conditions(flt: Any) -> bool:
     """Whether every condition of the filter is a plain column condition (a shape here)."""
-    return not (
-        flt.area_ids
-        or flt.created_after
-        or flt.created_before
-        or flt.bounding_box
-        or flt.near
-        or (flt.text and flt.text.strip())
-        or flt.overdue is not None
-    )
+    for condition in fields(flt):
+        value = getattr(flt, condition.name)
+        if condition.name in PLAIN_FIELDS or (condition.name == "text" and not (value and value.strip())):
+            continue
+        default = condition.default if condition.default_factory is MISSING else condition.default_factory()
+        if value != default:
+            return False
+    return True
 
 
 def status_values(flt: Any) -> list[str] | None:

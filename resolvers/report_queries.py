@@ -14,12 +14,13 @@ import orjson
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
-from models import Area, PublicGroup, Report, ReportEvent, ReportStatus
+from models import Area, IntakeChannel, PublicGroup, Report, ReportEvent, ReportStatus
 from models.lateness import late_condition
 from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
+from resolvers.my_reports import RelatedTo
 from resolvers.public_code import normalise_public_code
 from resolvers.report_page_sql import EVERYTHING, Directory, Reading, page_rows, status_values
 from resolvers.secrets_at_rest import digest
@@ -81,6 +82,8 @@ class ReportFilter:
     assignee_ids: Sequence[int] = ()
     unassigned: bool | None = None
     exact_places: ExactPlaces = ExactPlaces()
+    channels: Sequence[IntakeChannel] = ()
+    related_to: RelatedTo | None = None  # a citizen's own list: filed, followed or supported
 
     def with_exact_places(self, exact_places: ExactPlaces) -> ReportFilter:
         return replace(self, exact_places=exact_places)
@@ -169,6 +172,10 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
         query = query.filter(assignee_id__in=list(flt.assignee_ids))
     if flt.unassigned is not None:
         query = query.filter(assignee_id__isnull=flt.unassigned)
+    if flt.channels:
+        query = query.filter(channel__in=sorted(c.value for c in flt.channels))
+    if flt.related_to is not None:
+        query = query.filter(flt.related_to.condition())
     if flt.overdue is not None:
         late = late_condition(utcnow())
         query = query.filter(late if flt.overdue else ~late)

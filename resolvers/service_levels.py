@@ -22,7 +22,7 @@ from models import EscalationTarget, EventKind, ReportStatus, ResolutionOutcome
 from models.lifecycle import CONFIRMATION_WINDOW, OPEN_STATUSES
 from resolvers.raw_sql import fetch
 from resolvers.report_change import ReportState, report_change
-from resolvers.timeline import utcnow
+from resolvers.timeline import iso_8601, utcnow
 
 BATCH = 500
 _OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
@@ -73,7 +73,7 @@ async def escalate_overdue(target: EscalationTarget, now: datetime) -> int:
                     before=state,
                     after=state,
                     at=now,
-                    data={"target": target.value, "dueAt": _iso(row["due"])},
+                    data={"target": target.value, "dueAt": iso_8601(row["due"])},
                 )
         total += len(rows)
         if len(rows) < BATCH:
@@ -119,7 +119,3 @@ async def close_unanswered_resolutions(now: datetime) -> int:
 
 def _state(row: dict[str, Any], status: ReportStatus | str) -> ReportState:
     return ReportState(row["agency_id"], row["category_id"], row["area_id"], ReportStatus(status))
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import Agency, Area, ReportStatus, ResolutionOutcome
+from models import Agency, Area, IntakeChannel, ReportStatus, ResolutionOutcome
 from models.lateness import LATE_SQL
 from resolvers.directory_queries import MAX_AGENCIES
 from resolvers.errors import ErrorCode, fail
@@ -62,6 +62,7 @@ class Figures:
     filed: int = 0
     by_status: dict[ReportStatus, int] = field(default_factory=dict)
     by_outcome: dict[ResolutionOutcome, int] = field(default_factory=dict)
+    by_channel: dict[IntakeChannel, int] = field(default_factory=dict)
     acknowledged: int = 0
     acknowledged_within_target: int = 0
     resolved: int = 0
@@ -159,6 +160,11 @@ async def figures_by(scope: Scope, group: str | None, *, now: datetime) -> dict[
         f"WHERE {sql.where} AND resolution_outcome IS NOT NULL {_group_by(group, 'resolution_outcome')}"
     ):
         of(row["g"]).by_outcome[ResolutionOutcome(row["outcome"])] = int(row["n"])
+    for row in await sql.rows(
+        f"SELECT {g} AS g, channel, COUNT(*) AS n FROM reports "
+        f"WHERE {sql.where} {_group_by(group, 'channel')}"
+    ):
+        of(row["g"]).by_channel[IntakeChannel(row["channel"])] = int(row["n"])
     for row in await sql.rows(
         f"SELECT {g} AS g, COUNT(acknowledged_at) AS acknowledged, "
         "SUM(CASE WHEN acknowledged_at <= acknowledge_due_at THEN 1 ELSE 0 END) AS acknowledged_in_time, "

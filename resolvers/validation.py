@@ -7,7 +7,9 @@ import unicodedata
 
 from models.reports import NOTE_MAX
 from resolvers.errors import DomainError, ErrorCode, FieldError
-from resolvers.geo import BoundingBox, valid_coordinates
+from resolvers.field_names import field_label
+from resolvers.geo import valid_coordinates
+from resolvers.service_area import ServiceArea
 
 # NUL cannot be stored by PostgreSQL and other control characters only hide text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -30,12 +32,13 @@ def clean_text(
 ) -> str | None:
     """The trimmed, normalised text, or None with an error appended when it is refused. The one
     door for text people write: titles, descriptions, comments, notes, names."""
+    label = field_label(field)
     if value is not None and _BIDI_CONTROL.search(value):
         errors.append(
             FieldError(
                 ErrorCode.INVALID_INPUT,
-                f"{field} berisi karakter pengatur arah teks yang tidak diizinkan",
-                f"{field} contains bidirectional control characters",
+                f"{label.id} berisi karakter pengatur arah teks yang tidak diizinkan",
+                f"{label.en} contains bidirectional control characters",
                 field,
             )
         )
@@ -44,15 +47,15 @@ def clean_text(
     if not text:
         if required:
             errors.append(
-                FieldError(ErrorCode.REQUIRED, f"{field} wajib diisi", f"{field} is required", field)
+                FieldError(ErrorCode.REQUIRED, f"{label.id} wajib diisi", f"{label.en} is required", field)
             )
         return None
     if _CONTROL.search(text):
         errors.append(
             FieldError(
                 ErrorCode.INVALID_INPUT,
-                f"{field} berisi karakter yang tidak diizinkan",
-                f"{field} contains control characters",
+                f"{label.id} berisi karakter yang tidak diizinkan",
+                f"{label.en} contains control characters",
                 field,
             )
         )
@@ -61,8 +64,8 @@ def clean_text(
         errors.append(
             FieldError(
                 ErrorCode.TOO_LONG,
-                f"{field} paling banyak {max_length} karakter",
-                f"{field} must be at most {max_length} characters",
+                f"{label.id} paling banyak {max_length} karakter",
+                f"{label.en} must be at most {max_length} characters",
                 field,
             )
         )
@@ -70,13 +73,22 @@ def clean_text(
     return text
 
 
-def check_location(errors: list[FieldError], lat: float, lon: float, service_area: BoundingBox) -> None:
+def check_location(errors: list[FieldError], lat: float, lon: float, service_area: ServiceArea) -> None:
     if not valid_coordinates(lat, lon):
         errors.append(
             FieldError(
                 ErrorCode.INVALID_COORDINATES,
                 "Koordinat tidak valid (lintang -90..90, bujur -180..180)",
                 "Coordinates out of range (latitude -90..90, longitude -180..180)",
+                "location",
+            )
+        )
+    elif service_area.is_over_water(lat, lon):
+        errors.append(
+            FieldError(
+                ErrorCode.OUTSIDE_SERVICE_AREA,
+                "Lokasi berada di laut, bukan di daratan kota; geser penanda ke tempat masalahnya di darat",
+                "The location is in the sea, not on the city's land; move the pin to the problem on land",
                 "location",
             )
         )

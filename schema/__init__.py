@@ -18,8 +18,10 @@ from schema.conversation import ConversationMutation
 from schema.descriptions import describe_roots
 from schema.directory import DirectoryMutation, DirectoryQuery
 from schema.errors import CodedErrorsSchema
+from schema.lifecycle import LifecycleQuery
 from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
 from schema.mutations import ReportMutation
+from schema.my_reports import MyReportsMutation
 from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
@@ -30,10 +32,28 @@ from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 
 Query = merge_types(
-    "Query", (ReportQuery, ClusterQuery, QueueQuery, StatisticsQuery, DirectoryQuery, NodeQuery, AccountQuery)
+    "Query",
+    (
+        ReportQuery,
+        ClusterQuery,
+        QueueQuery,
+        StatisticsQuery,
+        DirectoryQuery,
+        NodeQuery,
+        AccountQuery,
+        LifecycleQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, AccountMutation, DirectoryMutation)
+    "Mutation",
+    (
+        ReportMutation,
+        ConversationMutation,
+        PhotoMutation,
+        AccountMutation,
+        DirectoryMutation,
+        MyReportsMutation,
+    ),
 )
 describe_roots(Query, Mutation)
 

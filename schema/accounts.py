@@ -17,10 +17,14 @@ from schema.descriptions import INPUT_HELP
 from schema.directory import Agency, StaffMember
 from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
+from schema.my_reports import MyReports
 
 
-@strawberry.type(description="The signed-in account, as its owner sees it")
-class Me:
+@strawberry.federation.type(
+    keys=["id"],  # the reports subgraph adds the caller's own reports (schema.my_reports)
+    description="The signed-in account, as its owner sees it",
+)
+class Me(MyReports):
     id: strawberry.ID = strawberry.field(description="ID global akun / The account's global ID")
     name: str = strawberry.field(description="Nama / Name")
     email: str | None = strawberry.field(description="Email; null bila tidak ada / Email; null when none")
@@ -38,8 +42,18 @@ class Me:
         return info.context.loaders.now_or_later("agency", self.agency_id, Agency.from_row)  # type: ignore[return-value]
 
     @classmethod
+    def resolve_reference(cls, info: Info, id: strawberry.ID) -> Me | None:
+        """Only the caller is `Me`: another account's ID resolves to nothing, so that no one
+        reads another's reports through `_entities`."""
+        user = info.context.principal.user
+        if user is None or id != to_global_id("User", user.id):
+            return None
+        return cls.from_user(user)
+
+    @classmethod
     def from_user(cls, user: User) -> Me:
         return cls(
+            user_pk=user.id,
             id=strawberry.ID(to_global_id("User", user.id)),
             name=user.name,
             email=user.email,

@@ -11,11 +11,18 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from models import User
-from resolvers import directory_queries, engagement_queries, photo_queries, report_counts, report_queries
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers import (
+    directory_queries,
+    engagement_queries,
+    my_reports,
+    photo_queries,
+    report_counts,
+    report_queries,
+)
 from resolvers.identity import ANONYMOUS, Principal
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
+from resolvers.service_area import ServiceArea, kupang_service_area
 from resolvers.tokens import TokenSigner
 from schema.live import LiveFeed, NoLiveFeed
 
@@ -64,6 +71,9 @@ class Loaders:
     followed_by: DataLoader[tuple[int, int], bool] = field(
         default_factory=lambda: _loader(engagement_queries.followed_by)
     )
+    unread_updates: DataLoader[tuple[int, int], int] = field(
+        default_factory=lambda: _loader(my_reports.unread_counts)
+    )
     _known: dict[str, dict[int, Any]] = field(default_factory=dict)
 
     async def prefetch(self, kind: str, ids: Iterable[int]) -> None:
@@ -110,7 +120,7 @@ class Context:
     request: Any = None
     response: Any = None
     principal: Principal = ANONYMOUS
-    service_area: BoundingBox = KUPANG_SERVICE_AREA
+    service_area: ServiceArea = field(default_factory=kupang_service_area)
     timezone: str = "Asia/Makassar"  # the city's calendar, for daily figures
     loaders: Loaders = field(default_factory=Loaders)
     cache_policy: CachePolicy = field(default_factory=CachePolicy)

@@ -18,6 +18,7 @@ from models.enums import (
     AreaLevel,
     EscalationTarget,
     EventKind,
+    IntakeChannel,
     PhotoFormat,
     PhotoKind,
     PublicGroup,
@@ -26,6 +27,7 @@ from models.enums import (
     Role,
 )
 from resolvers.errors import ErrorCode
+from resolvers.my_reports import ReportRelation
 from resolvers.report_queries import ReportOrder
 
 INPUT_HELP = "Masukan mutasi; lihat kolom jenisnya / The mutation's input; see its type's fields"
@@ -173,6 +175,27 @@ describe(
     },
 )
 describe(
+    IntakeChannel,
+    "Jalur masuk laporan / How a report reached the city",
+    {
+        "APP": "Aplikasi atau web, oleh warga atau integrasi mitra / The app or web, by the citizen or a partner's integration",
+        "PHONE": "Telepon ke pusat panggilan / A call to the call center",
+        "SMS": "SMS",
+        "WHATSAPP": "WhatsApp",
+        "WALK_IN": "Datang ke loket / At a counter",
+        "SOCIAL_MEDIA": "Unggahan atau pesan media sosial / A social media post or message",
+    },
+)
+describe(
+    ReportRelation,
+    "Hubungan Anda dengan laporan / How you relate to a report",
+    {
+        "FILED": "Anda yang melapor / You filed it",
+        "FOLLOWED": "Anda mengikutinya / You follow it",
+        "SUPPORTED": "Anda mendukungnya / You support it",
+    },
+)
+describe(
     ErrorCode,
     "Kode galat yang stabil, untuk dicek klien / A stable error code clients switch on",
     {
@@ -184,6 +207,8 @@ describe(
         "UNKNOWN_CATEGORY": "Kategori tidak dikenal / Unknown category",
         "INACTIVE_CATEGORY": "Kategori tidak aktif / The category is inactive",
         "INVALID_COORDINATES": "Koordinat tidak valid / Invalid coordinates",
+        "CATEGORY_MISMATCH": "categoryId dan categoryCode menyebut kategori berbeda / categoryId and categoryCode name different categories",
+        "INVALID_PHONE": "Nomor telepon tidak valid / Invalid phone number",
         "OUTSIDE_SERVICE_AREA": "Di luar wilayah layanan kota / Outside the city's service area",
         "ILLEGAL_TRANSITION": "Perubahan status tidak diizinkan / Status change not allowed",
         "REASON_REQUIRED": "Alasan wajib diisi / A reason is required",

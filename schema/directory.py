@@ -14,6 +14,7 @@ import strawberry
 
 from models import AreaLevel, Role
 from resolvers import directory_admin, directory_queries
+from resolvers.category_look import CategoryLookChanges
 from resolvers.directory_queries import MAX_AGENCIES, MAX_AREAS, MAX_CATEGORIES
 from resolvers.errors import DomainError
 from schema.context import Info
@@ -87,6 +88,27 @@ class Category(Node, CategoryReports):
         description="Resolving needs an AFTER photo of the fix, added since the report was last reopened"
     )
     is_active: bool = strawberry.field(description="Masih menerima laporan baru / Still accepts new reports")
+    description: str | None = strawberry.field(
+        description="Penjelasan singkat untuk warga yang memilih kategori. / A short description for "
+        "citizens choosing a category (Indonesian)."
+    )
+    description_en: str | None = strawberry.field(
+        description="Penjelasan dalam bahasa Inggris. / In English."
+    )
+    help_text: str | None = strawberry.field(
+        description="Petunjuk: apa yang perlu dilaporkan dan difoto. / What to report and photograph "
+        "(Indonesian)."
+    )
+    help_text_en: str | None = strawberry.field(description="Petunjuk dalam bahasa Inggris. / In English.")
+    icon: str | None = strawberry.field(
+        description="Nama ikon Material Symbols, misalnya `delete`. / A Material Symbols icon name, e.g. "
+        "`delete`."
+    )
+    color: str | None = strawberry.field(description="Warna kategori, #RRGGBB. / The category's colour.")
+    sort_order: int = strawberry.field(
+        description="Urutan di daftar pilihan, kecil lebih dulu; `categories` mengikutinya. / Place in "
+        "pickers, lower first; `categories` is in this order."
+    )
     pk: strawberry.Private[int]
     agency_id: strawberry.Private[int]
 
@@ -113,6 +135,13 @@ class Category(Node, CategoryReports):
             is_sensitive=row["is_sensitive"],
             requires_after_photo=row["requires_after_photo"],
             is_active=row["is_active"],
+            description=row["description"],
+            description_en=row["description_en"],
+            help_text=row["help_text"],
+            help_text_en=row["help_text_en"],
+            icon=row["icon"],
+            color=row["color"],
+            sort_order=row["sort_order"],
             agency_id=row["agency_id"],
         )
 
@@ -177,7 +206,9 @@ class DirectoryQuery:
         return [Agency.from_row(row) for row in await directory_queries.list_agencies()]
 
     @strawberry.field(
-        description="Categories citizens can file under, by code", metadata=list_size(MAX_CATEGORIES)
+        description="Kategori yang bisa dipilih warga, menurut `sortOrder` lalu kode. / Categories "
+        "citizens can file under, by `sortOrder`, then code.",
+        metadata=list_size(MAX_CATEGORIES),
     )
     async def categories(
         self,
@@ -234,6 +265,25 @@ class UpdateCategoryInput:
         description="Wajib foto sesudah untuk selesai; kosong = tetap / "
         "After photo required to resolve; none = unchanged",
     )
+    description: str | None = strawberry.field(
+        default=None, description="Kosong menghapusnya; paling banyak 500 karakter. / Empty clears it."
+    )
+    description_en: str | None = strawberry.field(
+        default=None, description="Penjelasan (Inggris); kosong menghapusnya / In English; empty clears it"
+    )
+    help_text: str | None = strawberry.field(
+        default=None, description="Kosong menghapusnya; paling banyak 1.000 karakter. / Empty clears it."
+    )
+    help_text_en: str | None = strawberry.field(
+        default=None, description="Petunjuk (Inggris); kosong menghapusnya / In English; empty clears it"
+    )
+    icon: str | None = strawberry.field(
+        default=None, description="Nama Material Symbols (huruf kecil, angka, _). / A Material Symbols name."
+    )
+    color: str | None = strawberry.field(default=None, description="#RRGGBB")
+    sort_order: int | None = strawberry.field(
+        default=None, description="Urutan di daftar; kosong = tetap / Place in pickers; none = unchanged"
+    )
 
 
 @strawberry.input(description="Dinas baru (admin kota) / A new agency (city admins)")
@@ -285,7 +335,10 @@ class AreaPayload:
 
 @strawberry.type
 class DirectoryMutation:
-    @strawberry.mutation(description="City admin: routing, service levels and names of a category")
+    @strawberry.mutation(
+        description="Admin kota: rute, target layanan, nama dan tampilan kategori. / City admin: a "
+        "category's routing, service levels, names and how apps show it."
+    )
     async def update_category(
         self, info: Info, input: Annotated[UpdateCategoryInput, strawberry.argument(description=INPUT_HELP)]
     ) -> CategoryPayload:
@@ -299,6 +352,15 @@ class DirectoryMutation:
                 is_active=input.is_active,
                 is_sensitive=input.is_sensitive,
                 requires_after_photo=input.requires_after_photo,
+                look=CategoryLookChanges(
+                    description=input.description,
+                    description_en=input.description_en,
+                    help_text=input.help_text,
+                    help_text_en=input.help_text_en,
+                    icon=input.icon,
+                    color=input.color,
+                    sort_order=input.sort_order,
+                ),
             )
             category = await directory_admin.update_category(
                 info.context.principal, from_global_id(input.id, "Category"), changes

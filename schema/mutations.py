@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.file_uploads import Upload
 
-from models import ReportStatus
+from models import IntakeChannel, ReportStatus
 from resolvers import casework, duplicates, filing, report_queries
 from resolvers.errors import DomainError
 from schema.context import Info
@@ -56,6 +56,15 @@ class FileReportInput:
         default=None,
         description="Any unique string (a UUID) per report: retries with the same key get the same "
         "report back and file nothing new; kept 24 hours",
+    )
+    channel: IntakeChannel = strawberry.field(
+        default=IntakeChannel.APP,
+        description="Jalur masuk laporan. Selain APP: petugas mencatat laporan penelepon atau pengunjung "
+        "(kontaknya di contactName/contactPhone, privat seperti pelapor lain); laporan tidak menjadi milik "
+        "petugas, dan trackingToken dibuat untuk diberikan kepada penelepon. / How the report reached the "
+        "city. Other than APP: staff take down a caller's or visitor's report (their contact in "
+        "contactName/contactPhone, private as any reporter's); the report is not the operator's own, and a "
+        "trackingToken is made to pass on to the caller.",
     )
 
 
@@ -174,6 +183,7 @@ class ReportMutation:
                 contact_name=input.contact_name,
                 contact_phone=input.contact_phone,
                 photos=await read_uploads(input.photos, "photos"),
+                channel=input.channel,
             )
             filed = await filing.file_report(
                 data,

@@ -17,8 +17,10 @@ from schema.photos import read_upload
 
 
 @strawberry.input(
-    description="A photo added by staff of the handling agency, as the file of a GraphQL multipart "
-    "request (send the header `x-sigap-csrf: 1` or `apollo-require-preflight: true`)"
+    description="Foto yang ditambahkan petugas dinas penangan, atau pelapor pada laporannya sendiri, "
+    "sebagai berkas permintaan multipart GraphQL (kirim header `x-sigap-csrf: 1` atau "
+    "`apollo-require-preflight: true`). / A photo added by staff of the handling agency, or by the "
+    "reporter to their own report, as the file of a GraphQL multipart request."
 )
 class AddReportPhotoInput:
     report_id: strawberry.ID = strawberry.field(description="ID laporan / The report's ID")
@@ -26,8 +28,16 @@ class AddReportPhotoInput:
         description="Berkas gambar (multipart upload): JPEG, PNG atau WebP / "
         "The image file (multipart upload): JPEG, PNG or WebP"
     )
-    kind: PhotoKind = strawberry.field(
-        default=PhotoKind.AFTER, description="AFTER (the default): proof of the fix, which resolving needs"
+    kind: PhotoKind | None = strawberry.field(
+        default=None,
+        description="Kosong: AFTER (bukti perbaikan) untuk petugas, BEFORE (masalahnya) untuk pelapor; "
+        "pelapor hanya BEFORE. / Unset: AFTER (proof of the fix, which resolving needs) for staff, "
+        "BEFORE (the problem) for the reporter; the reporter adds BEFORE only.",
+    )
+    tracking_token: str | None = strawberry.field(
+        default=None,
+        description="Token pelacakan pelapor tanpa akun, untuk laporannya sendiri. / The anonymous "
+        "filer's tracking token, for their own report.",
     )
 
 
@@ -39,7 +49,10 @@ class RemoveReportPhotoInput:
 
 @strawberry.type
 class PhotoMutation:
-    @strawberry.mutation(description="Staff: add a photo to an open report (PHOTO_ADDED in its timeline)")
+    @strawberry.mutation(
+        description="Tambah foto pada laporan yang masih terbuka: petugas, atau pelapornya (BEFORE). / "
+        "Add a photo to an open report: staff, or its reporter (BEFORE); PHOTO_ADDED in its timeline."
+    )
     async def add_report_photo(
         self, info: Info, input: Annotated[AddReportPhotoInput, strawberry.argument(description=INPUT_HELP)]
     ) -> ReportChangePayload:
@@ -50,6 +63,7 @@ class PhotoMutation:
                 await read_upload(input.file, "file"),
                 principal=info.context.principal,
                 storage=info.context.photo_storage,
+                tracking_token=input.tracking_token,
             )
 
         return await report_change(add)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from models import PublicGroup, ReportStatus
+from models import IntakeChannel, PublicGroup, ReportStatus
 from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
@@ -137,6 +137,9 @@ class ReportFilter:
     )
     assignee_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Assigned to these")
     unassigned: bool | None = strawberry.field(default=None, description="true: nobody assigned yet")
+    channels: list[IntakeChannel] | None = strawberry.field(
+        default=None, description="Masuk lewat jalur ini. / Reached the city through these channels."
+    )
 
     def to_domain(self) -> report_queries.ReportFilter:
         lists: tuple[tuple[str, list[Any] | None], ...] = (
@@ -171,6 +174,7 @@ class ReportFilter:
             overdue=self.overdue,
             assignee_ids=[from_global_id(i, "User", "assigneeIds") for i in self.assignee_ids or ()],
             unassigned=self.unassigned,
+            channels=self.channels or (),
         )
 
 

@@ -10,8 +10,17 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
-from models import EscalationTarget, EventKind, PublicGroup, ReportStatus, ResolutionOutcome, Role, lateness
-from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
+from models import (
+    EscalationTarget,
+    EventKind,
+    IntakeChannel,
+    PublicGroup,
+    ReportStatus,
+    ResolutionOutcome,
+    Role,
+    lateness,
+)
+from models.lifecycle import PUBLIC_GROUP, PUBLIC_GROUP_LABELS, STATUS_LABELS, TRANSITIONS
 from resolvers import photo_queries
 from resolvers.permissions import sees_internal_notes
 from resolvers.photos import MAX_PHOTOS_PER_KIND
@@ -26,6 +35,7 @@ from resolvers.report_queries import check_page_size
 from schema.context import Context, Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
+from schema.lifecycle import TextLabel
 from schema.photos import ReportPhoto, photos_as_seen
 from schema.query_cost import list_size
 
@@ -264,6 +274,11 @@ class Report(Node):
     )
     dispute_count: int = strawberry.field(description="How often the reporter said it was not fixed")
     rating: int | None = strawberry.field(description="The reporter's rating of the fix, 1..5")
+    channel: IntakeChannel = strawberry.field(
+        description="Jalur masuk: aplikasi, atau dicatat petugas dari telepon, SMS, WhatsApp, loket, media "
+        "sosial. / How it reached the city: the app, or taken down by staff from a call, SMS, WhatsApp, a "
+        "walk-in or social media."
+    )
     pk: strawberry.Private[int]
     category_id: strawberry.Private[int]
     agency_id: strawberry.Private[int]
@@ -277,6 +292,30 @@ class Report(Node):
     contact_phone: strawberry.Private[str | None]
     reporter_follows: strawberry.Private[bool]
     rating_text: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Nama statusnya untuk dibaca orang. / The status's name for people to read."
+    )
+    def status_label(self) -> TextLabel:
+        return TextLabel.of(STATUS_LABELS[self.status])
+
+    @strawberry.field(
+        description="Nama kelompok publiknya (menunggu, diproses, selesai). / The public group's name."
+    )
+    def public_group_label(self) -> TextLabel:
+        return TextLabel.of(PUBLIC_GROUP_LABELS[self.public_group])
+
+    @strawberry.field(
+        description="Kabar baru sejak saya terakhir melihatnya (`markReportSeen`): status, penugasan, "
+        "komentar, foto; null bila tidak masuk. / Updates since I last looked (`markReportSeen`): status, "
+        "assignment, comments, photos; null when not signed in."
+    )
+    async def unread_updates(self, info: Info) -> int | None:
+        info.context.cache_policy.cacheable = False  # depends on who asks
+        user = info.context.principal.user
+        if user is None:
+            return None
+        return await info.context.loaders.unread_updates.load((self.pk, user.id))
 
     def _private_to(self, info: Info) -> bool:
         return private_to(info.context, self.pk, agency_id=self.agency_id, reporter_id=self.reporter_id)
@@ -466,6 +505,7 @@ class Report(Node):
             rating=row["rating"],
             rating_text=row["rating_comment"],
             reporter_follows=row["reporter_follows"],
+            channel=IntakeChannel(row["channel"]),
         )
 
 

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import strawberry
 
-from models import ReportStatus, ResolutionOutcome
-from resolvers import statistics
+from models import IntakeChannel, ReportStatus, ResolutionOutcome
+from resolvers import public_statistics, statistics
 from resolvers.directory_queries import MAX_AGENCIES
 from resolvers.identity import PrincipalKind
 from resolvers.permissions import statistics_agency_scope
@@ -39,6 +39,12 @@ class OutcomeCount:
     count: int = strawberry.field(description="Jumlah laporan / Number of reports")
 
 
+@strawberry.type(description="Jumlah laporan dari satu jalur masuk. / The reports of one intake channel.")
+class ChannelCount:
+    channel: IntakeChannel = strawberry.field(description="Jalur masuk / The intake channel")
+    count: int = strawberry.field(description="Jumlah laporan / Number of reports")
+
+
 @strawberry.type(description="Figures over the reports filed in the window")
 class ReportFigures:
     filed: int = strawberry.field(description="Laporan masuk / Reports filed")
@@ -49,6 +55,10 @@ class ReportFigures:
     by_outcome: list[OutcomeCount] = strawberry.field(
         description="How closed reports were closed: confirmed fixes apart from auto-closes and disputes",
         metadata=list_size(len(ResolutionOutcome)),
+    )
+    by_channel: list[ChannelCount] = strawberry.field(
+        description="Laporan menurut jalur masuk (aplikasi, telepon, SMS, WhatsApp, loket, media sosial). / "
+        "Reports by the channel they came through."
     )
     acknowledged: int = strawberry.field(description="Laporan yang diterima dinas / Reports acknowledged")
     acknowledged_within_target: int = strawberry.field(
@@ -81,6 +91,7 @@ class ReportFigures:
             filed=f.filed,
             by_status=[StatusCount(status=s, count=f.by_status.get(s, 0)) for s in ReportStatus],
             by_outcome=[OutcomeCount(outcome=o, count=f.by_outcome.get(o, 0)) for o in ResolutionOutcome],
+            by_channel=[ChannelCount(channel=c, count=f.by_channel.get(c, 0)) for c in IntakeChannel],
             acknowledged=f.acknowledged,
             acknowledged_within_target=f.acknowledged_within_target,
             resolved=f.resolved,
@@ -136,18 +147,47 @@ class ReportStatistics:
         metadata=list_size(MAX_AGENCIES),
     )
     async def league(self, info: Info) -> list[AgencyStanding]:
-        by_agency = await statistics.figures_by(self.league_scope, "agency_id", now=utcnow())
-        agencies = await info.context.loaders.agency.load_many(await statistics.agency_ids())
-        standings = [
-            (row, ReportFigures.from_figures(by_agency.get(row["id"], statistics.Figures())))
-            for row in agencies
-            if row
-        ]
-        standings.sort(key=lambda pair: _league_key(pair[1], pair[0]["code"]))
-        return [
-            AgencyStanding(rank=rank, agency=Agency.from_row(row), figures=figures)
-            for rank, (row, figures) in enumerate(standings, start=1)
-        ]
+        return await _league(info, await statistics.figures_by(self.league_scope, "agency_id", now=utcnow()))
+
+
+async def _league(info: Info, by_agency: dict[int, statistics.Figures]) -> list[AgencyStanding]:
+    """Every agency (those without reports too), ranked."""
+    agencies = await info.context.loaders.agency.load_many(await statistics.agency_ids())
+    standings = [
+        (row, ReportFigures.from_figures(by_agency.get(row["id"], statistics.Figures())))
+        for row in agencies
+        if row
+    ]
+    standings.sort(key=lambda pair: _league_key(pair[1], pair[0]["code"]))
+    return [
+        AgencyStanding(rank=rank, agency=Agency.from_row(row), figures=figures)
+        for rank, (row, figures) in enumerate(standings, start=1)
+    ]
+
+
+@strawberry.type(
+    description="Angka kota untuk siapa saja, tanpa data pribadi: laporan yang masuk dalam N hari "
+    "terakhir. Dihitung paling sering sekali semenit. / The city's figures for anyone, without personal "
+    "data: the reports filed in the last N days. Computed at most once a minute."
+)
+class PublicStatistics:
+    since: datetime = strawberry.field(description="Awal rentang / Start of the window")
+    until: datetime = strawberry.field(
+        description="Saat angka dihitung (paling lama semenit lalu). / When they were computed (at most a "
+        "minute ago)."
+    )
+    figures: ReportFigures = strawberry.field(description="Angka seluruh kota / The city's figures")
+    daily: list[DailyFigures] = strawberry.field(
+        description="Setiap hari dalam rentang, menurut zona waktu kota. / Every day, in the city's timezone."
+    )
+    by_agency: strawberry.Private[dict[int, statistics.Figures]]
+
+    @strawberry.field(
+        description="Peringkat dinas menurut bagian laporan yang selesai tepat waktu. / Agencies ranked by "
+        "their share resolved within target, then speed."
+    )
+    async def league(self, info: Info) -> list[AgencyStanding]:
+        return await _league(info, self.by_agency)
 
 
 def _league_key(figures: ReportFigures, code: str) -> tuple[float, float, int, str]:
@@ -213,4 +253,30 @@ class StatisticsQuery:
                 area_ids=league_scope.area_ids,
             ),
             league_scope=league_scope,
+        )
+
+    @strawberry.field(
+        description="Angka transparansi kota untuk siapa saja (tanpa masuk): laporan yang masuk dalam `days` "
+        "hari terakhir (1..366), menurut status, hasil, jalur, waktu tanggap dan selesai, per hari dan per "
+        "dinas. Tanpa data pribadi; dihitung paling sering sekali semenit. / The city's transparency "
+        "figures for anyone (no sign-in): the reports filed in the last `days` days, by status, outcome, "
+        "channel, times to respond and resolve, per day and per agency. No personal data; computed at most "
+        "once a minute."
+    )
+    async def public_statistics(
+        self,
+        info: Info,
+        days: Annotated[
+            int,
+            strawberry.argument(description="Berapa hari terakhir (1..366) / How many recent days (1..366)"),
+        ] = 30,
+    ) -> PublicStatistics:
+        city = await public_statistics.city_figures(days, info.context.timezone, now=utcnow())
+        info.context.cache_policy.expires_at(city.until + public_statistics.FRESH_FOR)
+        return PublicStatistics(
+            since=city.since,
+            until=city.until,
+            figures=ReportFigures.from_figures(city.totals),
+            daily=[DailyFigures(day=d.day, filed=d.filed, resolved=d.resolved) for d in city.daily],
+            by_agency=city.by_agency,
         )

@@ -19,15 +19,17 @@ from strawberry.types.base import StrawberryObjectDefinition, get_object_definit
 from strawberry.types.field import StrawberryField
 
 from resolvers.errors import ErrorCode, fail
-from schema.accounts import AccountMutation, AccountQuery
+from schema.accounts import AccountMutation, AccountQuery, Me
 from schema.clusters import ClusterQuery
 from schema.context import Info
 from schema.conversation import ConversationMutation
 from schema.descriptions import describe_roots
 from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
 from schema.errors import CodedErrorsSchema
+from schema.lifecycle import LifecycleQuery
 from schema.limits import request_extensions
 from schema.mutations import ReportMutation
+from schema.my_reports import MyReportsMutation
 from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
 from schema.photo_mutations import PhotoMutation
@@ -55,6 +57,8 @@ OWNER_OF_MODULE = {
     "schema.clusters": "reports",
     "schema.photos": "reports",
     "schema.photo_mutations": "reports",
+    "schema.lifecycle": "reports",
+    "schema.my_reports": "reports",
 }
 
 
@@ -138,10 +142,13 @@ def build_subgraph(name: str, limits: OperationLimits | None = None) -> Subgraph
         # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
         roots = {
             "query": merge_types(
-                "Query", (ReportQuery, ClusterQuery, QueueQuery, StatisticsQuery, NodeQuery)
+                "Query", (ReportQuery, ClusterQuery, QueueQuery, StatisticsQuery, NodeQuery, LifecycleQuery)
             ),
-            "mutation": merge_types("Mutation", (ReportMutation, ConversationMutation, PhotoMutation)),
+            "mutation": merge_types(
+                "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, MyReportsMutation)
+            ),
             "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
+            "types": [Me],  # the caller's own reports are added to the directory's `Me`
         }
     else:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")

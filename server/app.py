@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
     start_tracing(f"sigap-{settings.subgraph or 'embedded'}")  # off unless OTEL_EXPORTER_OTLP_ENDPOINT
     photo_storage = photo_storage_for(settings)
-    photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+    photo_urls = PhotoUrls.from_secret(settings.photo_address_base, settings.jwt_secret)
     view = ObservedGraphQL(served, settings, photo_storage=photo_storage, photo_urls=photo_urls)
     graphql = GraphQLOverHTTP(view)
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))

@@ -12,12 +12,17 @@ from collections.abc import Mapping
 
 from models import User
 from resolvers.api_keys import key_principal
+from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.identity import Principal, principal_for_user
 from resolvers.tokens import InvalidAccessToken, TokenSigner
 
 
-class Unauthenticated(Exception):
-    """Credentials were sent and are not valid: answer 401 (or close the socket with 4401)."""
+class Unauthenticated(DomainError):
+    """Credentials were sent and are not valid: answer 401 (or close the socket with 4401), coded
+    UNAUTHENTICATED and in both languages like every other refusal."""
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(FieldError(ErrorCode.UNAUTHENTICATED, message, message_en))
 
 
 async def authenticate(credentials: Mapping[str, str], *, client: str, signer: TokenSigner) -> Principal:
@@ -30,19 +35,27 @@ async def authenticate(credentials: Mapping[str, str], *, client: str, signer: T
         try:
             user_id = signer.user_id_of(value.strip())
         except InvalidAccessToken as exc:
-            raise Unauthenticated("The access token is expired or not valid") from exc
+            raise Unauthenticated(
+                "Token akses kedaluwarsa atau tidak valid; masuk kembali",
+                "The access token is expired or not valid; sign in again",
+            ) from exc
         user = await User.filter(id=user_id, is_active=True).first()
         if user is None:
-            raise Unauthenticated("The account is disabled")
+            raise Unauthenticated("Akun ini dinonaktifkan", "The account is disabled")
         return principal_for_user(user, address=client)
     if scheme.lower() == "apikey" and value:
         api_key = value.strip()
     elif authorization:
-        raise Unauthenticated("Unsupported Authorization scheme; use Bearer or ApiKey")
+        raise Unauthenticated(
+            "Skema Authorization tidak didukung; gunakan Bearer atau ApiKey",
+            "Unsupported Authorization scheme; use Bearer or ApiKey",
+        )
     if api_key:
         principal = await key_principal(api_key, client=client)
         if principal is None:
-            raise Unauthenticated("The API key is not valid or was revoked")
+            raise Unauthenticated(
+                "Kunci API tidak valid atau sudah dicabut", "The API key is not valid or was revoked"
+            )
         return principal
     device = credentials.get(DEVICE_HEADER, "").strip()
     if _DEVICE_ID.fullmatch(device):

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -31,6 +31,7 @@ from schema.operation_limits import admit_cached, refusal
 from server.authentication import Unauthenticated, authenticate
 from server.gateway_identity import GATEWAY_TOKEN_PARAM, is_gateway
 from server.graphiql import GRAPHIQL_PAGE
+from server.live.results import coded_response
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
 from server.upload_limits import BoundedFormRequestAdapter
@@ -70,7 +71,9 @@ class SigapGraphQL(GraphQL[Context, None]):
         self.signer = TokenSigner(settings.jwt_secret)
         self.hub: Hub | None = None  # set once the live feed runs
         self.photo_storage = photo_storage
-        self.photo_urls = photo_urls or PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+        self.photo_urls = photo_urls or PhotoUrls.from_secret(
+            settings.photo_address_base, settings.jwt_secret
+        )
 
     @property
     def graphql_ide_html(self) -> str:
@@ -170,11 +173,7 @@ class SigapGraphQL(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         except Unauthenticated as exc:
-            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
-            response = JSONResponse(
-                {"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"}
-            )
-            await response(scope, receive, send)
+            await coded_response(exc, 401, {"www-authenticate": "Bearer"})(scope, receive, send)
         except (
             StrawberryGraphQLError,
             ValueError,

@@ -8,9 +8,13 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from shapely.errors import ShapelyError
+
+from resolvers.geo import BoundingBox
 from resolvers.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limit
+from resolvers.service_area import ServiceArea, kupang_service_area, service_area_from_file
 from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
 from schema.subgraphs import SUBGRAPHS
 
@@ -33,7 +37,7 @@ class Settings:
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
-    service_area: BoundingBox = KUPANG_SERVICE_AREA
+    service_area: ServiceArea = field(default_factory=kupang_service_area)
     timezone: str = "Asia/Makassar"
     seed_on_start: bool = True
     graphiql: bool = True
@@ -69,6 +73,10 @@ class Settings:
     photo_storage: str = "local"  # or "s3": any S3-compatible bucket
     photo_dir: Path = Path("data") / "photos"
     photo_url_base: str = "/photos"  # where clients fetch /photos/{name}: a proxy's or CDN's address
+    # The address the public reaches this API at, behind any proxy: relative addresses the API
+    # hands out (photos) are made absolute with it, since a mobile app has no page to resolve them
+    # against. Unset, the server's own host and port.
+    public_base_url: str | None = None
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None  # unset for AWS; MinIO, Ceph or R2 otherwise
     s3_region: str | None = None
@@ -94,6 +102,16 @@ class Settings:
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def photo_address_base(self) -> str:
+        """PHOTO_URL_BASE as an absolute address: as given when it is one (a CDN), else below
+        PUBLIC_BASE_URL."""
+        if self.photo_url_base.startswith(("http://", "https://")):
+            return self.photo_url_base
+        host = "localhost" if self.host in {"", "0.0.0.0", "::"} else self.host  # noqa: S104 - a comparison
+        base = self.public_base_url or f"http://{host}:{self.port}"
+        return base.rstrip("/") + "/" + self.photo_url_base.lstrip("/")
 
     @property
     def operation_limits(self) -> OperationLimits:
@@ -132,7 +150,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             host=env.get("HOST", "127.0.0.1"),
             port=port,
-            service_area=_service_area(env.get("SERVICE_AREA")),
+            service_area=_service_area(env.get("SERVICE_AREA"), env.get("SERVICE_AREA_FILE")),
             timezone=env.get("SIGAP_TIMEZONE", "Asia/Makassar"),
             seed_on_start=_flag(env.get("SEED_ON_START"), default=not production),
             graphiql=_flag(env.get("GRAPHIQL"), default=not production),
@@ -163,6 +181,7 @@ class Settings:
             photo_storage=photo_storage,
             photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
             photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",
+            public_base_url=_public_base_url(env.get("PUBLIC_BASE_URL")),
             s3_bucket=env.get("S3_BUCKET") or None,
             s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
             s3_region=env.get("S3_REGION") or None,
@@ -233,9 +252,19 @@ def _flag(value: str | None, *, default: bool) -> bool:
     raise SettingsError(f"expected a yes/no flag, got {value!r}")
 
 
-def _service_area(text: str | None) -> BoundingBox:
-    if not text:
-        return KUPANG_SERVICE_AREA
+def _service_area(frame: str | None, outline_file: str | None) -> ServiceArea:
+    """Kupang's land by default; SERVICE_AREA alone a rectangle; SERVICE_AREA_FILE a city's own
+    outline (GeoJSON), framed by SERVICE_AREA when both are set."""
+    bounds = _rectangle(frame) if frame else None
+    if outline_file:
+        try:
+            return service_area_from_file(Path(outline_file), bounds)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ShapelyError) as exc:
+            raise SettingsError(f"SERVICE_AREA_FILE is not a readable GeoJSON polygon: {exc}") from exc
+    return kupang_service_area() if bounds is None else ServiceArea(bounds)
+
+
+def _rectangle(text: str) -> BoundingBox:
     try:
         min_lat, min_lon, max_lat, max_lon = (float(part) for part in text.split(","))
         if not all(math.isfinite(part) for part in (min_lat, min_lon, max_lat, max_lon)):
@@ -246,6 +275,17 @@ def _service_area(text: str | None) -> BoundingBox:
     if not box.is_valid() or min_lat == max_lat or min_lon == max_lon:
         raise SettingsError(f"SERVICE_AREA is not a valid rectangle: {text!r}")
     return box
+
+
+def _public_base_url(text: str | None) -> str | None:
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(
+            f"PUBLIC_BASE_URL must be an http(s) address such as https://sigap.kupangkota.go.id, got {text!r}"
+        )
+    return text.rstrip("/")
 
 
 MIN_SECRET_LENGTH = 32

@@ -18,7 +18,7 @@ _TEMPLATE = (WALL_ASSETS / "index.html").read_text(encoding="utf-8")
 
 
 async def wall_page(request: Request) -> HTMLResponse:
-    area = request.app.state.settings.service_area
+    area = request.app.state.settings.service_area.bounds
     page = _TEMPLATE.replace(
         "{{SERVICE_AREA}}", html.escape(f"{area.min_lat},{area.min_lon},{area.max_lat},{area.max_lon}")
     ).replace("{{TIMEZONE}}", html.escape(request.app.state.settings.timezone))

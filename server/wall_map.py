@@ -1,5 +1,5 @@
 """What the city wall draws under its dots: the land (a clipped OpenStreetMap extract shipped in
-server/wall_page/kupang-land.json, see tools/build_wall_map.py) and the kecamatan, with their
+resolvers/data/kupang-land.json, see tools/build_wall_map.py) and the kecamatan, with their
 outlines when the city has loaded them (`setAreaOutline`), else a label at an approximate centre.
 """
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from shapely.geometry import mapping
@@ -16,8 +15,9 @@ from starlette.responses import JSONResponse
 
 from models import Area, AreaLevel
 from resolvers.routing import parse_polygon
+from resolvers.service_area import KUPANG_LAND_FILE
 
-LAND = Path(__file__).resolve().parent / "wall_page" / "kupang-land.json"
+LAND = KUPANG_LAND_FILE  # the land reports may be filed on, drawn too
 
 # Where a kecamatan's name goes while its outline is not loaded: placed by hand on the shipped land,
 # about the middle of each kecamatan (to a few hundred metres; not from a dataset). Keyed by the

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from models import Agency, Role, User
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
 from resolvers.identity import ANONYMOUS, Principal, principal_for_user
 from resolvers.photo_storage import PhotoStorage
+from resolvers.service_area import ServiceArea, kupang_service_area
 from resolvers.tokens import TokenSigner
 from schema import SigapSchema, schema
 from schema.context import Context
@@ -32,13 +32,13 @@ async def run(
     variables: dict[str, Any] | None = None,
     *,
     principal: Principal | None = None,
-    service_area: BoundingBox = KUPANG_SERVICE_AREA,
+    service_area: ServiceArea | None = None,
     on: SigapSchema = schema,
 ) -> Any:
     """Execute on the development schema, or `on` another (a production one), as the view would."""
     context = Context(
         principal=principal or Caller.default,
-        service_area=service_area,
+        service_area=service_area or kupang_service_area(),
         tokens=SIGNER,
         photo_storage=Caller.photo_storage,
     )

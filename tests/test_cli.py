@@ -42,7 +42,7 @@ def test_migrate_then_seed_twice(tmp_path: Path) -> None:
     assert "7 new agencies" in first.stdout
     assert "0 new agencies" in second.stdout
     with sqlite3.connect(tmp_path / "cli.db") as connection:
-        assert connection.execute("SELECT count(*) FROM categories").fetchone() == (13,)
+        assert connection.execute("SELECT count(*) FROM categories").fetchone() == (18,)
 
 
 def test_bad_setting_is_a_clear_message_not_a_traceback(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from models import Report, ReportEvent
 from resolvers.geo import BoundingBox
+from resolvers.service_area import ServiceArea
 from tests.conftest import Database
 from tests.graphql import FILE_REPORT, file_report, filing, gql
 
@@ -124,7 +125,7 @@ async def test_description_of_exactly_4000_characters_is_accepted(db: Database) 
 
 
 async def test_service_area_is_configurable(db: Database) -> None:
-    jakarta = BoundingBox(-6.4, 106.6, -6.0, 107.0)
+    jakarta = ServiceArea(BoundingBox(-6.4, 106.6, -6.0, 107.0))
 
     data = await gql(
         FILE_REPORT, {"input": filing(location={"lat": -6.2, "lon": 106.8})}, service_area=jakarta

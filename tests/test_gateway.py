@@ -200,7 +200,7 @@ async def test_subscribers_through_the_gateway_see_what_their_own_credentials_al
 ) -> None:
     admin = await asyncio.to_thread(_signed_in_admin, stack, database_url)
     officer = await asyncio.to_thread(_dlh_officer_token, stack, admin)
-    contact = {"contactName": "Rina", "contactPhone": "0812 555"}
+    contact = {"contactName": "Rina", "contactPhone": "0812 3456 7555"}
     filed = await asyncio.to_thread(
         through_gateway, stack, FILE_REPORT.replace("report {", "report { timeline { cursor }"),
         {"input": filing(**contact)},
@@ -214,5 +214,24 @@ async def test_subscribers_through_the_gateway_see_what_their_own_credentials_al
         seen[who] = (await asyncio.wait_for(anext(feed), timeout=20))["data"]["reportEvents"]["report"]
         await feed.aclose()
 
-    assert seen["officer"] == {"reporterContact": {"phone": "0812 555"}}  # DLH handles trash
+    assert seen["officer"] == {"reporterContact": {"phone": "+6281234567555"}}  # DLH handles trash
     assert seen["anonymous"] == {"reporterContact": None}
+
+
+def test_my_reports_join_the_directorys_me_through_the_gateway(
+    stack: RunningTopology, database_url: str
+) -> None:
+    admin = _signed_in_admin(stack, database_url)
+    filed = through_gateway(stack, FILE_REPORT, {"input": filing(title="Milik admin")}, **admin)["fileReport"]
+
+    me = through_gateway(
+        stack,
+        "{ me { name reports(relation: FILED) { totalCount edges { node { title unreadUpdates } } } } }",
+        **admin,
+    )["me"]
+    public = through_gateway(stack, "{ publicStatistics(days: 1) { figures { filed } } }")
+
+    assert filed["errors"] == []
+    assert me["name"]  # from the directory subgraph
+    assert {"title": "Milik admin", "unreadUpdates": 0} in [e["node"] for e in me["reports"]["edges"]]
+    assert public["publicStatistics"]["figures"]["filed"] >= 1  # open to anyone

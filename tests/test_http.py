@@ -43,7 +43,7 @@ def test_seeded_directory_is_served(server: RunningServer) -> None:
     assert [a["code"] for a in data["agencies"]] == sorted(
         ["DLH", "PUPR", "DISHUB", "DINSOS", "SATPOLPP", "DINKES", "DAMKAR"]
     )
-    assert len(data["categories"]) == 13
+    assert len(data["categories"]) == 18  # the 13 of the launch and 5 everyday ones
     assert sorted(a["name"] for a in data["areas"]) == [
         "Alak",
         "Kelapa Lima",

@@ -84,7 +84,10 @@ def test_bad_credentials_get_401_with_a_code(server: RunningServer, authorizatio
     response = call(server, ME, authorization=authorization)
 
     assert response.status_code == 401
-    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["extensions"]["messageEn"] != error["message"]  # Indonesian first, English beside it
+    assert any(word in error["message"] for word in ("tidak", "dinonaktifkan"))
     assert "Traceback" not in response.text
 
 

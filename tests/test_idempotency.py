@@ -143,9 +143,9 @@ async def test_concurrent_twins_with_one_key_leave_one_report(
 
 async def test_the_replayed_tracking_token_opens_the_report(db: Database) -> None:
     key = str(uuid.uuid4())
-    await file(idempotencyKey=key, contactName="Rina", contactPhone="0812 111")
+    await file(idempotencyKey=key, contactName="Rina", contactPhone="0812 3456 7111")
 
-    replayed = await file(idempotencyKey=key, contactName="Rina", contactPhone="0812 111")
+    replayed = await file(idempotencyKey=key, contactName="Rina", contactPhone="0812 3456 7111")
     mine = await run(
         "query($t: String!) { report(trackingToken: $t) { reporterContact { name } } }",
         {"t": replayed["trackingToken"]},

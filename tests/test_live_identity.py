@@ -72,7 +72,9 @@ async def test_live_payloads_show_private_fields_only_to_those_who_may_see_them(
     anonymous = await TransportWsClient.open(server.url)
     admin = await TransportWsClient.open(server.url, init=False)
     assert await _init(admin, staff) == {"type": "connection_ack"}
-    filed = await asyncio.to_thread(file_report_http, server.url, contactName="Rina", contactPhone="0812 777")
+    filed = await asyncio.to_thread(
+        file_report_http, server.url, contactName="Rina", contactPhone="0812 3456 7777"
+    )
     before = str(int(filed["cursor"]) - 1)
 
     for client in (anonymous, admin):
@@ -120,11 +122,13 @@ async def test_the_handling_agency_sees_the_contact_live(server: RunningServer) 
     client = await TransportWsClient.open(server.url, init=False)
     assert await _init(client, {"authorization": f"Bearer {token}"}) == {"type": "connection_ack"}
 
-    filed = await asyncio.to_thread(file_report_http, server.url, contactName="Rina", contactPhone="0812 777")
+    filed = await asyncio.to_thread(
+        file_report_http, server.url, contactName="Rina", contactPhone="0812 3456 7777"
+    )
     await client.subscribe("feed", PRIVATE_FEED, {"after": str(int(filed["cursor"]) - 1)})
     event = (await client.receive())["payload"]["data"]["reportEvents"]
 
-    assert event["report"] == {"code": filed["code"], "reporterContact": {"phone": "0812 777"}}
+    assert event["report"] == {"code": filed["code"], "reporterContact": {"phone": "+6281234567777"}}
     await client.close()
 
 
@@ -147,7 +151,10 @@ def test_server_sent_events_check_credentials_too(server: RunningServer) -> None
     )
 
     assert response.status_code == 401
-    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["message"].startswith("Token akses kedaluwarsa atau tidak valid")
+    assert error["extensions"]["messageEn"].startswith("The access token is expired or not valid")
 
 
 async def test_only_the_gateway_may_carry_many_subscriptions_on_one_socket(tmp_path: Path) -> None:
@@ -333,7 +340,9 @@ async def test_credentials_that_stop_holding_end_the_live_connection(
     credentials, apply_change = await asyncio.to_thread(
         _credentials_about_to_change, server, change, f"{change}-{transport}"
     )
-    filed = await asyncio.to_thread(file_report_http, server.url, contactName="Rina", contactPhone="0812 9")
+    filed = await asyncio.to_thread(
+        file_report_http, server.url, contactName="Rina", contactPhone="0812 3456 7999"
+    )
     after = str(int(filed["cursor"]) - 1)
     async with _live_feed(server, transport, credentials, after) as receive:
         first = await receive()
@@ -355,7 +364,9 @@ async def test_an_officer_moved_to_another_agency_stops_seeing_the_old_agencys_c
     credentials, move = await asyncio.to_thread(
         _credentials_about_to_change, server, "moved-agency", f"moved-{transport}"
     )
-    filed = await asyncio.to_thread(file_report_http, server.url, contactName="Rina", contactPhone="0812 5")
+    filed = await asyncio.to_thread(
+        file_report_http, server.url, contactName="Rina", contactPhone="0812 3456 7005"
+    )
     after = str(int(filed["cursor"]) - 1)
     async with _live_feed(server, transport, credentials, after) as receive:
         before = await receive()
@@ -366,7 +377,7 @@ async def test_an_officer_moved_to_another_agency_stops_seeing_the_old_agencys_c
         resumed = await receive()
 
     assert isinstance(before, dict)
-    assert before["data"]["reportEvents"]["report"]["reporterContact"] == {"phone": "0812 5"}
+    assert before["data"]["reportEvents"]["report"]["reporterContact"] == {"phone": "+6281234567005"}
     assert ended == (
         "4403 Forbidden: the account's rights changed; reconnect" if transport == "websocket" else "FORBIDDEN"
     )

@@ -96,7 +96,7 @@ async def test_registration_does_not_tell_which_emails_have_accounts(
         ({"password": "x" * 257}, "WEAK_PASSWORD", "password"),
         ({"email": "bukan-email"}, "INVALID_INPUT", "email"),
         ({"name": " "}, "REQUIRED", "name"),
-        ({"phone": "call me maybe"}, "INVALID_INPUT", "phone"),
+        ({"phone": "call me maybe"}, "INVALID_PHONE", "phone"),
     ],
 )
 async def test_bad_registration_is_refused_and_writes_nothing(

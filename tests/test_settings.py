@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.geo import KUPANG_SERVICE_AREA, BoundingBox
+from resolvers.geo import BoundingBox
+from resolvers.service_area import ServiceArea, kupang_service_area
 from server.settings import Settings, SettingsError
 
 
@@ -14,7 +15,7 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     assert settings.database_url.startswith("sqlite://")
     assert settings.redis_url is None
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.service_area == KUPANG_SERVICE_AREA
+    assert settings.service_area == kupang_service_area()
     assert settings.graphiql
     assert settings.seed_on_start
 
@@ -39,7 +40,7 @@ def test_environment_overrides() -> None:
     )
 
     assert (settings.host, settings.port, settings.redis_url) == ("0.0.0.0", 9000, "redis://r:6379/0")
-    assert settings.service_area == BoundingBox(-6.4, 106.6, -6.0, 107.0)
+    assert settings.service_area == ServiceArea(BoundingBox(-6.4, 106.6, -6.0, 107.0))
 
 
 @pytest.mark.parametrize(
@@ -171,3 +172,26 @@ def test_a_service_area_that_is_not_finite_is_refused(text: str) -> None:
 def test_timeouts_longer_than_a_day_are_refused() -> None:
     with pytest.raises(SettingsError, match="STATEMENT_TIMEOUT must be at most 86400 seconds"):
         Settings.from_env({"STATEMENT_TIMEOUT": "1e300"})
+
+
+@pytest.mark.parametrize(
+    ("env", "address_base"),
+    [
+        ({}, "http://127.0.0.1:8000/photos"),
+        ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://localhost:9000/photos"),
+        ({"PUBLIC_BASE_URL": "https://sigap.kupangkota.go.id/"}, "https://sigap.kupangkota.go.id/photos"),
+        (
+            {"PUBLIC_BASE_URL": "https://sigap.kupangkota.go.id/api", "PHOTO_URL_BASE": "/foto"},
+            "https://sigap.kupangkota.go.id/api/foto",
+        ),
+        ({"PHOTO_URL_BASE": "https://cdn.kupangkota.go.id/foto"}, "https://cdn.kupangkota.go.id/foto"),
+    ],
+)
+def test_photo_addresses_are_absolute(env: dict[str, str], address_base: str) -> None:
+    assert Settings.from_env(env).photo_address_base == address_base
+
+
+@pytest.mark.parametrize("value", ["sigap.kupangkota.go.id", "ftp://x", "https://x/?a=1", "https://"])
+def test_a_public_base_url_that_is_not_an_address_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_BASE_URL"):
+        Settings.from_env({"PUBLIC_BASE_URL": value})

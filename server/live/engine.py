@@ -76,7 +76,7 @@ class LiveEngine:
         self.hub = hub
         self.settings = settings
         self.groups = LiveGroups()
-        self.photo_urls = PhotoUrls.from_secret(settings.photo_url_base, settings.jwt_secret)
+        self.photo_urls = PhotoUrls.from_secret(settings.photo_address_base, settings.jwt_secret)
 
     def context(self, principal: Principal, request: Any = None) -> Context:
         return Context(

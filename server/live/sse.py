@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 from strawberry.types.graphql import OperationType
 
@@ -116,8 +116,7 @@ class SseEndpoint:
         try:
             principal = await authenticate(credentials, client=address, signer=self.signer)
         except Unauthenticated as exc:
-            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
-            return JSONResponse({"errors": [error]}, status_code=401, headers={"www-authenticate": "Bearer"})
+            return coded_response(exc, 401, {"www-authenticate": "Bearer"})
         try:
             # A browser's EventSource sends the last `id` it saw: it takes the place of `after`.
             resume_after = parse_event_cursor(request.headers.get("last-event-id", "").strip() or None)
