@@ -20,7 +20,7 @@ from playwright.async_api import async_playwright
 from prometheus_client.parser import text_string_to_metric_families
 
 from federation.loopback import RunningTopology
-from federation.topology import DIRECTORY, PHOTO_BUCKET, REPORTS, Service
+from federation.topology import DIRECTORY, PHOTO_BUCKET, REPORTS
 from tests import images, replicas
 from tests.databases import service_missing
 from tests.gateway_stack import client_at, federated_stack, operation_over_websocket
@@ -374,22 +374,36 @@ async def test_the_wall_is_live_through_the_public_entry_in_chromium(
     assert errors == []
 
 
-def operation_counts(stack: RunningTopology, service: Service) -> dict[str, float]:
-    """sigap_graphql_operations_total of `service` by operation name, scraped as Prometheus does (with
-    several replicas, any of them answers with the sum of all)."""
-    metrics = httpx.get(
-        stack.subgraph_url(service).removesuffix("/graphql") + "/metrics",
-        headers={"authorization": f"Bearer {METRICS_TOKEN}"},
-        timeout=30,
-    )
+def scraped(url: str, family_name: str, label: str) -> dict[str, float]:
+    """The samples counting `family_name` at `url`'s /metrics, summed by `label`, read with the
+    scraper's token as Prometheus would (with several replicas, any one answers for all of them)."""
+    metrics = httpx.get(url, headers={"authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30)
     assert metrics.status_code == 200, metrics.text
     counts: dict[str, float] = {}
     for family in text_string_to_metric_families(metrics.text):
-        if family.name == "sigap_graphql_operations":
+        if family.name == family_name:
             for sample in family.samples:
-                if sample.name.endswith("_total"):
-                    name = sample.labels["operation"]
-                    counts[name] = counts.get(name, 0) + sample.value
+                if sample.name in (f"{family_name}_total", f"{family_name}_count"):
+                    value = sample.labels[label]
+                    counts[value] = counts.get(value, 0) + sample.value
+    return counts
+
+
+def metrics_url(url: str) -> str:
+    return url.removesuffix("/graphql") + "/metrics"
+
+
+def served_counts(stack: RunningTopology) -> dict[str, dict[str, float]]:
+    """Operations by name that each subgraph answered, and the gateway's calls by subgraph."""
+    counts = {
+        service.name: scraped(
+            metrics_url(stack.subgraph_url(service)), "sigap_graphql_operations", "operation"
+        )
+        for service in (DIRECTORY, REPORTS)
+    }
+    counts["gateway"] = scraped(
+        metrics_url(stack.gateway_url), "graphql_gateway_subgraph_execute_duration", "subgraphName"
+    )
     return counts
 
 
@@ -397,28 +411,24 @@ def test_the_metrics_of_each_service_count_the_requests_it_served(
     stack: RunningTopology, clients: Clients
 ) -> None:
     citizen = clients("127.0.4.1")
-    area_query = "query AreasForTheMetrics { areas { code } }"
-    before = {service.name: operation_counts(stack, service) for service in (DIRECTORY, REPORTS)}
+    before = served_counts(stack)
 
     filings = [filed(citizen, stack.gateway_url) for _ in range(2)]
-    areas = citizen.post(stack.gateway_url, json={"query": area_query})
+    areas = citizen.post(stack.gateway_url, json={"query": "query AreasForTheMetrics { areas { code } }"})
 
     assert [payload["errors"] for payload in filings] == [[], []]
     assert areas.status_code == 200, areas.text
-    after = {service.name: operation_counts(stack, service) for service in (DIRECTORY, REPORTS)}
     moved = {
-        name: {
-            op: count - before[name].get(op, 0)
-            for op, count in counts.items()
-            if count != before[name].get(op, 0)
-        }
-        for name, counts in after.items()
+        service: {name: count - before[service].get(name, 0) for name, count in counts.items()}
+        for service, counts in served_counts(stack).items()
     }
     assert moved[REPORTS.name].get("File") == 2, moved
-    assert moved[DIRECTORY.name].get("AreasForTheMetrics", 0) >= 1, moved
+    assert moved[DIRECTORY.name].get("AreasForTheMetrics") == 1, moved
+    assert moved["gateway"].get(REPORTS.name) == 2, moved
+    assert moved["gateway"].get(DIRECTORY.name) == 1, moved
     # Without the scraper's token, nobody reads them.
-    anonymous = httpx.get(stack.subgraph_url(REPORTS).removesuffix("/graphql") + "/metrics", timeout=30)
-    assert anonymous.status_code == 401
+    for url in (stack.gateway_url, stack.subgraph_url(REPORTS), stack.subgraph_url(DIRECTORY)):
+        assert httpx.get(metrics_url(url), timeout=30).status_code == 401, url
 
 
 RESUMABLE_FEED = """subscription($after: String) {
