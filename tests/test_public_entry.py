@@ -374,9 +374,10 @@ async def test_the_wall_is_live_through_the_public_entry_in_chromium(
     assert errors == []
 
 
-def scraped(url: str, family_name: str, label: str) -> dict[str, float]:
-    """The samples counting `family_name` at `url`'s /metrics, summed by `label`, read with the
-    scraper's token as Prometheus would (with several replicas, any one answers for all of them)."""
+def scraped(url: str, family_name: str, *labels: str) -> dict[str, float]:
+    """The samples counting `family_name` at `url`'s /metrics, summed by `labels` (joined with /),
+    read with the scraper's token as Prometheus would (with several replicas, any one answers for
+    all of them)."""
     metrics = httpx.get(url, headers={"authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30)
     assert metrics.status_code == 200, metrics.text
     counts: dict[str, float] = {}
@@ -384,7 +385,7 @@ def scraped(url: str, family_name: str, label: str) -> dict[str, float]:
         if family.name == family_name:
             for sample in family.samples:
                 if sample.name in (f"{family_name}_total", f"{family_name}_count"):
-                    value = sample.labels[label]
+                    value = "/".join(sample.labels[label] for label in labels)
                     counts[value] = counts.get(value, 0) + sample.value
     return counts
 
@@ -394,7 +395,7 @@ def metrics_url(url: str) -> str:
 
 
 def served_counts(stack: RunningTopology) -> dict[str, dict[str, float]]:
-    """Operations by name that each subgraph answered, and the gateway's calls by subgraph."""
+    """Operations by name that each subgraph answered, and the gateway's calls by subgraph/operation."""
     counts = {
         service.name: scraped(
             metrics_url(stack.subgraph_url(service)), "sigap_graphql_operations", "operation"
@@ -402,7 +403,10 @@ def served_counts(stack: RunningTopology) -> dict[str, dict[str, float]]:
         for service in (DIRECTORY, REPORTS)
     }
     counts["gateway"] = scraped(
-        metrics_url(stack.gateway_url), "graphql_gateway_subgraph_execute_duration", "subgraphName"
+        metrics_url(stack.gateway_url),
+        "graphql_gateway_subgraph_execute_duration",
+        "subgraphName",
+        "operationName",
     )
     return counts
 
@@ -424,8 +428,8 @@ def test_the_metrics_of_each_service_count_the_requests_it_served(
     }
     assert moved[REPORTS.name].get("File") == 2, moved
     assert moved[DIRECTORY.name].get("AreasForTheMetrics") == 1, moved
-    assert moved["gateway"].get(REPORTS.name) == 2, moved
-    assert moved["gateway"].get(DIRECTORY.name) == 1, moved
+    assert moved["gateway"].get("reports/File") == 2, moved
+    assert moved["gateway"].get("directory/AreasForTheMetrics") == 1, moved
     # Without the scraper's token, nobody reads them.
     for url in (stack.gateway_url, stack.subgraph_url(REPORTS), stack.subgraph_url(DIRECTORY)):
         assert httpx.get(metrics_url(url), timeout=30).status_code == 401, url
