@@ -246,6 +246,8 @@ def _gateway_command(running: RunningTopology) -> tuple[list[str], dict[str, str
         "GATEWAY_DEDUPLICATE": "on" if running.config.gateway_deduplicate else "off",
         "GATEWAY_TOKEN": running.config.gateway_token,
     }
+    if "METRICS_TOKEN" in running.config.settings:  # the one setting the gateway shares with them
+        environment["METRICS_TOKEN"] = running.config.settings["METRICS_TOKEN"]
     for inherited in ("HOST", "PORT"):  # hive-gateway reads these too; the flags above decide
         environment.pop(inherited, None)
     return command, environment

@@ -9,7 +9,11 @@
 //   GATEWAY_TOKEN         shared with the subgraphs: it proves that a request comes from this gateway, so
 //                         they believe the client address it forwards (server/gateway_identity.py), and
 //                         its upstream websockets get the gateway's per-connection subscription limit
-import { defineConfig } from "@graphql-hive/gateway";
+//   METRICS_TOKEN         /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; in
+//                         production without it there is no /metrics (as on the subgraphs)
+import { createHash, timingSafeEqual } from "node:crypto";
+
+import { defineConfig, usePrometheus } from "@graphql-hive/gateway";
 
 import { useReportsPages } from "./reports_pages.mjs";
 import { wsTransportReportingRefusals } from "./ws_refusals.mjs";
@@ -90,6 +94,30 @@ const useUpstreamRefusalStatus = () => ({
   },
 });
 
+// The gateway's own Prometheus metrics (requests, subgraph calls by subgraph and operation), read
+// as the subgraphs' are: open in development, behind METRICS_TOKEN where one is set, absent in
+// production without one (the public entry must not map the service for anyone who asks).
+const METRICS_PATH = "/metrics";
+
+function digest(text) {
+  return createHash("sha256").update(text).digest();
+}
+
+const useMetricsToken = (token) => ({
+  onRequest({ request, url, endResponse, fetchAPI }) {
+    if (url.pathname !== METRICS_PATH) return;
+    if (!timingSafeEqual(digest(request.headers.get("authorization") ?? ""), digest(`Bearer ${token}`))) {
+      endResponse(new fetchAPI.Response(null, { status: 401, headers: { "www-authenticate": "Bearer" } }));
+    }
+  },
+});
+
+function metricsPlugins(log) {
+  if (production && !env.METRICS_TOKEN) return [];
+  const guard = env.METRICS_TOKEN ? [useMetricsToken(env.METRICS_TOKEN)] : [];
+  return [...guard, usePrometheus({ endpoint: METRICS_PATH, log })];
+}
+
 // The gateway's own proof (GATEWAY_TOKEN): subgraphs believe the client's address only beside it,
 // and in production only its calls may use _entities and _service.
 function gatewayHeaders(address) {
@@ -111,7 +139,8 @@ export const gatewayConfig = defineConfig({
   blockFieldSuggestions: production,
   maxDepth: MAX_DEPTH,
   maxTokens: MAX_TOKENS,
-  plugins: () => [
+  plugins: (context) => [
+    ...metricsPlugins(context.log),
     useSigapClient(),
     useUpstreamRefusalStatus(),
     useReportsPages({

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
-from collections.abc import Callable, Iterator
+import signal
+from collections.abc import AsyncGenerator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,11 @@ import boto3
 import httpx
 import pytest
 from playwright.async_api import async_playwright
+from prometheus_client.parser import text_string_to_metric_families
 
 from federation.loopback import RunningTopology
-from federation.topology import PHOTO_BUCKET, REPORTS
-from tests import images
+from federation.topology import DIRECTORY, PHOTO_BUCKET, REPORTS
+from tests import images, replicas
 from tests.databases import service_missing
 from tests.gateway_stack import client_at, federated_stack, operation_over_websocket
 from tests.graphql import filing
@@ -35,6 +38,7 @@ Clients = Callable[[str], httpx.Client]
 FILE_REPORT = """mutation File($input: FileReportInput!) {
   fileReport(input: $input) { report { id code } errors { code } } }"""
 CHROMIUM = Path("/usr/bin/chromium")
+METRICS_TOKEN = "scraper-token-for-the-test"
 HEAVY_QUERY = "{ reports(first: 100) { edges { node { id title timeline { kind } comments { body } } } } }"
 
 
@@ -42,8 +46,9 @@ HEAVY_QUERY = "{ reports(first: 100) { edges { node { id title timeline { kind }
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]:
     with federated_stack(
         tmp_path_factory.mktemp("public-entry"),
-        reports_replicas=1,
+        reports_replicas=2,  # as compose runs it: one of them is stopped below
         settings={
+            "METRICS_TOKEN": METRICS_TOKEN,
             "RATE_LIMIT_FILE_REPORT": f"{FILINGS_PER_MINUTE}/minute",
             "RATE_LIMIT_SIGN_IN": f"{SIGN_INS_PER_MINUTE}/minute",
             "QUERY_POINTS_PER_HOUR": "1000",
@@ -367,3 +372,130 @@ async def test_the_wall_is_live_through_the_public_entry_in_chromium(
         finally:
             await browser.close()
     assert errors == []
+
+
+def scraped(url: str, family_name: str, *labels: str) -> dict[str, float]:
+    """The samples counting `family_name` at `url`'s /metrics, summed by `labels` (joined with /),
+    read with the scraper's token as Prometheus would (with several replicas, any one answers for
+    all of them)."""
+    metrics = httpx.get(url, headers={"authorization": f"Bearer {METRICS_TOKEN}"}, timeout=30)
+    assert metrics.status_code == 200, metrics.text
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(metrics.text):
+        if family.name == family_name:
+            for sample in family.samples:
+                if sample.name in (f"{family_name}_total", f"{family_name}_count"):
+                    value = "/".join(sample.labels[label] for label in labels)
+                    counts[value] = counts.get(value, 0) + sample.value
+    return counts
+
+
+def metrics_url(url: str) -> str:
+    return url.removesuffix("/graphql") + "/metrics"
+
+
+def served_counts(stack: RunningTopology) -> dict[str, dict[str, float]]:
+    """Operations by name that each subgraph answered, and the gateway's calls by subgraph/operation."""
+    counts = {
+        service.name: scraped(
+            metrics_url(stack.subgraph_url(service)), "sigap_graphql_operations", "operation"
+        )
+        for service in (DIRECTORY, REPORTS)
+    }
+    counts["gateway"] = scraped(
+        metrics_url(stack.gateway_url),
+        "graphql_gateway_subgraph_execute_duration",
+        "subgraphName",
+        "operationName",
+    )
+    return counts
+
+
+def test_the_metrics_of_each_service_count_the_requests_it_served(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    citizen = clients("127.0.4.1")
+    before = served_counts(stack)
+
+    filings = [filed(citizen, stack.gateway_url) for _ in range(2)]
+    areas = citizen.post(stack.gateway_url, json={"query": "query AreasForTheMetrics { areas { code } }"})
+
+    assert [payload["errors"] for payload in filings] == [[], []]
+    assert areas.status_code == 200, areas.text
+    moved = {
+        service: {name: count - before[service].get(name, 0) for name, count in counts.items()}
+        for service, counts in served_counts(stack).items()
+    }
+    assert moved[REPORTS.name].get("File") == 2, moved
+    assert moved[DIRECTORY.name].get("AreasForTheMetrics") == 1, moved
+    assert moved["gateway"].get("reports/File") == 2, moved
+    assert moved["gateway"].get("directory/AreasForTheMetrics") == 1, moved
+    # Without the scraper's token, nobody reads them.
+    for url in (stack.gateway_url, stack.subgraph_url(REPORTS), stack.subgraph_url(DIRECTORY)):
+        assert httpx.get(metrics_url(url), timeout=30).status_code == 401, url
+
+
+RESUMABLE_FEED = """subscription($after: String) {
+  reportEvents(after: $after) { cursor report { code } } }"""
+Feed = AsyncGenerator[dict[str, Any], None]
+
+
+async def read_feed(feed: Feed, seen: list[tuple[str, str]], until: set[str] | None = None) -> None:
+    """Read the feed into `seen` (cursor, report code) until every report in `until` is in it, or,
+    without `until`, until the subscription completes."""
+    while until is None or not until <= {code for _, code in seen}:
+        try:
+            payload = await asyncio.wait_for(anext(feed), timeout=30)
+        except StopAsyncIteration:
+            assert until is None, ("the subscription ended", seen)
+            return
+        assert payload.get("data"), (payload, seen)
+        envelope = payload["data"]["reportEvents"]
+        seen.append((envelope["cursor"], envelope["report"]["code"]))
+
+
+def code_filed(stack: RunningTopology, client: httpx.Client) -> str:
+    payload = filed(client, stack.gateway_url)
+    assert payload["errors"] == [], payload
+    return str(payload["report"]["code"])
+
+
+async def test_a_subscriber_resumes_after_its_reports_replica_is_stopped(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    """The replica holding a subscriber's upstream socket stops (SIGTERM, as an orchestrator stops
+    it): the subscription through the gateway completes, and resumed from its last cursor through
+    the gateway (now served by the other replica) it gets every event filed meanwhile exactly once.
+    Last in the module: the stopped worker is replaced by its supervisor, but not at once."""
+    address = "127.0.5.1"
+    filers = iter(clients(f"127.0.5.{n}") for n in range(2, 10))
+    first = await asyncio.to_thread(code_filed, stack, next(filers))
+    supervisor, port = stack.processes[REPORTS.name].pid, stack.config.port(REPORTS)
+    before = replicas.connections_by_worker(supervisor, port)
+
+    seen: list[tuple[str, str]] = []
+    feed = operation_over_websocket(stack.gateway_url, RESUMABLE_FEED, {"after": "0"}, local_address=address)
+    await read_feed(feed, seen, until={first})
+    opened = {
+        pid: inodes - before.get(pid, set())
+        for pid, inodes in replicas.connections_by_worker(supervisor, port).items()
+    }
+    serving = [pid for pid, inodes in opened.items() if inodes]
+    assert len(serving) == 1, opened  # the worker holding the gateway's upstream socket for it
+
+    os.kill(serving[0], signal.SIGTERM)
+    meanwhile = {await asyncio.to_thread(code_filed, stack, next(filers))}  # while it goes away
+    await read_feed(feed, seen)  # to the end
+    meanwhile |= {await asyncio.to_thread(code_filed, stack, next(filers)) for _ in range(2)}  # while away
+    resumed = operation_over_websocket(
+        stack.gateway_url, RESUMABLE_FEED, {"after": seen[-1][0]}, local_address=address
+    )
+    try:
+        await read_feed(resumed, seen, until=meanwhile)
+    finally:
+        await resumed.aclose()
+
+    cursors = [cursor for cursor, _ in seen]
+    assert len(set(cursors)) == len(cursors), seen  # no event twice
+    codes = [code for _, code in seen]
+    assert sorted(codes[codes.index(first) + 1 :]) == sorted(meanwhile), seen  # none missing
