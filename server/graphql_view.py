@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -20,7 +20,7 @@ from strawberry.types import ExecutionResult
 
 from realtime.hub import Hub
 from resolvers.data_version import data_version
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
@@ -183,9 +183,13 @@ class SigapGraphQL(GraphQL[Context, None]):
             AttributeError,
             UnicodeError,
         ) as exc:
-            # A malformed request that slipped past Strawberry's own checks: the client's fault.
-            log.info("malformed GraphQL request: %r", exc)
-            await PlainTextResponse("Malformed GraphQL request", status_code=400)(scope, receive, send)
+            # A malformed request that slipped past Strawberry's own checks: the client's fault,
+            # answered coded like every refusal; logged as a warning in case it is ours.
+            log.warning("malformed GraphQL request: %r", exc)
+            malformed = fail(
+                ErrorCode.INVALID_INPUT, "Permintaan GraphQL tidak dapat dibaca", "Malformed GraphQL request"
+            )
+            await coded_response(malformed, 400)(scope, receive, send)
 
 
 def _with_status(result: Any, sub_response: Response) -> Any:

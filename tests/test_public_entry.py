@@ -39,7 +39,8 @@ FILE_REPORT = """mutation File($input: FileReportInput!) {
   fileReport(input: $input) { report { id code } errors { code } } }"""
 CHROMIUM = Path("/usr/bin/chromium")
 METRICS_TOKEN = "scraper-token-for-the-test"
-HEAVY_QUERY = "{ reports(first: 100) { edges { node { id title timeline { kind } comments { body } } } } }"
+HEAVY_SELECTION = "id title timeline(last: 3) { kind } comments(last: 3) { body }"
+HEAVY_QUERY = "{ reports(first: 100) { edges { node { " + HEAVY_SELECTION + " } } } }"
 
 
 @pytest.fixture(scope="module")
