@@ -186,6 +186,8 @@ def _service_environment(running: RunningTopology, port: int) -> dict[str, str]:
         "S3_REGION": "us-east-1",
         "S3_ACCESS_KEY_ID": "sigap",
         "S3_SECRET_ACCESS_KEY": running.config.s3_secret,
+        # Photo addresses are absolute and name the one public entry, not the subgraph.
+        "PUBLIC_BASE_URL": running.gateway_url.removesuffix("/graphql"),
         **running.config.settings,
     }
 

@@ -9,6 +9,7 @@ import strawberry
 from models import PublicGroup, ReportStatus
 from models.labels import Label
 from models.lifecycle import OPEN_STATUSES, PUBLIC_GROUP, PUBLIC_GROUP_LABELS, STATUS_LABELS, TRANSITIONS
+from schema.query_cost import list_size
 
 
 @strawberry.type(
@@ -64,7 +65,8 @@ class StatusInfo:
 class LifecycleQuery:
     @strawberry.field(
         description="Semua status laporan, berurutan sesuai alur, dengan label Indonesia dan Inggris. / "
-        "Every report status in lifecycle order, with Indonesian and English labels."
+        "Every report status in lifecycle order, with Indonesian and English labels.",
+        metadata=list_size(len(ReportStatus)),
     )
     def statuses(self) -> list[StatusInfo]:
         return [StatusInfo.of(status) for status in ReportStatus]

@@ -58,7 +58,8 @@ class ReportFigures:
     )
     by_channel: list[ChannelCount] = strawberry.field(
         description="Laporan menurut jalur masuk (aplikasi, telepon, SMS, WhatsApp, loket, media sosial). / "
-        "Reports by the channel they came through."
+        "Reports by the channel they came through.",
+        metadata=list_size(len(IntakeChannel)),
     )
     acknowledged: int = strawberry.field(description="Laporan yang diterima dinas / Reports acknowledged")
     acknowledged_within_target: int = strawberry.field(
@@ -178,13 +179,15 @@ class PublicStatistics:
     )
     figures: ReportFigures = strawberry.field(description="Angka seluruh kota / The city's figures")
     daily: list[DailyFigures] = strawberry.field(
-        description="Setiap hari dalam rentang, menurut zona waktu kota. / Every day, in the city's timezone."
+        description="Setiap hari dalam rentang, menurut zona waktu kota. / Every day, in the city's timezone",
+        metadata=list_size(public_statistics.MAX_DAYS + 2),  # a window's days, partial ones included
     )
     by_agency: strawberry.Private[dict[int, statistics.Figures]]
 
     @strawberry.field(
         description="Peringkat dinas menurut bagian laporan yang selesai tepat waktu. / Agencies ranked by "
-        "their share resolved within target, then speed."
+        "their share resolved within target, then speed.",
+        metadata=list_size(MAX_AGENCIES),
     )
     async def league(self, info: Info) -> list[AgencyStanding]:
         return await _league(info, self.by_agency)

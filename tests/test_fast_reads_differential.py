@@ -153,7 +153,9 @@ async def scene(db: Database) -> dict[str, Any]:
     reports = [
         await file_report(reporter, categoryCode="PENGEMIS", location=place, address="Jl. Rahasia 7"),
         await file_report(reporter, location=place),
-        await file_report(categoryCode="PENGEMIS", location=place, contactName="Anonim", contactPhone="0812"),
+        await file_report(
+            categoryCode="PENGEMIS", location=place, contactName="Anonim", contactPhone="0812-3456-7890"
+        ),
         await file_report(title="Lampu jalan mati", categoryCode="KEMACETAN"),
     ]
     everyone = await callers(reporter)

@@ -286,7 +286,8 @@ def test_a_photo_is_filed_and_fetched_through_the_public_entry(
     assert payload["errors"] == []
     photo = payload["report"]["photos"][0]
     for url in (photo["url"], photo["thumbnailUrl"]):
-        served = citizen.get(entry + url)
+        assert url.startswith(entry + "/photos/"), url  # absolute, on the public entry
+        served = citizen.get(url)
         assert served.status_code == 200, (url, served.text)
         assert served.headers["content-type"] == "image/jpeg"
         meta = images.metadata_of(served.content)
