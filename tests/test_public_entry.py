@@ -331,6 +331,38 @@ def test_the_wall_and_its_assets_load_through_the_public_entry(
     assert browser.post(entry + "/wall").status_code == 405
 
 
+def test_partners_file_and_read_open311_and_exports_through_the_public_entry(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    partner = clients("127.0.3.4")
+    entry = stack.gateway_url.removesuffix("/graphql")
+    admin = admin_headers(stack, partner)
+    created = partner.post(
+        stack.gateway_url,
+        json={"query": CREATE_KEY, "variables": {"i": {"name": "Dasbor provinsi", "kind": "PARTNER",
+              "scopes": ["reports:file", "reports:read"]}}},
+        headers=admin,
+    )  # fmt: skip
+    key = created.json()["data"]["createApiKey"]["key"]
+    form = {"api_key": key, "service_code": "SAMPAH", "lat": "-10.1700", "long": "123.6070",
+            "description": "Sampah menumpuk di pinggir jalan", "first_name": "Yohanes"}  # fmt: skip
+
+    services = partner.get(entry + "/open311/v2/services.json")
+    posted = partner.post(entry + "/open311/v2/requests.json", data=form)
+    [answer] = posted.json()
+    request = partner.get(entry + f"/open311/v2/requests/{answer['service_request_id']}.json")
+    export = partner.get(entry + "/exports/reports.csv", headers={"x-api-key": key})
+
+    assert "SAMPAH" in {service["service_code"] for service in services.json()}
+    assert posted.status_code == 200, posted.text
+    assert request.json()[0]["status"] == "open"
+    assert "Yohanes" not in request.text
+    assert export.status_code == 200, export.text
+    assert export.text.startswith("id,")
+    assert answer["service_request_id"] in export.text
+    assert partner.post(entry + "/open311/v2/services.json").status_code == 405
+
+
 def test_subscriptions_over_sse_through_the_public_entry(stack: RunningTopology, clients: Clients) -> None:
     reader = clients("127.0.3.4")
     file_report(reader, stack.gateway_url)
