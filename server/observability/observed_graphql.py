@@ -4,7 +4,6 @@ and each traced as a span when tracing is on."""
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode, get_operation_ast, parse
@@ -13,6 +12,7 @@ from strawberry.types import ExecutionResult
 
 from schema import MAX_TOKENS
 from schema.context import Context
+from schema.document_limits import MAX_DOCUMENT_CHARACTERS, document_key, validated_documents
 from server.graphql_view import SigapGraphQL
 from server.observability.metrics import ERRORS, OPERATION_SECONDS, OPERATIONS
 from server.observability.tracing import operation_span
@@ -23,11 +23,19 @@ MAX_OPERATION_NAMES = 300
 _names: set[str] = set()
 
 
-@lru_cache(maxsize=512)
-def operation_of(query: str, operation_name: str | None) -> tuple[str, str]:
-    """(type, name) of the operation a request runs; ("invalid", "invalid") if none is found."""
+def operation_of(schema: object, query: str, operation_name: str | None) -> tuple[str, str]:
+    """(type, name) of the operation a request runs; ("invalid", "invalid") if none is found. A
+    document validated before is read from the validated-document cache, not parsed again; a new
+    one is parsed (within the document limits) and kept nowhere."""
+    cached = validated_documents.get(document_key(schema, query))
     try:
-        operation = get_operation_ast(parse(query, max_tokens=MAX_TOKENS), operation_name)
+        if cached is not None:
+            document = cached.document
+        elif len(query) <= MAX_DOCUMENT_CHARACTERS:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        else:
+            return "invalid", "invalid"
+        operation = get_operation_ast(document, operation_name)
     except GraphQLError:
         operation = None
     if not isinstance(operation, OperationDefinitionNode):
@@ -70,7 +78,8 @@ class ObservedGraphQL(SigapGraphQL):
     ) -> Any:
         started = time.perf_counter()
         query = getattr(request_data, "query", None)
-        kind, name = operation_of(query, request_data.operation_name) if query else ("invalid", "invalid")
+        operation_name = request_data.operation_name
+        kind, name = operation_of(self.schema, query, operation_name) if query else ("invalid", "invalid")
         result = None
         try:
             with operation_span(kind, name):
