@@ -8,6 +8,7 @@ the field's live source; the subscriber then joins the group of identical subscr
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import aclosing
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     GraphQLSyntaxError,
@@ -34,6 +36,7 @@ from resolvers.identity import Principal
 from resolvers.live_selection import parse_event_cursor
 from resolvers.photo_urls import PhotoUrls
 from schema.context import Context
+from schema.document_limits import MAX_DOCUMENT_CHARACTERS
 from schema.limits import MAX_TOKENS
 from schema.live import CaptureSource, NoLiveFeed
 from server.live.groups import LiveGroup, LiveGroups, Member, OperationKey, Sink, canonical_variables
@@ -196,12 +199,25 @@ def operation_type(operation: OperationRequest) -> OperationType | None:
     return OperationType(chosen.operation.value) if chosen is not None else None
 
 
-@functools.lru_cache(maxsize=512)
+# By digest, so that what is kept per document is a few bytes, not the client's whole text.
+_cursor_variables: LRUCache[bytes, frozenset[str]] = LRUCache(maxsize=512)
+
+
 def cursor_variables(query: str, operation_name: str | None) -> frozenset[str]:
     """Variables that only carry the resume cursor: subscribers differing in them alone can
     share one execution, since a live result does not depend on where a subscriber resumed."""
+    if len(query) > MAX_DOCUMENT_CHARACTERS:
+        return frozenset()  # refused at validation anyway; not worth parsing
+    key = hashlib.sha256(f"{operation_name}\0{query}".encode(errors="surrogatepass")).digest()
+    found = _cursor_variables.get(key)
+    if found is None:
+        found = _cursor_variables[key] = _cursor_variables_of(query, operation_name)
+    return found
+
+
+def _cursor_variables_of(query: str, operation_name: str | None) -> frozenset[str]:
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLSyntaxError:
         return frozenset()
     operation = _operation(document, operation_name)
