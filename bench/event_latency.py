@@ -21,17 +21,15 @@ import argparse
 import asyncio
 import contextlib
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from bench.databases import connected_database
 from models import ReportEvent
-from models.seed import load_seed
 from realtime.feed import latest_event_id
 from resolvers import rate_limits
-from server.database import apply_migrations, connect, disconnect
 from tests.event_writers import WRITERS, make_city
 from tests.live_clients import wait_until_async
 from tests.live_in_process import Subscriber, live_feed
@@ -126,30 +124,15 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--kinds", nargs="*", default=[k.value for k in WRITERS], help="default: all")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        if args.database == "postgres":
-            from bench.databases import drop_database, fresh_database
-
-            url = await fresh_database("sigap_bench_event_latency")
-        else:
-            url = f"sqlite://{Path(folder) / 'latency.db'}"
-            await apply_migrations(url)
-        await connect(url)
-        try:
-            if args.database == "sqlite":
-                await load_seed()
-            results = await run(args.repeat, Path(folder) / "photos", set(args.kinds))
-            rows: dict[tuple[str, str], Row] = {}
-            for item in results:
-                row = rows.setdefault((item.kind, item.writer), Row())
-                if item.cursor is not None and item.delivered_ms is not None:
-                    row.delivered_ms.append(item.delivered_ms)
-                    if (published := await published_ms(item.cursor)) is not None:
-                        row.published_ms.append(published)
-        finally:
-            await disconnect()
-            if args.database == "postgres":
-                await drop_database("sigap_bench_event_latency")
+    async with connected_database(args.database, "sigap_bench_event_latency") as folder:
+        results = await run(args.repeat, folder / "photos", set(args.kinds))
+        rows: dict[tuple[str, str], Row] = {}
+        for item in results:
+            row = rows.setdefault((item.kind, item.writer), Row())
+            if item.cursor is not None and item.delivered_ms is not None:
+                row.delivered_ms.append(item.delivered_ms)
+                if (published := await published_ms(item.cursor)) is not None:
+                    row.published_ms.append(published)
     print(f"{args.database}, {args.repeat} runs per writer; milliseconds (median, max)")
     print(f"{'kind':<17} {'writer':<18} {'published-created':>17} {'mutation->subscriber':>20}")
     for (kind, writer), row in rows.items():

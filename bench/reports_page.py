@@ -94,8 +94,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(command: list[str], env: dict[str, str], health_url: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env})  # noqa: S603 - our own programs
+def start(
+    command: list[str], env: dict[str, str], health_url: str, cwd: Path = REPO
+) -> subprocess.Popen[bytes]:
+    """A server process, once its `health_url` answers; `cwd`: the checkout whose code it runs."""
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})  # noqa: S603 - our own programs
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -119,19 +122,25 @@ def wrk(url: str, *, duration: int, connections: int, body: bytes | None) -> tup
     return rps, latency(output, "50%"), latency(output, "99%")
 
 
-def wrk_output(url: str, *, duration: int, connections: int, body: bytes | None) -> str:
-    """wrk's report of one run; POSTing `body` as JSON when given. Refuses runs with non-2xx answers."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        if body is not None:
-            script.write(
+def wrk_output(
+    url: str, *, duration: int, connections: int, body: bytes | None, script: Path | None = None
+) -> str:
+    """wrk's report of one run; POSTing `body` as JSON when given, or the requests of a wrk `script`.
+    Refuses runs with non-2xx answers."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as written:
+        if script is not None:
+            written.write(script.read_text())
+        elif body is not None:
+            written.write(
                 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 f"wrk.body = {orjson.dumps(body.decode()).decode()}\n"
             )
     output = subprocess.run(  # noqa: S603 - wrk from Debian
-        [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script.name, url],
+        [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency",
+         "-s", written.name, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    os.unlink(script.name)
+    os.unlink(written.name)
     refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     if refused:  # a budget, rate limit or error answered instead: the figures would mean nothing
         raise RuntimeError(f"{refused.group(1)} answers were not 2xx:\n{output}")
@@ -159,7 +168,7 @@ def measure(
     return Result(name, rps, p50, p99, peak_rss_mb(process.pid))
 
 
-def start_sigap(url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_sigap(url: str, checkout: Path = REPO, **env: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = start(
         [sys.executable, "-m", "server.cli", "serve"],
@@ -171,9 +180,13 @@ def start_sigap(url: str, **env: str) -> tuple[subprocess.Popen[bytes], str]:
             "JWT_SECRET": secrets.token_urlsafe(32),
             # wrk is one client: a budget it cannot spend, so that every request is charged and served
             "QUERY_POINTS_PER_HOUR": str(10**9),
+            # No escalation jobs: the seeded reports are mostly overdue, and escalating them all took
+            # ~5% of the server's CPU during a measured run (py-spy), work the other servers never do.
+            "JOBS_INTERVAL_SECONDS": "0",
             **env,
         },
         f"http://127.0.0.1:{port}/health",
+        cwd=checkout,
     )
     return process, f"http://127.0.0.1:{port}/graphql"
 

@@ -26,6 +26,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -96,7 +97,7 @@ class TopologyError(RuntimeError):
 
 @contextmanager
 def run_topology(config: LoopbackConfig) -> Iterator[RunningTopology]:
-    """Start every service in the order of their dependencies; stop them all, last first."""
+    """Start every service once what it depends on is ready; stop them all, last first."""
     (config.state_dir / "logs").mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         asyncio.run(_ensure_database(config.database_url))
@@ -104,9 +105,19 @@ def run_topology(config: LoopbackConfig) -> Iterator[RunningTopology]:
         photos_url = stack.enter_context(_photo_storage(config))
         running = RunningTopology(config, redis_url, photos_url)
         _run_migration(running)
-        for service in (DIRECTORY, REPORTS):
-            stack.enter_context(_process(running, service, _subgraph_command(running, service)))
-        stack.enter_context(_process(running, GATEWAY, _gateway_command(running), cwd=GATEWAY_DIR))
+        # The subgraphs and the gateway at once: the gateway reads its supergraph from a file and
+        # calls a subgraph only for a request, so none of them waits for another to be ready. The
+        # topology is up in the time of the slowest start, not in the sum of the three.
+        stack.enter_context(
+            _processes_together(
+                running,
+                [
+                    (DIRECTORY, *_subgraph_command(running, DIRECTORY), REPO),
+                    (REPORTS, *_subgraph_command(running, REPORTS), REPO),
+                    (GATEWAY, *_gateway_command(running), GATEWAY_DIR),
+                ],
+            )
+        )
         yield running
 
 
@@ -255,19 +266,26 @@ def _gateway_command(running: RunningTopology) -> tuple[list[str], dict[str, str
     return command, environment
 
 
+Launch = tuple[Service, list[str], dict[str, str], Path]  # service, command, environment, cwd
+
+
 @contextmanager
-def _process(
-    running: RunningTopology,
-    service: Service,
-    command_and_env: tuple[list[str], dict[str, str]],
-    cwd: Path = REPO,
-) -> Iterator[subprocess.Popen[bytes]]:
-    command, environment = command_and_env
-    health = f"http://127.0.0.1:{running.config.port(service)}{service.health_path}"
-    with _spawn(running.config, service.name, command, environment, cwd) as process:
-        _wait_until(lambda: _answers_200(health), process, service.name, running.config)
-        running.processes[service.name] = process
-        yield process
+def _processes_together(running: RunningTopology, launches: list[Launch]) -> Iterator[None]:
+    """Start every service of `launches` at once and wait until each answers its health check;
+    when the block ends, stop them together (SIGTERM to all, then wait for each)."""
+    with ExitStack() as stack:
+        started = [
+            (service, stack.enter_context(_spawn(running.config, service.name, command, environment, cwd)))
+            for service, command, environment, cwd in launches
+        ]
+        # Registered last, so it runs first: each group gets its SIGTERM at once, and each _spawn's
+        # own stop then finds its group gone.
+        stack.callback(stop_process_groups, [process for _, process in started])
+        for service, process in started:
+            health = f"http://127.0.0.1:{running.config.port(service)}{service.health_path}"
+            _wait_until(partial(_answers_200, health), process, service.name, running.config)
+            running.processes[service.name] = process
+        yield
 
 
 @contextmanager
@@ -309,12 +327,19 @@ def _port_is_free(port: int) -> bool:
 def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
     """SIGTERM to the group `process` leads (started with start_new_session), SIGKILL to what is
     left after `timeout`; returns once no process of the group remains."""
-    group = process.pid
-    _signal_group(group, signal.SIGTERM)
+    stop_process_groups([process], timeout)
+
+
+def stop_process_groups(processes: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
+    """stop_process_group for several groups at once: they shut down side by side, in the time
+    of the slowest rather than in the sum of them."""
+    for process in processes:
+        _signal_group(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _group_alive(group, process):
+    while alive := [process for process in processes if _group_alive(process.pid, process)]:
         if time.monotonic() > deadline:
-            _signal_group(group, signal.SIGKILL)
+            for process in alive:
+                _signal_group(process.pid, signal.SIGKILL)
             deadline = time.monotonic() + timeout
         time.sleep(0.05)
 

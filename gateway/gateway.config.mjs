@@ -15,7 +15,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 
 import { defineConfig, usePrometheus } from "@graphql-hive/gateway";
 
+import { useSubgraphCosts } from "./query_budget.mjs";
 import { useReportsPages } from "./reports_pages.mjs";
+import { namedRouterRuntime, useNullDataWithErrors } from "./router_runtime.mjs";
 import { wsTransportReportingRefusals } from "./ws_refusals.mjs";
 
 const env = process.env;
@@ -130,6 +132,7 @@ function gatewayHeaders(address) {
 export const gatewayConfig = defineConfig({
   supergraph: env.SIGAP_SUPERGRAPH || "./supergraph.graphql",
   pollingInterval: 0, // the supergraph is a file shipped with the release, not a registry
+  unifiedGraphHandler: namedRouterRuntime, // Hive Router's query planner and executor
   graphqlEndpoint: "/graphql",
   healthCheckEndpoint: "/healthcheck",
   readinessCheckEndpoint: "/readiness",
@@ -142,7 +145,9 @@ export const gatewayConfig = defineConfig({
   plugins: (context) => [
     ...metricsPlugins(context.log),
     useSigapClient(),
+    useNullDataWithErrors(),
     useUpstreamRefusalStatus(),
+    useSubgraphCosts(), // the client's answer carries its query budget, as the subgraph reported it
     useReportsPages({
       reportsUrl: env.SIGAP_REPORTS_URL || "http://reports:4002/graphql",
       identityHeaders: (serverContext) => gatewayHeaders(clientAddress(serverContext)),

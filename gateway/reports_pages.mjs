@@ -1,5 +1,5 @@
 // The pages and files the reports subgraph serves beside GraphQL (photos, the city wall, partners'
-// exports and Open311), reached through the gateway, the one public entry: a Yoga `onRequest` hook
+// exports, open data and Open311), reached through the gateway, the one public entry: a Yoga `onRequest` hook
 // (Hive Gateway's plugin API) answers their paths with the subgraph's own response, streamed, and
 // the client's identity forwarded as for GraphQL (those routes limit each client on its own).
 const PATHS = [
@@ -7,6 +7,7 @@ const PATHS = [
   /^\/wall$/,
   /^\/wall\/assets\/[^/]+$/,
   /^\/exports\/reports\.(csv|geojson|ndjson)$/,
+  /^\/open-data\/[^/]*$/,
   /^\/open311\/v2\/[^?]*$/,
 ];
 // Open311 files reports with a form POST (GeoReport v2); nothing else here takes a body.

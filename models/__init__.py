@@ -1,13 +1,23 @@
 """Tortoise models of Sigap. Imports nothing else of the project."""
 
-from models.access import ApiKey, RefreshToken, Registration
+from models.access import ApiKey, PasswordReset, RefreshToken, Registration
+from models.deliveries import Delivery, DeliveryStatus, OutboxCursor
 from models.directory import Agency, Area, Category, User
 from models.enums import (
     ApiKeyKind,
     AreaLevel,
     EscalationTarget,
     EventKind,
+    FlagReason,
+    FlagResolution,
+    FlagTarget,
     IntakeChannel,
+    ModerationAction,
+    ModerationState,
+    ModerationTarget,
+    NotificationChannel,
+    NotificationGroup,
+    NotificationKind,
     PhotoFormat,
     PhotoKind,
     PublicGroup,
@@ -15,10 +25,15 @@ from models.enums import (
     ResolutionOutcome,
     Role,
 )
+from models.flags import ContentFlag, FlaggedItem
 from models.idempotency import IdempotencyKey
+from models.map_cells import ReportMapCell
+from models.notifications import Notification, NotificationPreference
 from models.photos import ReportPhoto
+from models.push import PushSubscription
 from models.reading import ReportSeen
 from models.reports import Report, ReportEvent, ReportFollower, ReportSupport
+from models.webhooks import WebhookEndpoint, WebhookStatus
 
 MODEL_MODULES = [
     "models.directory",
@@ -27,6 +42,12 @@ MODEL_MODULES = [
     "models.photos",
     "models.idempotency",
     "models.reading",
+    "models.flags",
+    "models.deliveries",
+    "models.webhooks",
+    "models.push",
+    "models.notifications",
+    "models.map_cells",
 ]
 APP_LABEL = "sigap"
 
@@ -39,18 +60,37 @@ __all__ = [
     "Area",
     "AreaLevel",
     "Category",
+    "ContentFlag",
+    "Delivery",
+    "DeliveryStatus",
     "EscalationTarget",
     "EventKind",
+    "FlagReason",
+    "FlagResolution",
+    "FlagTarget",
+    "FlaggedItem",
     "IdempotencyKey",
     "IntakeChannel",
+    "ModerationAction",
+    "ModerationState",
+    "ModerationTarget",
+    "Notification",
+    "NotificationChannel",
+    "NotificationGroup",
+    "NotificationKind",
+    "NotificationPreference",
+    "OutboxCursor",
+    "PasswordReset",
     "PhotoFormat",
     "PhotoKind",
     "PublicGroup",
+    "PushSubscription",
     "RefreshToken",
     "Registration",
     "Report",
     "ReportEvent",
     "ReportFollower",
+    "ReportMapCell",
     "ReportPhoto",
     "ReportSeen",
     "ReportStatus",
@@ -58,4 +98,6 @@ __all__ = [
     "ResolutionOutcome",
     "Role",
     "User",
+    "WebhookEndpoint",
+    "WebhookStatus",
 ]

@@ -53,18 +53,44 @@ class ApiKey(Model):
 
 
 class Registration(Model):
-    """A citizen's registration waiting for its email to be verified. Made alike whether or not
-    the email already has an account (the answer must not tell); the account is made only when
-    the code sent to the email comes back (`verifyEmail`)."""
+    """An email waiting to be verified: a citizen's registration, or (with `user`) an account's
+    new email address. Made alike whether or not the email already has an account (the answer must
+    not tell); the account is made, or its email changed, only when the code sent to the email
+    comes back (`verifyEmail`)."""
 
     id = fields.BigIntField(primary_key=True)
     email = fields.CharField(max_length=254, db_index=True)
     name = fields.CharField(max_length=200)
     phone = fields.CharField(max_length=40, null=True)
-    password_hash = fields.CharField(max_length=255)
+    password_hash = fields.CharField(max_length=255, null=True, description="none for an email change")
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
+    # The account whose email changes; none for a registration. (No column description: Tortoise
+    # 1.1 writes SQLite's ADD COLUMN ... REFERENCES with an unclosed comment.)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "sigap.User", related_name="email_changes", null=True, on_delete=fields.CASCADE
+    )
+
+    user_id: int | None
 
     class Meta:
         table = "registrations"
+
+
+class PasswordReset(Model):
+    """A mailed password-reset token: single use, expiring, and replaced by a newer request."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "sigap.User", related_name="password_resets", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    user_id: int
+
+    class Meta:
+        table = "password_resets"

@@ -105,6 +105,11 @@ class User(Model):
     password_hash = fields.CharField(max_length=255, null=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    locale = fields.CharField(max_length=8, default="id", description="language of mail and messages")
+    # Access tokens carry the version they were issued under: bumping it ends every session at once
+    # (a password reset or change, a deletion), access tokens included, without a revocation list.
+    credentials_version = fields.IntField(default=0)
+    deleted_at = fields.DatetimeField(null=True, description="the person deleted the account: no data left")
 
     agency_id: int | None
 

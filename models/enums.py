@@ -50,6 +50,7 @@ class EventKind(StrEnum):
     PHOTO_ADDED = "PHOTO_ADDED"
     PHOTO_REMOVED = "PHOTO_REMOVED"
     PLACE_CHANGED = "PLACE_CHANGED"  # its category became sensitive (place rounded) or stopped being
+    MODERATED = "MODERATED"  # staff hid, redacted or restored content (public; the reason for staff only)
 
 
 class IntakeChannel(StrEnum):
@@ -95,3 +96,74 @@ class EscalationTarget(StrEnum):
 
     ACKNOWLEDGE = "ACKNOWLEDGE"
     RESOLVE = "RESOLVE"
+
+
+class NotificationKind(StrEnum):
+    """What a follower is told about (resolvers.notifications decides which events these are)."""
+
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    IN_PROGRESS = "IN_PROGRESS"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+    DUPLICATE = "DUPLICATE"
+    STAFF_COMMENT = "STAFF_COMMENT"  # a public comment by staff (internal notes never notify)
+
+
+class NotificationGroup(StrEnum):
+    """Kinds a user switches channels on and off for together."""
+
+    STATUS = "STATUS"  # every status kind
+    COMMENTS = "COMMENTS"  # staff comments
+
+
+class NotificationChannel(StrEnum):
+    """Where a notification goes besides the in-app inbox; the value is the delivery channel."""
+
+    EMAIL = "email"
+    WEB_PUSH = "web_push"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class ModerationState(StrEnum):
+    """What a moderator made of a piece of content; null on a row that was never moderated."""
+
+    HIDDEN = "HIDDEN"  # gone from every public path; staff still see it, marked
+    REDACTED = "REDACTED"  # its text replaced by a marker in public; staff still see the original
+
+
+class ModerationTarget(StrEnum):
+    """What a moderator acts on."""
+
+    COMMENT = "COMMENT"  # a public comment (its timeline event)
+    PHOTO = "PHOTO"
+    REPORT_TITLE = "REPORT_TITLE"
+    REPORT_DESCRIPTION = "REPORT_DESCRIPTION"
+
+
+class ModerationAction(StrEnum):
+    HIDE = "HIDE"
+    REDACT = "REDACT"
+    RESTORE = "RESTORE"  # undo: the content is shown as written again
+
+
+class FlagTarget(StrEnum):
+    """What a citizen flags: a report (its text), a comment or a photo."""
+
+    REPORT = "REPORT"
+    COMMENT = "COMMENT"
+    PHOTO = "PHOTO"
+
+
+class FlagReason(StrEnum):
+    SPAM = "SPAM"
+    ABUSIVE = "ABUSIVE"
+    PERSONAL_DATA = "PERSONAL_DATA"
+    WRONG_PLACE = "WRONG_PLACE"
+    OTHER = "OTHER"  # with the citizen's own words
+
+
+class FlagResolution(StrEnum):
+    MODERATED = "MODERATED"  # staff hid or redacted the content
+    DISMISSED = "DISMISSED"  # staff found nothing wrong

@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from models.enums import PhotoFormat, PhotoKind
+from models.enums import ModerationState, PhotoFormat, PhotoKind
 
 if TYPE_CHECKING:
     from models.directory import User
@@ -34,6 +34,8 @@ class ReportPhoto(Model):
         "sigap.User", related_name="photos", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField()
+    # HIDDEN by a moderator (resolvers.moderation): served to the handling staff only.
+    moderation = fields.CharEnumField(ModerationState, max_length=16, null=True)
 
     report_id: int
     uploaded_by_id: int | None

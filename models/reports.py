@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from models.enums import EventKind, IntakeChannel, ReportStatus, ResolutionOutcome
+from models.enums import EventKind, IntakeChannel, ModerationState, ReportStatus, ResolutionOutcome
 
 if TYPE_CHECKING:
     from models.directory import Agency, Area, Category, User
@@ -15,6 +15,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 4000  # as Open311
 ADDRESS_MAX = 500
 NOTE_MAX = 2000
+MAP_CELL_COVER = ("status", "category_id", "public_latitude", "public_longitude")
 
 
 class Report(Model):
@@ -36,6 +37,9 @@ class Report(Model):
     # What the public sees and searches: coarsened for sensitive categories (missing persons).
     public_latitude = fields.FloatField()
     public_longitude = fields.FloatField()
+    # The public point's cell at the finest map zoom, kept by the database (models.map_cells).
+    public_cell_row = fields.IntField(null=True, description="map cell row of the public point")
+    public_cell_col = fields.IntField(null=True, description="map cell column of the public point")
     address = fields.CharField(max_length=ADDRESS_MAX, null=True)
     status = fields.CharEnumField(ReportStatus, max_length=16, default=ReportStatus.SUBMITTED)
     status_reason = fields.CharField(max_length=NOTE_MAX, null=True)
@@ -72,6 +76,9 @@ class Report(Model):
     channel = fields.CharEnumField(
         IntakeChannel, max_length=16, default=IntakeChannel.APP, description="how the report reached the city"
     )
+    # Moderation (resolvers.moderation): the public sees a marker instead; staff the original.
+    title_moderation = fields.CharEnumField(ModerationState, max_length=16, null=True)
+    description_moderation = fields.CharEnumField(ModerationState, max_length=16, null=True)
 
     category_id: int
     agency_id: int
@@ -90,6 +97,10 @@ class Report(Model):
             Index(fields=("area_id", "created_at")),
             Index(fields=("latitude", "longitude")),
             Index(fields=("public_latitude", "public_longitude")),
+            # Map clusters grouped from the reports, by rows or by columns of cells: read from the
+            # index alone (models.map_cells).
+            Index(fields=("public_cell_row", "public_cell_col", *MAP_CELL_COVER)),
+            Index(fields=("public_cell_col", "public_cell_row", *MAP_CELL_COVER)),
             Index(fields=("due_at",)),
             Index(fields=("assignee_id", "due_at")),  # an officer's queue
         ]
@@ -131,6 +142,8 @@ class ReportEvent(Model):
     area_after_id = fields.IntField(null=True)
     status_before = fields.CharEnumField(ReportStatus, max_length=16, null=True)
     status_after = fields.CharEnumField(ReportStatus, max_length=16, null=True)
+    # A comment hidden or redacted by a moderator (resolvers.moderation); null when as written.
+    moderation = fields.CharEnumField(ModerationState, max_length=16, null=True)
 
     report_id: int
     actor_id: int | None
@@ -185,7 +198,7 @@ class ReportFollower(Model):
 EVENT_COLUMNS = (
     "id", "report_id", "kind", "actor_id", "from_status", "to_status", "note", "data", "is_internal",
     "created_at", "agency_before_id", "agency_after_id", "category_before_id", "category_after_id",
-    "area_before_id", "area_after_id", "status_before", "status_after",
+    "area_before_id", "area_after_id", "status_before", "status_after", "moderation",
 )  # fmt: skip
 REPORT_COLUMNS = (
     "id", "code", "title", "description", "category_id", "agency_id", "area_id",
@@ -193,5 +206,5 @@ REPORT_COLUMNS = (
     "contact_phone", "status", "status_reason", "duplicate_of_id",
     "reporter_id", "assignee_id", "created_at", "updated_at", "acknowledged_at",
     "resolved_at", "closed_at", "acknowledge_due_at", "due_at", "resolution_outcome", "dispute_count",
-    "rating", "rating_comment", "reporter_follows", "channel",
+    "rating", "rating_comment", "reporter_follows", "channel", "title_moderation", "description_moderation",
 )  # fmt: skip

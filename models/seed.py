@@ -1,5 +1,5 @@
-"""Kupang's directory: seven agencies, the categories named at launch and five everyday ones, six
-kecamatan.
+"""Kupang's directory: seven agencies, the categories named at launch and five everyday ones, the six
+kecamatan and 51 kelurahan with their official codes (models/kupang_areas.py).
 
 Loading is idempotent and never overwrites what the city admin has changed since.
 """
@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 
 from tortoise.transactions import in_transaction
 
-from models.directory import Agency, Area, Category
-from models.enums import AreaLevel
+from models.directory import Agency, Category
+from models.kupang_areas import load_areas
 
 AGENCIES: list[tuple[str, str, str]] = [
     ("DLH", "Dinas Lingkungan Hidup", "Environment Agency"),
@@ -382,15 +382,6 @@ CATEGORIES: list[CategorySeed] = [
     ),
 ]
 
-KECAMATAN: list[tuple[str, str]] = [
-    ("ALAK", "Alak"),
-    ("KELAPA_LIMA", "Kelapa Lima"),
-    ("KOTA_LAMA", "Kota Lama"),
-    ("KOTA_RAJA", "Kota Raja"),
-    ("MAULAFA", "Maulafa"),
-    ("OEBOBO", "Oebobo"),
-]
-
 
 async def load_seed() -> dict[str, int]:
     """Create whatever of the launch directory is missing; return how many rows were created."""
@@ -419,15 +410,13 @@ async def load_seed() -> dict[str, int]:
                 },
             )
             created["categories"] += was_created
+            if was_created:
+                continue  # made with its look just now
             # Seeded before categories had a look (migration 0011): give it Kupang's, once. A look
             # the admin set, even partly, is theirs and stays.
             await Category.filter(
                 code=seed.code, description=None, description_en=None, help_text=None, help_text_en=None,
                 icon=None, color=None, sort_order=0,
             ).update(**asdict(seed.look))  # fmt: skip
-        for code, name in KECAMATAN:
-            _, was_created = await Area.get_or_create(
-                code=code, defaults={"name": name, "level": AreaLevel.KECAMATAN}
-            )
-            created["areas"] += was_created
+        created["areas"] = await load_areas()
     return created

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -43,22 +44,34 @@ class AccountInput:
 def _checked(data: AccountInput) -> tuple[str, str, str | None]:
     errors: list[FieldError] = []
     name = clean_text(errors, "name", data.name, max_length=200, required=True)
-    email = data.email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
-        errors.append(FieldError(ErrorCode.INVALID_INPUT, "Email tidak valid", "Not a valid email", "email"))
+    email = checked_email(errors, data.email)
     phone = e164_phone(errors, "phone", data.phone)
-    if not MIN_LENGTH <= len(data.password) <= MAX_LENGTH:
+    check_password_policy(errors, data.password)
+    if errors or name is None:
+        raise DomainError(*errors)
+    return name, email, phone
+
+
+def checked_email(errors: list[FieldError], value: str, field: str = "email") -> str:
+    """The email in the one form accounts are found by (trimmed, lower case); an error appended
+    when it is not an email."""
+    email = value.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        errors.append(FieldError(ErrorCode.INVALID_INPUT, "Email tidak valid", "Not a valid email", field))
+    return email
+
+
+def check_password_policy(errors: list[FieldError], password: str, field: str = "password") -> None:
+    """The one password policy: at registration, staff creation, reset and change."""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         errors.append(
             FieldError(
                 ErrorCode.WEAK_PASSWORD,
                 f"Kata sandi minimal {MIN_LENGTH} karakter",
                 f"Passwords have {MIN_LENGTH} to {MAX_LENGTH} characters",
-                "password",
+                field,
             )
         )
-    if errors or name is None:
-        raise DomainError(*errors)
-    return name, email, phone
 
 
 async def _create(data: AccountInput, role: Role, agency_id: int | None) -> User:
@@ -87,7 +100,28 @@ async def register_citizen(data: AccountInput, *, client: str, address: str) -> 
     await rate_limits.check_all(
         ("register", client), ("register_per_address", address), ("register_per_email", f"email:{email}")
     )
-    password_hash = await hash_password(data.password)
+    await _mail_code(email, name=name, phone=phone, password_hash=await hash_password(data.password))
+
+
+async def request_email_change(user: User, new_email: str, *, client: str, address: str) -> None:
+    """Mail a code to `new_email`; `verifyEmail` with it moves the account there. Limited like
+    registrations, and answered alike whether or not the address has an account already (only
+    the mailbox's holder learns it, at verifyEmail). A newer request replaces a pending one."""
+    errors: list[FieldError] = []
+    email = checked_email(errors, new_email)
+    if errors:
+        raise DomainError(*errors)
+    await rate_limits.check_all(
+        ("register", client), ("register_per_address", address), ("register_per_email", f"email:{email}")
+    )
+    await Registration.filter(user_id=user.id).delete()
+    await _mail_code(email, name=user.name, phone=None, password_hash=None, user_id=user.id)
+
+
+async def _mail_code(
+    email: str, *, name: str, phone: str | None, password_hash: str | None, user_id: int | None = None
+) -> None:
+    """Store a pending email (a registration, or an account's new address) and mail its code."""
     code, now = new_secret(), datetime.now(UTC)
     await Registration.filter(email=email, expires_at__lte=now).delete()  # the email's stale ones
     await Registration.create(
@@ -95,6 +129,7 @@ async def register_citizen(data: AccountInput, *, client: str, address: str) -> 
         name=name,
         phone=phone,
         password_hash=password_hash,
+        user_id=user_id,
         token_hash=digest(code),
         created_at=now,
         expires_at=now + REGISTRATION_LIFETIME,
@@ -104,16 +139,17 @@ async def register_citizen(data: AccountInput, *, client: str, address: str) -> 
 
 def _verification_mail(email: str, name: str, code: str) -> mail.Mail:
     body = (
-        f"Halo {name},\n\nkode verifikasi akun Sigap Anda (berlaku 24 jam):\n\n{code}\n\n"
-        f"Your Sigap verification code (valid for 24 hours) is above. If you did not register, "
-        f"ignore this mail."
+        f"Halo {name},\n\nkode verifikasi email Sigap Anda (berlaku 24 jam):\n\n{code}\n\n"
+        f"Your Sigap email verification code (valid for 24 hours) is above. If you did not ask for "
+        f"it, ignore this mail."
     )
     return mail.Mail(to=email, subject="Verifikasi email Sigap / Verify your Sigap email", body=body)
 
 
 async def verify_email(code: str) -> User:
-    """The citizen account of the registration whose code this is (the code works once, and ends
-    every other pending registration of the email). EMAIL_TAKEN here tells only the mailbox's holder."""
+    """The account of the pending email whose code this is: a new citizen's, or the account that
+    asked to move to this email. The code works once, and ends every other pending registration of
+    the email. EMAIL_TAKEN here tells only the mailbox's holder."""
     now = datetime.now(UTC)
     async with in_transaction() as connection:
         registration = (
@@ -123,26 +159,40 @@ async def verify_email(code: str) -> User:
             .first()
         )
         if registration is None or registration.expires_at <= now:
-            raise fail(
-                ErrorCode.INVALID_TOKEN,
-                "Kode verifikasi salah atau kedaluwarsa",
-                "The verification code is wrong or expired",
-                "code",
-            )
+            raise _invalid_code()
         await Registration.filter(email=registration.email).using_db(connection).delete()
         taken = await User.filter(email=registration.email).using_db(connection).exists()
-        user = None
-        if not taken:
-            user = await User.create(
-                name=registration.name,
-                email=registration.email,
-                phone=registration.phone,
-                role=Role.CITIZEN,
-                password_hash=registration.password_hash,
-                using_db=connection,
-            )
+        user = None if taken else await _account_of(registration, connection)
     if user is None:  # the code is used up either way (committed above)
         raise _email_taken()
+    return user
+
+
+def _invalid_code() -> Exception:
+    return fail(
+        ErrorCode.INVALID_TOKEN,
+        "Kode verifikasi salah atau kedaluwarsa",
+        "The verification code is wrong or expired",
+        "code",
+    )
+
+
+async def _account_of(registration: Registration, connection: BaseDBAsyncClient) -> User:
+    """A verified registration's new citizen account, or the account moved to the verified email."""
+    if registration.user_id is None:
+        return await User.create(
+            name=registration.name,
+            email=registration.email,
+            phone=registration.phone,
+            role=Role.CITIZEN,
+            password_hash=registration.password_hash,
+            using_db=connection,
+        )
+    user = await User.filter(id=registration.user_id, is_active=True).using_db(connection).first()
+    if user is None:  # disabled since it asked
+        raise _invalid_code()
+    user.email = registration.email
+    await user.save(using_db=connection, update_fields=["email"])
     return user
 
 

@@ -10,8 +10,9 @@ import secrets
 from datetime import UTC, datetime
 
 from models import ApiKey, ApiKeyKind
+from resolvers import read_statements, webhooks
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
-from resolvers.identity import Principal, PrincipalKind
+from resolvers.identity import Principal, principal_of_key
 from resolvers.permissions import require_city_admin
 from resolvers.secrets_at_rest import digest, new_secret
 from resolvers.validation import clean_text
@@ -75,6 +76,7 @@ async def create_api_key(
 
 
 async def revoke_api_key(principal: Principal, key_id: int) -> ApiKey:
+    """Revoke a key; its webhooks stop with it (endpoints disabled, pending deliveries cancelled)."""
     require_city_admin(principal)
     key = await ApiKey.filter(id=key_id).first()
     if key is None:
@@ -82,6 +84,8 @@ async def revoke_api_key(principal: Principal, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         await key.save(update_fields=["revoked_at"])
+    # Also when it was revoked before: a call again finishes what an interrupted one began.
+    await webhooks.disable_key_endpoints(key.id, "its API key was revoked")
     return key
 
 
@@ -90,10 +94,12 @@ async def key_principal(text: str, *, client: str) -> Principal | None:
     parts = _split(text)
     if parts is None:
         return None
-    key = await ApiKey.filter(prefix=parts[0], revoked_at__isnull=True).first()
+    key = await read_statements.first_model(  # asked on every request the key makes: revoking counts at once
+        ApiKey,
+        '"prefix" = $1 AND "revoked_at" IS NULL',
+        [parts[0]],
+        lambda: ApiKey.filter(prefix=parts[0], revoked_at__isnull=True).first(),
+    )
     if key is None or not hmac.compare_digest(key.secret_hash, digest(parts[1])):
         return None
-    kind = PrincipalKind.DISPLAY if key.kind is ApiKeyKind.DISPLAY else PrincipalKind.PARTNER
-    return Principal(
-        kind=kind, api_key_id=key.id, scopes=frozenset(key.scopes), client=f"key:{key.id}", address=client
-    )
+    return principal_of_key(key, address=client)

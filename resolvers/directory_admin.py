@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from shapely.errors import GEOSException
 from tortoise.exceptions import IntegrityError
 
 from models import Agency, Area, Category, EventKind, Report
+from resolvers.area_outlines import MAX_OUTLINE_BYTES, outline_problem
 from resolvers.category_look import CategoryLookChanges, apply_look
 from resolvers.errors import DomainError, ErrorCode, FieldError, fail
+from resolvers.geo import BoundingBox
 from resolvers.identity import Principal
 from resolvers.permissions import require_city_admin
 from resolvers.report_change import ReportChange, report_change
-from resolvers.routing import parse_polygon, place_reports
+from resolvers.routing import place_reports
 from resolvers.timeline import utcnow
 from resolvers.validation import clean_text
 
 MAX_TARGET_HOURS = 24 * 90
 NO_LOOK_CHANGES = CategoryLookChanges()  # frozen: one shared default is safe
-MAX_OUTLINE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,9 @@ async def create_agency(principal: Principal, *, code: str, name: str, name_en: 
         ) from exc
 
 
-async def set_area_outline(principal: Principal, area_id: int, geojson: str | None) -> Area:
+async def set_area_outline(
+    principal: Principal, area_id: int, geojson: str | None, frame: BoundingBox
+) -> Area:
     """Load (or clear) an area's GeoJSON outline; reports filed inside it are routed to it."""
     require_city_admin(principal)
     area = await Area.filter(id=area_id).first()
@@ -142,14 +145,11 @@ async def set_area_outline(principal: Principal, area_id: int, geojson: str | No
                 ErrorCode.TOO_LONG, "Batas wilayah terlalu besar", "The outline is too large", "geojson"
             )
         try:
-            parse_polygon(geojson)
-        except (ValueError, TypeError, KeyError, AttributeError, GEOSException) as exc:
-            raise fail(
-                ErrorCode.INVALID_INPUT,
-                "Batas wilayah bukan Polygon GeoJSON yang valid",
-                f"Not a valid GeoJSON Polygon or MultiPolygon: {exc}",
-                "geojson",
-            ) from exc
+            problem = outline_problem(json.loads(geojson), frame)
+        except ValueError:
+            problem = ("Batas wilayah bukan JSON", "The outline is not JSON")
+        if problem is not None:
+            raise fail(ErrorCode.INVALID_INPUT, *problem, "geojson")
     area.polygon = geojson  # type: ignore[assignment]  # a nullable TextField
     await area.save()
     return area

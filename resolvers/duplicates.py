@@ -15,8 +15,9 @@ from resolvers.errors import ErrorCode, fail
 from resolvers.geo import Circle
 from resolvers.identity import Principal
 from resolvers.permissions import require_citizen
+from resolvers.privacy import filter_as_seen
 from resolvers.report_change import ReportChange, report_change
-from resolvers.report_queries import ExactPlaces, ReportFilter, ReportOrder, report_page
+from resolvers.report_queries import ReportFilter, ReportOrder, report_page
 from resolvers.timeline import utcnow
 
 DEFAULT_WINDOW_DAYS = 7
@@ -143,13 +144,13 @@ async def similar_reports(
     lat: float,
     lon: float,
     *,
-    exact_places: ExactPlaces,
+    principal: Principal,
     days: int = DEFAULT_WINDOW_DAYS,
     exclude_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """The newest open candidates, searched where the caller may see them (public places for
     sensitive categories, as every report list does)."""
-    flt = candidate_filter(category, lat, lon, days=days, now=utcnow()).with_exact_places(exact_places)
+    flt = filter_as_seen(candidate_filter(category, lat, lon, days=days, now=utcnow()), principal)
     page = await report_page(flt, first=MAX_CANDIDATES + 1, after=None, order=ReportOrder.NEWEST)
     return [row for row in page.rows if row["id"] != exclude_id][:MAX_CANDIDATES]
 

@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code, not a secret
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105 - an error code: a mailed token's time ran out
+    TOKEN_USED = "TOKEN_USED"  # noqa: S105 - an error code: a mailed token works once
     EMAIL_TAKEN = "EMAIL_TAKEN"
     WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 - an error code, not a secret
     NESTED_CONNECTION = "NESTED_CONNECTION"
@@ -40,6 +42,7 @@ class ErrorCode(StrEnum):
     NOT_OPEN = "NOT_OPEN"  # the report is finished: no more support
     OWN_REPORT = "OWN_REPORT"  # a reporter cannot support or follow what they filed
     ALREADY_SUPPORTED = "ALREADY_SUPPORTED"
+    ALREADY_FLAGGED = "ALREADY_FLAGGED"  # one flag per person per item
     WINDOW_CLOSED = "WINDOW_CLOSED"  # the time to confirm or dispute a resolution has passed
     INVALID_WINDOW = "INVALID_WINDOW"
     INVALID_UPLOAD = "INVALID_UPLOAD"
@@ -52,6 +55,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_PHOTOS = "TOO_MANY_PHOTOS"
     AFTER_PHOTO_REQUIRED = "AFTER_PHOTO_REQUIRED"
     RATE_LIMITED = "RATE_LIMITED"  # too many requests or points: see retryAfter
+    INVALID_URL = "INVALID_URL"  # a webhook address that is not an http(s) URL, or does not resolve
+    ADDRESS_NOT_ALLOWED = "ADDRESS_NOT_ALLOWED"  # a webhook towards a private or reserved address
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"  # the same key came with another request
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"  # the operation's estimated cost is over the maximum
     INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"  # production: only staff and partners introspect

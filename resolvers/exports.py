@@ -1,8 +1,10 @@
 """Reports as files for partners: each row as the caller may see it, in keyset batches.
 
-The privacy rules are the GraphQL ones (resolvers.privacy): the exact point and the address only
-where `shows_exact_place` allows, else the public point; never the reporter's identity or contact,
-nor the reporter's words with a rating (an export is a file that travels).
+The privacy rules are the GraphQL ones, through the same doors (resolvers.privacy): the rows are
+searched through `filter_as_seen`, each one's place is `place_as_seen` where `sees_exact_place`
+allows; a redacted title or description as the moderator's marker except for the staff who may
+moderate it; never the reporter's identity or contact, nor the reporter's words with a rating (an
+export is a file that travels).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from models import Agency, Area, Category
 from models.enums import ReportStatus
 from models.lifecycle import PUBLIC_GROUP
 from resolvers.identity import Principal
-from resolvers.privacy import public_point, sees_private_details, shows_exact_place
+from resolvers.privacy import filter_as_seen, place_as_seen, sees_exact_place, sees_moderated, text_as_seen
 from resolvers.report_queries import ReportFilter, ReportOrder, report_batches
 
 # The columns of every format, in order (CSV header, GeoJSON properties, NDJSON keys).
@@ -56,27 +58,33 @@ class Directory:
 def exported(row: dict[str, Any], principal: Principal, directory: Directory) -> dict[str, Any]:
     """One report as `principal` may see it; `id` is the row's primary key (the server makes it
     the GraphQL ID)."""
-    private = sees_private_details(principal, agency_id=row["agency_id"], reporter_id=row["reporter_id"])
-    exact = shows_exact_place(is_sensitive=row["category_id"] in directory.sensitive, private=private)
-    lat, lon = (
-        (row["latitude"], row["longitude"])
-        if exact
-        else public_point(True, row["latitude"], row["longitude"])
+    exact = sees_exact_place(
+        principal,
+        is_sensitive=row["category_id"] in directory.sensitive,
+        agency_id=row["agency_id"],
+        reporter_id=row["reporter_id"],
     )
+    place = place_as_seen(row["latitude"], row["longitude"], row["address"], shows_exact=exact)
     status = ReportStatus(row["status"])
+
+    def moderator() -> bool:
+        return sees_moderated(principal, agency_id=row["agency_id"])
+
     return {
         "id": row["id"],
         "code": row["code"],
-        "title": row["title"],
-        "description": row["description"],
+        "title": text_as_seen(row["title"], row["title_moderation"], sees_moderated=moderator),
+        "description": text_as_seen(
+            row["description"], row["description_moderation"], sees_moderated=moderator
+        ),
         "status": status.value,
         "publicGroup": PUBLIC_GROUP[status].value,
         "category": directory.categories.get(row["category_id"]),
         "agency": directory.agencies.get(row["agency_id"]),
         "area": directory.areas.get(row["area_id"]) if row["area_id"] is not None else None,
-        "lat": lat,
-        "lon": lon,
-        "address": row["address"] if exact else None,
+        "lat": place.lat,
+        "lon": place.lon,
+        "address": place.address,
         "createdAt": _iso(row["created_at"]),
         "updatedAt": _iso(row["updated_at"]),
         "acknowledgedAt": _iso(row["acknowledged_at"]),
@@ -98,7 +106,7 @@ def _iso(moment: datetime | None) -> str | None:
 async def exported_batches(
     flt: ReportFilter, principal: Principal, *, order: ReportOrder, size: int
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """The reports `flt` matches as `principal` may see them, `size` at a time."""
+    """The reports `flt` matches, searched and shown as `principal` may see them, `size` at a time."""
     directory = await Directory.load()
-    async for rows in report_batches(flt, order=order, size=size):
+    async for rows in report_batches(filter_as_seen(flt, principal), order=order, size=size):
         yield [exported(row, principal, directory) for row in rows]

@@ -30,6 +30,8 @@ FIELD_LABELS: dict[str, Label] = {
     "icon": Label("Nama ikon", "Icon name"),
     "sortOrder": Label("Urutan", "Sort order"),
     "color": Label("Warna", "Colour"),
+    "text": Label("Keterangan", "Details"),
+    "label": Label("Nama perangkat", "Device name"),
 }
 
 

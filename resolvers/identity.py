@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from models import Role, User
+from models import ApiKey, ApiKeyKind, Role, User
+from resolvers import read_statements
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.AGENCY_ADMIN, Role.CITY_ADMIN})
 
@@ -74,3 +75,24 @@ ANONYMOUS = Principal()
 
 def principal_for_user(user: User, *, client: str | None = None, address: str = "anonymous") -> Principal:
     return Principal(kind=PrincipalKind.USER, user=user, client=client or f"user:{user.id}", address=address)
+
+
+def principal_of_key(key: ApiKey, *, address: str = "anonymous") -> Principal:
+    """Whom a key's requests (and its webhooks' deliveries) read as."""
+    kind = PrincipalKind.DISPLAY if key.kind is ApiKeyKind.DISPLAY else PrincipalKind.PARTNER
+    return Principal(
+        kind=kind,
+        api_key_id=key.id,
+        scopes=frozenset(key.scopes),
+        client=f"key:{key.id}",
+        address=address,
+        points_per_hour=key.budget_per_hour,  # its own hourly budget, as the city admin set it
+    )
+
+
+async def active_user(user_id: int) -> User | None:
+    """The active account `user_id`, read anew for every request a token makes (so that disabling,
+    deleting, a new role or a password change count at once), by a statement built once."""
+    return await read_statements.first_model(
+        User, '"id" = $1 AND "is_active"', [user_id], lambda: User.filter(id=user_id, is_active=True).first()
+    )

@@ -1,9 +1,11 @@
-"""Mail to citizens (the code that verifies a registration's email).
+"""Mail to citizens: the code that verifies an email (a registration's, an account's new one),
+password-reset tokens, and notifications.
 
 Sent over SMTP when SMTP_URL is set (`smtp://user:password@host:587`, STARTTLS when the server
 offers it; `smtps://...:465` for TLS from the start); otherwise written to the log, as development
-needs. A failed delivery is logged, never shown to the caller: the registration's answer must be
-the same whatever happens to the mail.
+needs. `send` logs a failed delivery and never shows it to the caller: the registration's or the
+reset's answer must be the same whatever happens to the mail. `deliver` raises it, for the
+deliveries framework to retry (resolvers.notification_senders).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 log = logging.getLogger("sigap.mail")
@@ -76,8 +79,42 @@ def configure(smtp_url: str | None, sender: str, *, production: bool = False) ->
         log.warning("SMTP_URL is not set: registration codes go to the log, not to the citizens")
 
 
+async def deliver(mail: Mail) -> None:
+    """Hand the mail to the configured mailer; raises OSError or smtplib.SMTPException."""
+    await _mailer.send(mail)
+
+
 async def send(mail: Mail) -> None:
     try:
-        await _mailer.send(mail)
+        await deliver(mail)
     except (OSError, smtplib.SMTPException):
         log.exception("mail to %s not delivered", mail.to)
+
+
+_sending: set[asyncio.Task[None]] = set()  # held here: the loop keeps only weak references to tasks
+
+
+def send_later(preparing: Coroutine[Any, Any, Mail | None]) -> None:
+    """Prepare (store what the mail refers to) and send in the background, the caller not waiting
+    (None prepared: nothing to send):
+    an answer that must not tell whether a mail went out (a password reset's) must not take the
+    database's or the mail server's time for it either."""
+    task = asyncio.get_running_loop().create_task(_prepare_and_send(preparing), name="sigap-mail")
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
+
+
+async def _prepare_and_send(preparing: Coroutine[Any, Any, Mail | None]) -> None:
+    try:
+        prepared = await preparing
+    except Exception:  # nobody awaits this task: say what failed instead of losing it
+        log.exception("mail not prepared")
+        return
+    if prepared is not None:
+        await send(prepared)
+
+
+async def drained() -> None:
+    """Wait for every mail handed to `send_later` (on shutdown; tests read what was sent)."""
+    while _sending:
+        await asyncio.gather(*_sending)

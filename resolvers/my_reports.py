@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from tortoise.expressions import Q, Subquery
 
-from models import EventKind, Report, ReportEvent, ReportFollower, ReportSeen, ReportSupport
+from models import EventKind, ModerationState, Report, ReportEvent, ReportFollower, ReportSeen, ReportSupport
 from resolvers.errors import ErrorCode, fail
 from resolvers.identity import Principal
 from resolvers.raw_sql import default_connection, fetch
@@ -60,6 +60,7 @@ NOT_UPDATES = frozenset(
         EventKind.ESCALATED,
         EventKind.RATED,
         EventKind.PLACE_CHANGED,
+        EventKind.MODERATED,  # what changed shows in the report itself
     }
 )
 
@@ -71,7 +72,9 @@ _UNREAD_FROM = (
     "FROM report_events e "
     "LEFT JOIN report_seen s ON s.report_id = e.report_id AND s.user_id = {user} "
     f"WHERE e.kind IN ({_KINDS_SQL}) AND e.is_internal = {{internal}} "
-    "AND e.id > COALESCE(s.last_event_id, 0) AND (e.actor_id IS NULL OR e.actor_id <> {user})"
+    "AND e.id > COALESCE(s.last_event_id, 0) AND (e.actor_id IS NULL OR e.actor_id <> {user}) "
+    # a comment a moderator hid is no news to anyone it is hidden from (resolvers.privacy)
+    f"AND COALESCE(e.moderation, '') <> '{ModerationState.HIDDEN.value}'"
 )
 
 

@@ -12,8 +12,8 @@ from resolvers.secrets_at_rest import digest
 CITY_WIDE_ROLES = frozenset({Role.DISPATCHER, Role.CITY_ADMIN})
 
 
-def _forbidden(message: str, message_en: str) -> DomainError:
-    return fail(ErrorCode.FORBIDDEN, message, message_en)
+def _forbidden(message: str, message_en: str, field: str | None = None) -> DomainError:
+    return fail(ErrorCode.FORBIDDEN, message, message_en, field)
 
 
 def require_signed_in(principal: Principal) -> None:
@@ -36,9 +36,10 @@ REPORT_TYPES = frozenset(
 )
 
 
-def require_can_read(principal: Principal, type_names: frozenset[str]) -> None:
-    """A partner key reads reports (queries and subscriptions, with its own budget) only with the
-    `reports:read` scope: a key made to file or to read statistics cannot page through reports."""
+def require_can_read(principal: Principal, type_names: frozenset[str], field: str | None = None) -> None:
+    """A partner key reads reports (queries and subscriptions, with its own budget, and webhooks)
+    only with the `reports:read` scope: a key made to file or to read statistics cannot page through
+    reports. `field`: the input that named the key, if any."""
     if (
         principal.kind is PrincipalKind.PARTNER
         and "reports:read" not in principal.scopes
@@ -47,6 +48,7 @@ def require_can_read(principal: Principal, type_names: frozenset[str]) -> None:
         raise _forbidden(
             "Kunci ini tidak boleh membaca laporan (perlu cakupan reports:read)",
             "This key may not read reports (it needs the reports:read scope)",
+            field,
         )
 
 
@@ -55,6 +57,30 @@ def works_on(principal: Principal, report_agency_id: int) -> bool:
     if principal.role in CITY_WIDE_ROLES:
         return True
     return principal.is_staff and principal.agency_id == report_agency_id
+
+
+def may_moderate(principal: Principal, report_agency_id: int) -> bool:
+    """Hiding, redacting and restoring a report's content, and its flags: the staff who work on
+    it (its agency's officers and admins) and city-wide staff (dispatchers, the city admin)."""
+    return works_on(principal, report_agency_id)
+
+
+def require_may_moderate(principal: Principal, report_agency_id: int) -> None:
+    require_signed_in(principal)
+    if not may_moderate(principal, report_agency_id):
+        raise _forbidden(
+            "Hanya petugas dinas yang menangani atau petugas tingkat kota yang boleh memoderasi",
+            "Only staff of the handling agency or city-wide staff may moderate",
+        )
+
+
+def require_can_flag(principal: Principal) -> None:
+    """Flags come from signed-in citizens (one per person per item); staff moderate directly."""
+    require_signed_in(principal)
+    if principal.is_staff:
+        raise _forbidden(
+            "Petugas memoderasi langsung, tidak menandai", "Staff moderate directly instead of flagging"
+        )
 
 
 def require_can_take_intake(principal: Principal, channel: IntakeChannel) -> None:

@@ -1,4 +1,5 @@
-"""Reading photo rows: a report's photos (batched for DataLoaders) and one photo by stored name."""
+"""Reading photo rows: a report's photos and photos by id (batched for DataLoaders), one photo by
+stored name."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 from tortoise.expressions import Q
 
 from models import ReportPhoto
-from resolvers.directory_queries import Row
+from resolvers.directory_queries import Row, rows_by_id
 
 PHOTO_COLUMNS = (
     "id", "report_id", "kind", "stored_name", "thumbnail_name", "format", "width", "height",
-    "byte_size", "created_at",
+    "byte_size", "created_at", "moderation",
 )  # fmt: skip
 
 
@@ -22,6 +23,10 @@ async def photos_by_report(report_ids: Sequence[int]) -> list[list[Row]]:
     for row in rows:
         grouped[row["report_id"]].append(row)
     return [grouped[i] for i in report_ids]
+
+
+async def photos_by_id(photo_ids: Sequence[int]) -> list[Row | None]:
+    return rows_by_id(await ReportPhoto.filter(id__in=list(photo_ids)).values(*PHOTO_COLUMNS), photo_ids)
 
 
 async def photo_by_id(photo_id: int) -> Row | None:
@@ -35,6 +40,7 @@ async def photo_to_serve(name: str) -> dict[str, Any] | None:
         .first()
         .values(
             "format",
+            "moderation",
             agency_id="report__agency_id",
             reporter_id="report__reporter_id",
             is_sensitive="report__category__is_sensitive",

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from cachetools import LRUCache
 from limits import RateLimitItem, RateLimitItemPerHour, parse_many
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from prometheus_client import Counter
@@ -52,6 +53,13 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "register": "3/hour;10/day",
     "register_per_address": "20/hour;100/day",
     "register_per_email": "3/hour;10/day",
+    # Flags on content (resolvers.flags): enough for a citizen who reads a lot, not for a campaign.
+    "flag_content": "10/minute;50/day",
+    # Password-reset mails, alike for known and unknown emails: per device, per address (loose:
+    # carrier NAT) and per email (a mailbox is not flooded, a victim's inbox not spammed).
+    "password_reset": "5/hour;20/day",
+    "password_reset_per_address": "20/hour;100/day",
+    "password_reset_per_email": "3/hour;10/day",
 }
 
 
@@ -75,8 +83,23 @@ class _Counters:
         self.storage = storage
         self.pool = pool  # ours to close: the limits library does not close its Redis clients
         self.moving = MovingWindowRateLimiter(storage)
-        self.fixed = FixedWindowRateLimiter(storage)
         self.rate_limits = {name: parse_many(text) for name, text in rate_limits.items()}
+        # When each budget's current window ends, as this process last learned it. A window is
+        # opened by the increment that finds no count (it sets the expiry: the count equals the
+        # cost) and lasts until it expires, so a known end is right until it passes; only budgets
+        # whose window another process opened cost a second round trip, once per window.
+        self.window_ends: LRUCache[str, float] = LRUCache(maxsize=10_000)
+
+    async def window_end(self, key: str, *, opened_for: int | None) -> float:
+        """When the window of `key` ends; `opened_for`: the seconds of the window this hit opened."""
+        now = time.time()
+        if opened_for is not None:
+            ends = now + opened_for
+        else:
+            known = self.window_ends.get(key)
+            ends = known if known is not None and known > now else await self.storage.get_expiry(key)
+        self.window_ends[key] = ends
+        return ends
 
 
 _counters = _Counters(MemoryStorage(), DEFAULT_RATE_LIMITS)
@@ -172,19 +195,24 @@ async def _each_window(
 
 
 async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState:
-    """Take `points` from the hourly budget of `identity`; `allowed` is False when it ran out."""
+    """Take `points` from the hourly budget of `identity`; `allowed` is False when it ran out.
+
+    One round trip to the counter in the steady state: the count comes back from the increment
+    itself, and the window's end is known from the hit that opened it (see `_Counters.window_ends`)."""
     counters = _counters
     item = _hourly(points_per_hour)
+    key = item.key_for("budget", identity)
     try:
-        allowed = await counters.fixed.hit(item, "budget", identity, cost=points)
-        stats = await counters.fixed.get_window_stats(item, "budget", identity)
+        count = await counters.storage.incr(key, item.get_expiry(), amount=points)
+        ends = await counters.window_end(key, opened_for=item.get_expiry() if count == points else None)
     except StorageError as exc:
         log.warning("query budget not counted, storage unreachable: %r", exc)
         return BudgetState(True, points_per_hour, None, datetime.fromtimestamp(time.time() + 3600, UTC))
+    allowed = count <= points_per_hour
     if not allowed:
         REFUSALS.labels("query_budget").inc()
     return BudgetState(
-        allowed, points_per_hour, stats.remaining, datetime.fromtimestamp(stats.reset_time, UTC)
+        allowed, points_per_hour, max(0, points_per_hour - count), datetime.fromtimestamp(ends, UTC)
     )
 
 
@@ -196,3 +224,4 @@ def _hourly(points: int) -> RateLimitItem:
 async def reset() -> None:
     """Forget every count (tests; an operator after an incident)."""
     await _counters.storage.reset()
+    _counters.window_ends.clear()

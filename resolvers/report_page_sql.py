@@ -1,8 +1,9 @@
 """Pages of reports on PostgreSQL with SQL text built once per shape of filter, not through the
 query builder on every request (it cost about a millisecond of CPU per page).
 
-Only the filters that are plain column conditions have a shape here; pages filtered by area,
-place, text, time or lateness, and every page on SQLite, are built by `report_queries` as before.
+Only the filters that are plain column conditions, and circles searched by public places, have a
+shape here; pages filtered by area, box, text, time or lateness, circles searched by exact places
+too, and every page on SQLite, are built by `report_queries` as before.
 The rows are those of `report_queries.report_page` (the same columns, enums as enums).
 """
 
@@ -12,10 +13,12 @@ from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
-from models import ReportStatus, ResolutionOutcome
+from models import IntakeChannel, ReportStatus, ResolutionOutcome
 from models.lifecycle import statuses_in_group
 from models.reports import REPORT_COLUMNS
+from resolvers import read_statements
 from resolvers.directory_queries import AGENCY_COLUMNS, CATEGORY_COLUMNS, Row
+from resolvers.geo import METRES_PER_DEGREE_LAT
 from resolvers.raw_sql import default_connection, is_postgres
 
 # order name -> (column, descending), as report_queries orders pages
@@ -29,10 +32,14 @@ class Shape:
     order: Order
     after: bool
     statuses: bool
-    categories: bool
-    agencies: bool
-    assignees: bool
+    # How many ids each list condition has: 0 (none), 1 (one) or 2 (several). One id is written
+    # `= $n`: a prepared statement's generic plan cannot see the size of `= ANY($n)`, and picked
+    # the order's index over an officer's own (assignee_id, due_at) one, ~100x slower for myQueue.
+    categories: int
+    agencies: int
+    assignees: int
     unassigned: bool | None
+    near: bool
     reading: Reading
 
 
@@ -54,6 +61,7 @@ EVERYTHING = Reading()
 
 
 Directory = tuple[dict[int, Row], dict[int, Row]]  # categories by id, agencies by id
+_STATUSES = {status.value: status for status in ReportStatus}  # a lookup, cheaper than the enum's call
 
 
 # The conditions a shape can carry. Any other condition of the filter, including one added to
@@ -64,12 +72,18 @@ PLAIN_FIELDS = frozenset(
 
 
 def plain_conditions(flt: Any) -> bool:
-    """Whether every condition of the filter is a plain column condition (a shape here)."""
+    """Whether every condition of the filter is a plain column condition (a shape here). A circle
+    is one when the caller searches every report by its public place (no exact places of their
+    own: anonymous callers, partners, the wall); report_queries has checked the circle."""
     for condition in fields(flt):
         value = getattr(flt, condition.name)
         if condition.name in PLAIN_FIELDS or (condition.name == "text" and not (value and value.strip())):
             continue
+        if condition.name == "near" and flt.exact_places.condition() is None:
+            continue
         default = condition.default if condition.default_factory is MISSING else condition.default_factory()
+        if isinstance(value, list | tuple) and not value and default == ():
+            continue  # an empty list from the API's filter: no condition, as the default
         if value != default:
             return False
     return True
@@ -82,6 +96,10 @@ def status_values(flt: Any) -> list[str] | None:
         grouped = set().union(*(statuses_in_group(group) for group in flt.public_groups))
         statuses = grouped if statuses is None else statuses & grouped
     return None if statuses is None else sorted(status.value for status in statuses)
+
+
+def _arity(ids: Any) -> int:
+    return min(len(ids), 2) if ids else 0
 
 
 @lru_cache(maxsize=256)
@@ -97,14 +115,26 @@ def page_sql(shape: Shape) -> str:
 
     if shape.statuses:
         conditions.append(f"status = ANY({parameter()}::text[])")
-    if shape.categories:
-        conditions.append(f"category_id = ANY({parameter()}::int[])")
-    if shape.agencies:
-        conditions.append(f"agency_id = ANY({parameter()}::int[])")
-    if shape.assignees:
-        conditions.append(f"assignee_id = ANY({parameter()}::int[])")
+    for column_name, arity in (
+        ("category_id", shape.categories),
+        ("agency_id", shape.agencies),
+        ("assignee_id", shape.assignees),
+    ):
+        if arity == 1:
+            conditions.append(f"{column_name} = {parameter()}")
+        elif arity:
+            conditions.append(f"{column_name} = ANY({parameter()}::int[])")
     if shape.unassigned is not None:
         conditions.append(f"assignee_id IS {'' if shape.unassigned else 'NOT '}NULL")
+    if shape.near:  # as report_queries searches public places: the circle's box, then its distance
+        box = [parameter() for _ in range(4)]
+        lat, ky, lon, kx, radius2 = (parameter() for _ in range(5))
+        conditions.append(
+            f"public_latitude >= {box[0]} AND public_latitude <= {box[1]} AND public_longitude >= {box[2]}"
+            f" AND public_longitude <= {box[3]} AND ((public_latitude - {lat}) * {ky})"
+            f" * ((public_latitude - {lat}) * {ky}) + ((public_longitude - {lon}) * {kx})"
+            f" * ((public_longitude - {lon}) * {kx}) <= {radius2}"
+        )
     if shape.after:
         op = "<" if descending else ">"
         value, row_id = parameter(), parameter()
@@ -144,10 +174,11 @@ async def page_rows(
         order=order,
         after=after is not None,
         statuses=statuses is not None,
-        categories=bool(flt.category_ids),
-        agencies=bool(flt.agency_ids),
-        assignees=bool(flt.assignee_ids),
+        categories=_arity(flt.category_ids),
+        agencies=_arity(flt.agency_ids),
+        assignees=_arity(flt.assignee_ids),
         unassigned=flt.unassigned,
+        near=flt.near is not None,
         reading=reading,
     )
     values: list[Any] = []
@@ -155,11 +186,16 @@ async def page_rows(
         values.append(statuses)
     for ids in (flt.category_ids, flt.agency_ids, flt.assignee_ids):
         if ids:
-            values.append(list(ids))
+            values.append(ids[0] if len(ids) == 1 else list(ids))
+    if flt.near is not None:
+        circle, box = flt.near, flt.near.bounding_box()
+        values += [box.min_lat, box.max_lat, box.min_lon, box.max_lon]
+        values += [circle.lat, METRES_PER_DEGREE_LAT, circle.lon, circle.metres_per_degree_lon]
+        values.append(circle.radius_m * circle.radius_m)
     if after is not None:
         values += list(after)
     values.append(limit)
-    _, records = await connection.execute_query(page_sql(shape), values)
+    records = await read_statements.fetch(connection, page_sql(shape), values)
     columns = reading.columns
     width = len(columns)
     category, agency, category_agency = _directory_parts(width)
@@ -167,11 +203,7 @@ async def page_rows(
     categories: dict[int, Row] = {}
     agencies: dict[int, Row] = {}
     for record in records:
-        row = dict(zip(columns, record[:width], strict=True))
-        if "status" in row:
-            row["status"] = ReportStatus(row["status"])
-        if row.get("resolution_outcome") is not None:
-            row["resolution_outcome"] = ResolutionOutcome(row["resolution_outcome"])
+        row = _report_row(columns, record[:width])
         rows.append(row)
         if reading.directory and row["category_id"] not in categories:
             categories[row["category_id"]] = dict(zip(CATEGORY_COLUMNS, record[category], strict=True))
@@ -180,6 +212,35 @@ async def page_rows(
         elif reading.directory and row["agency_id"] not in agencies:
             agencies[row["agency_id"]] = dict(zip(AGENCY_COLUMNS, record[agency], strict=True))
     return rows, ((categories, agencies) if reading.directory else None)
+
+
+def _report_row(columns: tuple[str, ...], values: Any) -> Row:
+    """A report's row as the query builder gives it: its enums as members."""
+    row = dict(zip(columns, values, strict=True))
+    if "status" in row:
+        row["status"] = _STATUSES[row["status"]]
+    if row.get("resolution_outcome") is not None:
+        row["resolution_outcome"] = ResolutionOutcome(row["resolution_outcome"])
+    if row.get("channel") is not None:
+        row["channel"] = IntakeChannel(row["channel"])
+    return row
+
+
+# A report by a unique column (its id or its public code): every column, one statement.
+_REPORT_BY = {
+    column: f"SELECT {', '.join(REPORT_COLUMNS)} FROM reports WHERE {column} = $1"  # noqa: S608 - our names
+    for column in ("id", "code")
+}
+
+
+async def report_by(column: str, value: int | str) -> list[Row] | None:
+    """The report whose `column` ("id" or "code") is `value`: a list of it or of none; None on
+    SQLite, where `report_queries` reads it with the query builder."""
+    connection = default_connection()
+    if not is_postgres(connection):
+        return None
+    records = await read_statements.fetch(connection, _REPORT_BY[column], [value])
+    return [_report_row(REPORT_COLUMNS, record) for record in records]
 
 
 def _directory_parts(width: int) -> tuple[slice, slice, slice]:
@@ -209,7 +270,7 @@ async def directory_of(
     connection = default_connection()
     if not is_postgres(connection):
         return None
-    _, records = await connection.execute_query(_DIRECTORY_SQL, [category_ids, agency_ids])
+    records = await read_statements.fetch(connection, _DIRECTORY_SQL, [category_ids, agency_ids])
     categories: dict[int, Row] = {}
     agencies: dict[int, Row] = {}
     for record in records:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
+import math
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import orjson
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
@@ -20,9 +18,10 @@ from models.reports import EVENT_COLUMNS, REPORT_COLUMNS
 from resolvers.directory_queries import Row, rows_by_id
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
+from resolvers.keyset import Keyset
 from resolvers.my_reports import RelatedTo
 from resolvers.public_code import normalise_public_code
-from resolvers.report_page_sql import EVERYTHING, Directory, Reading, page_rows, status_values
+from resolvers.report_page_sql import EVERYTHING, Directory, Reading, page_rows, report_by, status_values
 from resolvers.secrets_at_rest import digest
 from resolvers.timeline import utcnow
 
@@ -37,12 +36,12 @@ class ReportOrder(StrEnum):
     RECENTLY_UPDATED = "RECENTLY_UPDATED"
 
 
-# order -> (column, descending)
-_ORDER_KEYS: dict[ReportOrder, tuple[str, bool]] = {
-    ReportOrder.NEWEST: ("created_at", True),
-    ReportOrder.OLDEST: ("created_at", False),
-    ReportOrder.DUE_SOONEST: ("due_at", False),
-    ReportOrder.RECENTLY_UPDATED: ("updated_at", True),
+# Each order's keyset (the cursor names the order: a NEWEST cursor is refused for OLDEST).
+_ORDER_KEYS: dict[ReportOrder, Keyset] = {
+    ReportOrder.NEWEST: Keyset(ReportOrder.NEWEST.value, "created_at", True),
+    ReportOrder.OLDEST: Keyset(ReportOrder.OLDEST.value, "created_at", False),
+    ReportOrder.DUE_SOONEST: Keyset(ReportOrder.DUE_SOONEST.value, "due_at", False),
+    ReportOrder.RECENTLY_UPDATED: Keyset(ReportOrder.RECENTLY_UPDATED.value, "updated_at", True),
 }
 
 
@@ -106,35 +105,7 @@ class ReportPage:
 
 
 def encode_cursor(order: ReportOrder, row: dict[str, Any]) -> str:
-    column, _ = _ORDER_KEYS[order]
-    value = row[column]
-    payload = [order.value, value.isoformat() if isinstance(value, datetime) else value, row["id"]]
-    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode()
-
-
-def _decode_cursor(cursor: str, order: ReportOrder) -> tuple[datetime, int]:
-    try:
-        kind, value, row_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if kind != order.value or type(row_id) is not int or not 0 < row_id < 2**63:
-            raise ValueError
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:  # cursors carry UTC instants; a naive one cannot be compared
-            raise ValueError
-        return moment.astimezone(UTC), row_id  # OverflowError: an offset past year 1 or 9999
-    except (
-        ValueError,
-        TypeError,
-        OverflowError,
-        binascii.Error,
-        orjson.JSONDecodeError,
-        UnicodeEncodeError,
-    ) as exc:
-        raise fail(
-            ErrorCode.INVALID_CURSOR,
-            "Kursor halaman tidak valid untuk urutan ini",
-            "The cursor is not valid for this order",
-            "after",
-        ) from exc
+    return _ORDER_KEYS[order].cursor(row)
 
 
 def check_page_size(size: int, argument: str = "first") -> None:
@@ -167,7 +138,11 @@ async def filtered_reports(flt: ReportFilter) -> QuerySet[Report]:
         query = _spatially(query, flt)
     if flt.text and flt.text.strip():
         text = flt.text.strip()[:200]
-        query = query.filter(Q(title__icontains=text) | Q(description__icontains=text))
+        # Never into text a moderator redacted: a match would tell what the marker hides.
+        query = query.filter(
+            Q(title__icontains=text, title_moderation__isnull=True)
+            | Q(description__icontains=text, description_moderation__isnull=True)
+        )
     if flt.assignee_ids:
         query = query.filter(assignee_id__in=list(flt.assignee_ids))
     if flt.unassigned is not None:
@@ -210,13 +185,7 @@ def _place_condition(flt: ReportFilter, lat: str, lon: str) -> Q:
         _check_circle(flt.near)
         boxes.append(flt.near.bounding_box())  # cheap, indexable prefilter of the circle
     for box in boxes:
-        if not box.is_valid():
-            raise fail(
-                ErrorCode.INVALID_COORDINATES,
-                "Kotak batas tidak valid",
-                "The bounding box is not a valid rectangle",
-                "boundingBox",
-            )
+        check_box(box, "boundingBox")
         bounds: dict[str, Any] = {
             f"{lat}__gte": box.min_lat,
             f"{lat}__lte": box.max_lat,
@@ -225,6 +194,20 @@ def _place_condition(flt: ReportFilter, lat: str, lon: str) -> Q:
         }
         condition &= Q(**bounds)
     return condition
+
+
+def check_box(box: BoundingBox, field_name: str) -> None:
+    """The one check of a rectangle a caller sends (pages, clusters, a circle's prefilter)."""
+    if (
+        not all(map(math.isfinite, (box.min_lat, box.min_lon, box.max_lat, box.max_lon)))
+        or not box.is_valid()
+    ):
+        raise fail(
+            ErrorCode.INVALID_COORDINATES,
+            "Kotak batas tidak valid",
+            "The bounding box is not a valid rectangle",
+            field_name,
+        )
 
 
 def _check_circle(circle: Circle) -> None:
@@ -237,6 +220,9 @@ def _check_circle(circle: Circle) -> None:
             f"Invalid point, or radius outside 1..{MAX_RADIUS_M} m",
             "near",
         )
+    # A circle over a pole or the date line has no rectangle to prefilter with: refused here, before
+    # either way of building the page, so the SQL-text path answers as the query builder does.
+    check_box(circle.bounding_box(), "near")
 
 
 async def with_child_areas(area_ids: Sequence[int]) -> list[int]:
@@ -244,31 +230,24 @@ async def with_child_areas(area_ids: Sequence[int]) -> list[int]:
     return sorted(set(area_ids) | {int(area_id) for area_id in children})  # type: ignore[call-overload]
 
 
-def _after_cursor(column: str, descending: bool, value: datetime, row_id: int) -> Q:
-    """Rows strictly after (value, id) in the page order: keyset pagination, stable under inserts."""
-    op = "lt" if descending else "gt"
-    beyond: dict[str, Any] = {f"{column}__{op}": value}
-    tie: dict[str, Any] = {column: value, f"id__{op}": row_id}
-    return Q(**beyond) | Q(**tie)
-
-
 async def report_page(
     flt: ReportFilter, *, first: int, after: str | None, order: ReportOrder, reading: Reading = EVERYTHING
 ) -> ReportPage:
     """A page in the order asked for; `reading` may narrow the columns (see report_page_sql)."""
     check_page_size(first)
-    column, descending = _ORDER_KEYS[order]
-    position = _decode_cursor(after, order) if after else None
+    keyset = _ORDER_KEYS[order]
+    position = keyset.position(after) if after else None
+    if flt.near:
+        _check_circle(flt.near)  # before either way of building the page
     directory = None
-    fetched = await page_rows(flt, (column, descending), position, first + 1, reading)
+    fetched = await page_rows(flt, (keyset.column, keyset.descending), position, first + 1, reading)
     if fetched is not None:
         rows, directory = fetched
     else:  # conditions the SQL shapes do not cover: the query builder
         page_query = await filtered_reports(flt)
         if position is not None:
-            page_query = page_query.filter(_after_cursor(column, descending, *position))
-        sign = "-" if descending else ""
-        ordered = page_query.order_by(f"{sign}{column}", f"{sign}id")
+            page_query = page_query.filter(keyset.after(*position))
+        ordered = page_query.order_by(*keyset.ordering())
         rows = await ordered.limit(first + 1).values(*REPORT_COLUMNS)
     return ReportPage(
         rows=rows[:first],
@@ -285,20 +264,22 @@ async def report_batches(
     """Every report `flt` matches, in `order`, `size` rows per query: keyset batches as `reports`
     pages walk them, so that reading all of them holds one batch in memory at a time."""
     filtered = await filtered_reports(flt)
-    column, descending = _ORDER_KEYS[order]
-    sign = "-" if descending else ""
+    keyset = _ORDER_KEYS[order]
     after: tuple[datetime, int] | None = None
     while True:
-        query = filtered if after is None else filtered.filter(_after_cursor(column, descending, *after))
-        rows = await query.order_by(f"{sign}{column}", f"{sign}id").limit(size).values(*REPORT_COLUMNS)
+        query = filtered if after is None else filtered.filter(keyset.after(*after))
+        rows = await query.order_by(*keyset.ordering()).limit(size).values(*REPORT_COLUMNS)
         if rows:
             yield rows
         if len(rows) < size:
             return
-        after = rows[-1][column], rows[-1]["id"]
+        after = rows[-1][keyset.column], rows[-1]["id"]
 
 
 async def report_by_id(report_id: int) -> dict[str, Any] | None:
+    found = await report_by("id", report_id)  # SQL text built once, on PostgreSQL
+    if found is not None:
+        return found[0] if found else None
     return await Report.filter(id=report_id).first().values(*REPORT_COLUMNS)
 
 
@@ -306,7 +287,20 @@ async def report_by_code(code: str) -> dict[str, Any] | None:
     normalised = normalise_public_code(code)
     if normalised is None:
         return None
+    found = await report_by("code", normalised)
+    if found is not None:
+        return found[0] if found else None
     return await Report.filter(code=normalised).first().values(*REPORT_COLUMNS)
+
+
+async def reports_by_codes(codes: Sequence[str]) -> list[dict[str, Any]]:
+    """The reports with these public codes, in the order asked, each once; unknown codes left out.
+    One query, however many codes."""
+    wanted = [c for c in dict.fromkeys(normalise_public_code(code) for code in codes) if c is not None]
+    if not wanted:
+        return []
+    rows = {row["code"]: row for row in await Report.filter(code__in=wanted).values(*REPORT_COLUMNS)}
+    return [rows[code] for code in wanted if code in rows]
 
 
 async def report_by_tracking_token(token: str) -> dict[str, Any] | None:
@@ -325,6 +319,10 @@ async def events_by_report(report_ids: Sequence[int]) -> list[list[Row]]:
     for row in rows:
         grouped[row["report_id"]].append(row)
     return [grouped[i] for i in report_ids]
+
+
+async def events_by_id(event_ids: Sequence[int]) -> list[Row | None]:
+    return rows_by_id(await ReportEvent.filter(id__in=list(event_ids)).values(*EVENT_COLUMNS), event_ids)
 
 
 async def event_by_id(event_id: int) -> Row | None:

@@ -7,15 +7,14 @@ a kelurahan found from the exact point could name a smaller place than the ~1 km
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
-from shapely.prepared import PreparedGeometry, prep
+from shapely.geometry import Point
+from shapely.prepared import PreparedGeometry
 
 from models import Area, AreaLevel, Category, Report
+from resolvers.area_outlines import parse_outline
 from resolvers.privacy import public_point
 
 # More specific levels win when areas nest (a kelurahan inside its kecamatan).
@@ -54,7 +53,8 @@ class _AreaShape:
 
 
 class AreaIndex:
-    """Parsed area polygons, re-parsed only when an area's row changes."""
+    """The areas' parsed outlines (resolvers.area_outlines' one parser), re-read only when an
+    area's row changes."""
 
     def __init__(self) -> None:
         self._shapes: dict[int, _AreaShape] = {}
@@ -65,38 +65,43 @@ class AreaIndex:
         for area_id in list(self._shapes):
             if area_id not in current:
                 del self._shapes[area_id]
-        for area_id, row in current.items():
-            cached = self._shapes.get(area_id)
-            if cached is None or cached.updated_at != row["updated_at"]:
-                area = await Area.get(id=area_id)
-                self._shapes[area_id] = _AreaShape(
-                    area_id,
-                    AreaLevel(row["level"]),
-                    row["updated_at"],
-                    prep(parse_polygon(area.polygon or "")),
+        changed = [
+            area_id
+            for area_id, row in current.items()
+            if area_id not in self._shapes or self._shapes[area_id].updated_at != row["updated_at"]
+        ]
+        if changed:  # their outlines in one query
+            for area in await Area.filter(id__in=changed).values("id", "level", "updated_at", "polygon"):
+                if area["polygon"] is None:  # cleared since the first query
+                    self._shapes.pop(area["id"], None)
+                    continue
+                self._shapes[area["id"]] = _AreaShape(
+                    area["id"],
+                    AreaLevel(area["level"]),
+                    area["updated_at"],
+                    parse_outline(area["polygon"]).prepared,
                 )
         return list(self._shapes.values())
 
 
-def _locate(shapes: list[_AreaShape], lat: float, lon: float) -> int | None:
+def _hits(shapes: list[_AreaShape], lat: float, lon: float) -> list[_AreaShape]:
+    """The outlines containing the point, the most specific first (ties: the older area)."""
     point = Point(lon, lat)  # GeoJSON order: x = longitude
     hits = [s for s in shapes if s.geometry.contains(point)]
-    if not hits:
-        return None
-    return max(hits, key=lambda s: (_SPECIFICITY[s.level], -s.area_id)).area_id
+    return sorted(hits, key=lambda s: (-_SPECIFICITY[s.level], s.area_id))
 
 
-def parse_polygon(geojson: str) -> BaseGeometry:
-    """A GeoJSON Polygon/MultiPolygon (or a Feature holding one) as a valid shapely shape."""
-    data = json.loads(geojson)
-    if data.get("type") == "Feature":
-        data = data["geometry"]
-    if data.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise ValueError("area outlines must be a Polygon or MultiPolygon")
-    geometry = shape(data)
-    if not geometry.is_valid:
-        raise ValueError("area outline is not a valid polygon")
-    return geometry
+def _locate(shapes: list[_AreaShape], lat: float, lon: float) -> int | None:
+    hits = _hits(shapes, lat, lon)
+    return hits[0].area_id if hits else None
+
+
+async def areas_at(lat: float, lon: float) -> dict[AreaLevel, int]:
+    """The area of each level whose outline contains the point (the same choice routing makes)."""
+    found: dict[AreaLevel, int] = {}
+    for hit in _hits(await area_index.refresh(), lat, lon):
+        found.setdefault(hit.level, hit.area_id)
+    return found
 
 
 area_index = AreaIndex()

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import RefreshToken, User
@@ -32,23 +33,33 @@ async def sign_in(
     attempt cannot widen: password spraying), and failures per account and address with
     progressive waits: guessing is slowed, but strangers cannot lock the owner out."""
     account = email.strip().lower()
-    failures = f"account:{account}|{address}"
     await rate_limits.check_all(("sign_in", client), ("sign_in_per_address", address))
-    await rate_limits.check_all(("sign_in_failures", failures), count=False)
     user = await User.filter(email=account).first()
     # Same answer (and the same hashing work) for an unknown email and a wrong password.
-    if not await verify_password(user.password_hash if user else None, password) or user is None:
-        await rate_limits.record("sign_in_failures", failures)
+    if not await password_checked(account, user.password_hash if user else None, password, address=address):
         raise fail(
             ErrorCode.INVALID_CREDENTIALS, "Email atau kata sandi salah", "Wrong email or password", "email"
         )
-    await rate_limits.forget("sign_in_failures", failures)
+    assert user is not None  # only an existing account's hash verifies
     if not user.is_active:
         raise fail(ErrorCode.FORBIDDEN, "Akun ini dinonaktifkan", "This account is disabled", "email")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = await hash_password(password)
         await user.save(update_fields=["password_hash"])
     return await start_session(user, signer)
+
+
+async def password_checked(account: str, password_hash: str | None, password: str, *, address: str) -> bool:
+    """Whether `password` is the account's, under the failure limit that every password check
+    shares (signing in, and the changes that ask for the password again): per account and address,
+    with progressive waits, so guessing is slowed wherever it is tried."""
+    failures = f"account:{account}|{address}"
+    await rate_limits.check_all(("sign_in_failures", failures), count=False)
+    if not await verify_password(password_hash, password):
+        await rate_limits.record("sign_in_failures", failures)
+        return False
+    await rate_limits.forget("sign_in_failures", failures)
+    return True
 
 
 async def start_session(user: User, signer: TokenSigner) -> Session:
@@ -96,7 +107,10 @@ async def sign_out(refresh_token: str) -> None:
 
 
 async def revoke_all_sessions(user_id: int) -> None:
+    """End every session of the account: its refresh tokens, and (through the credentials version
+    they carry) its access tokens, on HTTP and on open live connections alike."""
     await RefreshToken.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=datetime.now(UTC))
+    await User.filter(id=user_id).update(credentials_version=F("credentials_version") + 1)
 
 
 async def _issue(user: User, signer: TokenSigner, *, family: str) -> Session:

@@ -1,111 +1,25 @@
-"""The GraphQL surface of Sigap: one module per domain, merged here into the embedded schema, which
-serves the whole API from one process. `schema.subgraphs` builds the federated subgraphs from the
-same types."""
+"""The GraphQL surface of Sigap: one module per domain, merged by `schema.api` into the embedded
+schema (`from schema import schema`). The merged schema is built when first asked for, not when any
+module of the package is imported: settings and the CLI's commands use a few light modules, and
+defining every type costs each such process about a second of CPU."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLNamedType, GraphQLSchema, print_schema
-from strawberry.federation.schema_directives import FederationDirective
-from strawberry.tools import merge_types
+from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 
-from schema import descriptions  # noqa: F401 - describes the enums before any schema is built
-from schema.accounts import AccountMutation, AccountQuery
-from schema.clusters import ClusterQuery
-from schema.compiled.executor import CompiledReadsExecutor
-from schema.conversation import ConversationMutation
-from schema.descriptions import describe_roots
-from schema.directory import DirectoryMutation, DirectoryQuery
-from schema.errors import CodedErrorsSchema
-from schema.lifecycle import LifecycleQuery
-from schema.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, request_extensions
-from schema.mutations import ReportMutation
-from schema.my_reports import MyReportsMutation
-from schema.node import NodeQuery
-from schema.operation_limits import OperationLimits
-from schema.photo_mutations import PhotoMutation
-from schema.queues import QueueQuery
-from schema.report_pages import ReportQuery
-from schema.scalars import schema_config
-from schema.statistics import StatisticsQuery
-from schema.subscriptions import Subscription
-
-Query = merge_types(
-    "Query",
-    (
-        ReportQuery,
-        ClusterQuery,
-        QueueQuery,
-        StatisticsQuery,
-        DirectoryQuery,
-        NodeQuery,
-        AccountQuery,
-        LifecycleQuery,
-    ),
-)
-Mutation = merge_types(
-    "Mutation",
-    (
-        ReportMutation,
-        ConversationMutation,
-        PhotoMutation,
-        AccountMutation,
-        DirectoryMutation,
-        MyReportsMutation,
-    ),
-)
-describe_roots(Query, Mutation)
+if TYPE_CHECKING:
+    from schema.api import SigapSchema, build_schema, schema
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "SigapSchema", "build_schema", "schema"]
 
-
-def print_api_schema(graphql_schema: GraphQLSchema) -> str:
-    """The API as clients see it, types by name: no federation directives, which only subgraphs
-    and the gateway read."""
-    by_name = sorted(graphql_schema.type_map.values(), key=lambda named: named.name)
-    return print_schema(
-        GraphQLSchema(
-            query=graphql_schema.query_type,
-            mutation=graphql_schema.mutation_type,
-            subscription=graphql_schema.subscription_type,
-            types=by_name,
-            directives=graphql_schema.directives,
-        )
-    )
+_BUILT_BY_API = {"SigapSchema", "build_schema", "schema", "Query", "Mutation", "print_api_schema"}
 
 
-class SigapSchema(CodedErrorsSchema):
-    """The embedded default: the composition of the subgraphs, served by one process."""
+def __getattr__(name: str) -> Any:
+    if name in _BUILT_BY_API:
+        from schema import api
 
-    def as_str(self) -> str:
-        return print_api_schema(self._schema)
-
-    # The directory's types carry their federation keys here too (one class per type for both ways
-    # of running). They mean nothing to the embedded schema: it neither declares nor warns about them.
-    def _collect_schema_directives(
-        self, explicit_directive_types: Iterable[type], graphql_types: Iterable[GraphQLNamedType | None]
-    ) -> list[type]:
-        collected = super()._collect_schema_directives(explicit_directive_types, graphql_types)
-        return [kind for kind in collected if not issubclass(kind, FederationDirective)]
-
-    def _warn_for_federation_directives(self) -> None:
-        pass
-
-
-def build_schema(limits: OperationLimits | None = None, *, compiled_reads: bool = True) -> SigapSchema:
-    """The schema as a deployment runs it (server.app passes the limits of its settings).
-    `compiled_reads`: hot read documents answered from compiled plans (schema.compiled)."""
-    limits = limits or OperationLimits()
-    return SigapSchema(
-        execution_context_class=CompiledReadsExecutor if compiled_reads else None,
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        config=schema_config(),
-        limits=limits,
-        extensions=request_extensions(limits),
-    )
-
-
-schema = build_schema()
+        return getattr(api, name)
+    raise AttributeError(f"module 'schema' has no attribute {name!r}")

@@ -18,18 +18,23 @@ from schema.directory import Agency, StaffMember
 from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
 from schema.my_reports import MyReports
+from schema.notifications import MyNotifications
+from schema.web_push import MyPushSubscriptions
 
 
 @strawberry.federation.type(
     keys=["id"],  # the reports subgraph adds the caller's own reports (schema.my_reports)
     description="The signed-in account, as its owner sees it",
 )
-class Me(MyReports):
+class Me(MyReports, MyNotifications, MyPushSubscriptions):
     id: strawberry.ID = strawberry.field(description="ID global akun / The account's global ID")
     name: str = strawberry.field(description="Nama / Name")
     email: str | None = strawberry.field(description="Email; null bila tidak ada / Email; null when none")
     phone: str | None = strawberry.field(description="Telepon; null bila tidak ada / Phone; null when none")
     role: Role = strawberry.field(description="Peran akun / The account's role")
+    locale: str = strawberry.field(
+        description="Bahasa email dan pesan: `id` atau `en` / Language of mail and messages: `id` or `en`"
+    )
     agency_id: strawberry.Private[int | None]
 
     @strawberry.field(
@@ -59,6 +64,7 @@ class Me(MyReports):
             email=user.email,
             phone=user.phone,
             role=user.role,
+            locale=user.locale,
             agency_id=user.agency_id,
         )
 
@@ -184,7 +190,10 @@ class RegisterCitizenInput:
 
 @strawberry.input(description="Kode verifikasi email / An email verification code")
 class VerifyEmailInput:
-    code: str = strawberry.field(description="The code mailed by registerCitizen")
+    code: str = strawberry.field(
+        description="Kode dari email registerCitizen atau updateProfile(email) / "
+        "The code mailed by registerCitizen or by updateProfile(email)"
+    )
 
 
 @strawberry.input(description="Akun staf baru / A new staff account")
@@ -226,13 +235,13 @@ class RevokeApiKeyInput:
     id: strawberry.ID = strawberry.field(description="ID kunci / The key's ID")
 
 
-def _signer(info: Info) -> TokenSigner:
+def token_signer(info: Info) -> TokenSigner:
     if info.context.tokens is None:
         raise fail(ErrorCode.UNAUTHENTICATED, "Masuk tidak tersedia di sini", "Sign-in is not available here")
     return info.context.tokens
 
 
-def _session(session: sessions.Session) -> SessionPayload:
+def session_payload(session: sessions.Session) -> SessionPayload:
     return SessionPayload(
         session=Session(
             access_token=session.access_token,
@@ -265,11 +274,11 @@ class AccountMutation:
         self, info: Info, input: Annotated[SignInInput, strawberry.argument(description=INPUT_HELP)]
     ) -> SessionPayload:
         try:
-            signer, principal = _signer(info), info.context.principal
+            signer, principal = token_signer(info), info.context.principal
             session = await sessions.sign_in(
                 input.email, input.password, signer, client=principal.client, address=principal.address
             )
-            return _session(session)
+            return session_payload(session)
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 
@@ -278,7 +287,7 @@ class AccountMutation:
         self, info: Info, input: Annotated[RefreshSessionInput, strawberry.argument(description=INPUT_HELP)]
     ) -> SessionPayload:
         try:
-            return _session(await sessions.refresh(input.refresh_token, _signer(info)))
+            return session_payload(await sessions.refresh(input.refresh_token, token_signer(info)))
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 
@@ -307,14 +316,17 @@ class AccountMutation:
 
     @strawberry.mutation(
         description="Make the citizen account of a registration with the code mailed to its email, "
-        "and sign in (EMAIL_TAKEN when the email has an account already: sign in instead)"
+        "or move an account to the new email it asked for (updateProfile), and sign in "
+        "(EMAIL_TAKEN when the email has an account already: sign in instead)"
     )
     async def verify_email(
         self, info: Info, input: Annotated[VerifyEmailInput, strawberry.argument(description=INPUT_HELP)]
     ) -> SessionPayload:
         try:
-            signer = _signer(info)
-            return _session(await sessions.start_session(await accounts.verify_email(input.code), signer))
+            signer = token_signer(info)
+            return session_payload(
+                await sessions.start_session(await accounts.verify_email(input.code), signer)
+            )
         except DomainError as exc:
             return SessionPayload(errors=user_errors(exc))
 

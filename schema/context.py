@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -24,6 +24,7 @@ from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.service_area import ServiceArea, kupang_service_area
 from resolvers.tokens import TokenSigner
+from resolvers.vapid import WebPushConfig
 from schema.live import LiveFeed, NoLiveFeed
 
 if TYPE_CHECKING:
@@ -40,41 +41,48 @@ def _loader(fetch: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoade
     return DataLoader(load_fn=load)
 
 
-@dataclass
-class Loaders:
-    """One DataLoader per (model, key); made per request so nothing leaks between callers."""
+class PerRequest(Generic[K, V]):
+    """A `Loaders` attribute: this request's DataLoader over `fetch`, made on first use."""
 
-    agency: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.agencies_by_id))
-    category: DataLoader[int, Any] = field(
-        default_factory=lambda: _loader(directory_queries.categories_by_id)
+    def __init__(self, fetch: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> None:
+        self.fetch = fetch
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, loaders: Loaders, owner: type | None = None) -> DataLoader[K, V]:
+        loader = _loader(self.fetch)
+        loaders.__dict__[self.name] = loader  # found before this descriptor from now on
+        return loader
+
+
+class Loaders:
+    """One DataLoader per (model, key); made per request so nothing leaks between callers, and
+    each only when first used (a read uses one or two: making all of them cost ~40 us a request)."""
+
+    agency: PerRequest[int, Any] = PerRequest(directory_queries.agencies_by_id)
+    category: PerRequest[int, Any] = PerRequest(directory_queries.categories_by_id)
+    area: PerRequest[int, Any] = PerRequest(directory_queries.areas_by_id)
+    user: PerRequest[int, Any] = PerRequest(directory_queries.users_by_id)
+    report: PerRequest[int, Any] = PerRequest(report_queries.reports_by_id)
+    events: PerRequest[int, Any] = PerRequest(report_queries.events_by_report)
+    event: PerRequest[int, Any] = PerRequest(report_queries.events_by_id)
+    photos: PerRequest[int, Any] = PerRequest(photo_queries.photos_by_report)
+    photo: PerRequest[int, Any] = PerRequest(photo_queries.photos_by_id)
+    agency_report_counts: PerRequest[int, report_counts.ReportCounts] = PerRequest(
+        report_counts.counts_by_agency
     )
-    area: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.areas_by_id))
-    user: DataLoader[int, Any] = field(default_factory=lambda: _loader(directory_queries.users_by_id))
-    report: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.reports_by_id))
-    events: DataLoader[int, Any] = field(default_factory=lambda: _loader(report_queries.events_by_report))
-    photos: DataLoader[int, Any] = field(default_factory=lambda: _loader(photo_queries.photos_by_report))
-    agency_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
-        default_factory=lambda: _loader(report_counts.counts_by_agency)
+    category_report_counts: PerRequest[int, report_counts.ReportCounts] = PerRequest(
+        report_counts.counts_by_category
     )
-    category_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
-        default_factory=lambda: _loader(report_counts.counts_by_category)
-    )
-    area_report_counts: DataLoader[int, report_counts.ReportCounts] = field(
-        default_factory=lambda: _loader(report_counts.counts_by_area)
-    )
-    support_count: DataLoader[int, int] = field(
-        default_factory=lambda: _loader(engagement_queries.support_counts)
-    )
-    supported_by: DataLoader[tuple[int, int], bool] = field(
-        default_factory=lambda: _loader(engagement_queries.supported_by)
-    )
-    followed_by: DataLoader[tuple[int, int], bool] = field(
-        default_factory=lambda: _loader(engagement_queries.followed_by)
-    )
-    unread_updates: DataLoader[tuple[int, int], int] = field(
-        default_factory=lambda: _loader(my_reports.unread_counts)
-    )
-    _known: dict[str, dict[int, Any]] = field(default_factory=dict)
+    area_report_counts: PerRequest[int, report_counts.ReportCounts] = PerRequest(report_counts.counts_by_area)
+    support_count: PerRequest[int, int] = PerRequest(engagement_queries.support_counts)
+    supported_by: PerRequest[tuple[int, int], bool] = PerRequest(engagement_queries.supported_by)
+    followed_by: PerRequest[tuple[int, int], bool] = PerRequest(engagement_queries.followed_by)
+    unread_updates: PerRequest[tuple[int, int], int] = PerRequest(my_reports.unread_counts)
+
+    def __init__(self) -> None:
+        self._known: dict[str, dict[int, Any]] = {}
 
     async def prefetch(self, kind: str, ids: Iterable[int]) -> None:
         """Load rows in one batch and keep them for `now_or_later`, so that list items can
@@ -130,6 +138,7 @@ class Context:
     # Reports whose anonymous filer proved their tracking token in this request.
     tracked_report_ids: set[int] = field(default_factory=set)
     live: LiveFeed = field(default_factory=NoLiveFeed)
+    web_push: WebPushConfig = field(default_factory=WebPushConfig)  # the VAPID key and endpoint allow-list
     # The request came from Sigap's gateway (its GATEWAY_TOKEN): in production only the gateway
     # may call a subgraph's federation fields, `_service` and `_entities`.
     via_gateway: bool = False

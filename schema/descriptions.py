@@ -13,12 +13,22 @@ import strawberry
 from strawberry.types.base import get_object_definition
 from strawberry.types.enum import has_enum_definition
 
+from models.deliveries import DeliveryStatus
 from models.enums import (
     ApiKeyKind,
     AreaLevel,
     EscalationTarget,
     EventKind,
+    FlagReason,
+    FlagResolution,
+    FlagTarget,
     IntakeChannel,
+    ModerationAction,
+    ModerationState,
+    ModerationTarget,
+    NotificationChannel,
+    NotificationGroup,
+    NotificationKind,
     PhotoFormat,
     PhotoKind,
     PublicGroup,
@@ -26,7 +36,9 @@ from models.enums import (
     ResolutionOutcome,
     Role,
 )
+from models.webhooks import WebhookStatus
 from resolvers.errors import ErrorCode
+from resolvers.moderation_queue import FlagState
 from resolvers.my_reports import ReportRelation
 from resolvers.report_queries import ReportOrder
 
@@ -133,6 +145,7 @@ describe(
         "PHOTO_REMOVED": "Foto dihapus / A photo was removed",
         "PLACE_CHANGED": "Lokasi dibulatkan atau dipulihkan karena kategori sensitif / "
         "Place rounded or restored as the category became or stopped being sensitive",
+        "MODERATED": "Staf menyembunyikan, menyunting, atau memulihkan konten; alasannya hanya untuk staf / Staff hid, redacted or restored content; the reason is for staff only",
     },
 )
 describe(
@@ -187,6 +200,37 @@ describe(
     },
 )
 describe(
+    NotificationKind,
+    "Apa yang diberitahukan kepada pengikut laporan / What a report's followers are told",
+    {
+        "ACKNOWLEDGED": "Laporan diterima dinas / The report was acknowledged",
+        "IN_PROGRESS": "Laporan sedang dikerjakan / Work on the report started",
+        "RESOLVED": "Laporan selesai ditangani / The report was resolved",
+        "CLOSED": "Laporan ditutup / The report was closed",
+        "REJECTED": "Laporan ditolak / The report was rejected",
+        "DUPLICATE": "Laporan ditandai duplikat / The report was marked a duplicate",
+        "STAFF_COMMENT": "Petugas menanggapi / Staff commented",
+    },
+)
+describe(
+    NotificationGroup,
+    "Kelompok jenis pemberitahuan yang salurannya diatur bersama / Kinds whose channels are set together",
+    {
+        "STATUS": "Perubahan status / Status changes",
+        "COMMENTS": "Tanggapan petugas / Staff comments",
+    },
+)
+describe(
+    NotificationChannel,
+    "Saluran pemberitahuan di luar aplikasi / Where notifications go besides the in-app inbox",
+    {
+        "EMAIL": "Email ke alamat akun / Email to the account's address",
+        "WEB_PUSH": "Web Push ke perangkat yang terdaftar / Web Push to registered devices",
+        "SMS": "SMS ke nomor akun / SMS to the account's phone",
+        "WHATSAPP": "WhatsApp ke nomor akun / WhatsApp to the account's phone",
+    },
+)
+describe(
     ReportRelation,
     "Hubungan Anda dengan laporan / How you relate to a report",
     {
@@ -222,6 +266,8 @@ describe(
         "FORBIDDEN": "Tidak berhak / Not allowed",
         "INVALID_CREDENTIALS": "Email atau kata sandi salah / Wrong email or password",
         "INVALID_TOKEN": "Token tidak valid atau kedaluwarsa / Invalid or expired token",
+        "TOKEN_EXPIRED": "Token kedaluwarsa; minta yang baru / The token expired; ask for a new one",
+        "TOKEN_USED": "Token sudah dipakai / The token was used already",
         "EMAIL_TAKEN": "Email sudah terdaftar / Email already registered",
         "WEAK_PASSWORD": "Kata sandi terlalu lemah / Password too weak",
         "NESTED_CONNECTION": "Daftar berhalaman di dalam daftar lain / A paged list nested in another",
@@ -232,6 +278,7 @@ describe(
         "NOT_OPEN": "Laporan sudah selesai / The report is finished",
         "OWN_REPORT": "Tidak bisa mendukung/mengikuti laporan sendiri / Cannot support or follow your own report",
         "ALREADY_SUPPORTED": "Sudah didukung / Already supported",
+        "ALREADY_FLAGGED": "Sudah Anda tandai; satu tanda per orang / Already flagged; one flag per person",
         "WINDOW_CLOSED": "Waktu konfirmasi atau bantahan sudah lewat / The time to confirm or dispute has passed",
         "INVALID_WINDOW": "Rentang waktu tidak valid / Invalid time window",
         "INVALID_UPLOAD": "Unggahan tidak valid / Invalid upload",
@@ -248,6 +295,8 @@ describe(
         "QUERY_TOO_COSTLY": "Perkiraan biaya kueri melebihi batas / The operation's estimated cost is over the maximum",
         "INTROSPECTION_DISABLED": "Introspeksi hanya untuk staf dan mitra di produksi / Introspection is for staff and partners in production",
         "QUERY_TIMEOUT": "Kueri basis data melewati batas waktu / A database statement ran past its time limit",
+        "INVALID_URL": "Alamat webhook tidak valid / Not a valid webhook address",
+        "ADDRESS_NOT_ALLOWED": "Alamat webhook privat atau khusus ditolak / A private or reserved webhook address is refused",
     },
 )
 describe(
@@ -258,5 +307,86 @@ describe(
         "OLDEST": "Terlama dulu / Oldest first",
         "DUE_SOONEST": "Tenggat terdekat dulu / Soonest due first",
         "RECENTLY_UPDATED": "Baru berubah dulu / Most recently changed first",
+    },
+)
+describe(
+    ModerationState,
+    "Hasil moderasi sebuah konten / What a moderator made of a piece of content",
+    {
+        "HIDDEN": "Disembunyikan dari publik; staf masih melihatnya / Hidden from the public; staff still see it",
+        "REDACTED": "Teksnya diganti penanda untuk publik; staf melihat aslinya / Its text replaced by a marker in public; staff see the original",
+    },
+)
+describe(
+    ModerationTarget,
+    "Konten yang dimoderasi / The content a moderator acts on",
+    {
+        "COMMENT": "Komentar publik (ID kejadiannya) / A public comment (its event's ID)",
+        "PHOTO": "Foto laporan / A report's photo",
+        "REPORT_TITLE": "Judul laporan (ID laporan) / A report's title (the report's ID)",
+        "REPORT_DESCRIPTION": "Uraian laporan (ID laporan) / A report's description (the report's ID)",
+    },
+)
+describe(
+    ModerationAction,
+    "Tindakan moderasi / A moderation action",
+    {
+        "HIDE": "Sembunyikan (komentar, foto) / Hide (comments, photos)",
+        "REDACT": "Ganti teks dengan penanda (komentar, judul, uraian) / Replace the text by a marker (comments, title, description)",
+        "RESTORE": "Tampilkan lagi seperti aslinya / Show it as written again",
+    },
+)
+describe(
+    FlagTarget,
+    "Konten yang ditandai warga / What a citizen flags",
+    {
+        "REPORT": "Teks laporan (judul, uraian) / A report's text (title, description)",
+        "COMMENT": "Komentar publik / A public comment",
+        "PHOTO": "Foto laporan / A report's photo",
+    },
+)
+describe(
+    FlagReason,
+    "Alasan menandai / Why content is flagged",
+    {
+        "SPAM": "Spam atau iklan / Spam or advertising",
+        "ABUSIVE": "Kasar, menghina, atau mengancam / Abusive, insulting or threatening",
+        "PERSONAL_DATA": "Memuat data pribadi orang / Shows someone's personal data",
+        "WRONG_PLACE": "Lokasi atau kategori salah / Wrong place or category",
+        "OTHER": "Lainnya, dengan keterangan / Other, with details",
+    },
+)
+describe(
+    FlagResolution,
+    "Bagaimana tanda diselesaikan / How a flagged item was resolved",
+    {
+        "MODERATED": "Konten disembunyikan atau disunting / The content was hidden or redacted",
+        "DISMISSED": "Tanda ditolak; konten tetap / Flags dismissed; the content stays",
+    },
+)
+describe(
+    FlagState,
+    "Keadaan entri antrean moderasi / State of a moderation queue entry",
+    {
+        "OPEN": "Menunggu moderator / Waiting for a moderator",
+        "RESOLVED": "Sudah dimoderasi atau ditolak / Moderated or dismissed",
+    },
+)
+describe(
+    DeliveryStatus,
+    "Status pengiriman keluar / Status of an outbound delivery",
+    {
+        "PENDING": "Menunggu atau dicoba lagi / Waiting, or to be retried",
+        "DELIVERED": "Diterima penerima (2xx) / Accepted by the receiver (2xx)",
+        "FAILED": "Dihentikan: kedaluwarsa atau ditolak / Given up: expired or refused",
+        "CANCELLED": "Dibatalkan sebelum terkirim / Withdrawn before delivery",
+    },
+)
+describe(
+    WebhookStatus,
+    "Status webhook / Status of a webhook",
+    {
+        "ACTIVE": "Menerima kejadian / Receives events",
+        "DISABLED": "Dinonaktifkan setelah pengiriman gagal / Disabled after deliveries were given up",
     },
 )

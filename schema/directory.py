@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from models import AreaLevel, Role
-from resolvers import directory_admin, directory_queries
+from resolvers import area_lookup, directory_admin, directory_queries
+from resolvers.area_outlines import parse_outline
 from resolvers.category_look import CategoryLookChanges
 from resolvers.directory_queries import MAX_AGENCIES, MAX_AREAS, MAX_CATEGORIES
 from resolvers.errors import DomainError
@@ -22,6 +24,7 @@ from schema.descriptions import INPUT_HELP
 from schema.directory_reports import AgencyReports, AreaReports, CategoryReports
 from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id, to_global_id
+from schema.locations import LocationInput
 from schema.query_cost import list_size
 
 ENTITY_KEY = "id"
@@ -37,8 +40,12 @@ class Node:
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A city agency (OPD) that handles reports.")
 class Agency(Node, AgencyReports):
-    code: str = strawberry.field(description="Kode singkat dinas / The agency's short code")
-    name: str = strawberry.field(description="Indonesian name")
+    # Shareable: the reports subgraph answers them too (it reads its reports' agencies anyway), so a
+    # page of reports with agency names is one subgraph call through the gateway, not two.
+    code: str = strawberry.federation.field(
+        shareable=True, description="Kode singkat dinas / The agency's short code"
+    )
+    name: str = strawberry.federation.field(shareable=True, description="Indonesian name")
     name_en: str = strawberry.field(description="Nama dalam bahasa Inggris / Name in English")
     phone: str | None = strawberry.field(
         description="Telepon publik dinas, jika ada / The agency's public phone, if any"
@@ -154,6 +161,26 @@ class Area(Node, AreaReports):
     has_outline: bool = strawberry.field(description="Whether reports are routed by its polygon")
     pk: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
+    polygon: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Batas wilayah: geometri GeoJSON (Polygon/MultiPolygon) seperti dimuat; null bila "
+        "belum dimuat / The outline: a GeoJSON geometry (Polygon/MultiPolygon) as loaded; null when none"
+    )
+    def outline(self) -> JSON | None:
+        if self.polygon is None:
+            return None
+        return parse_outline(self.polygon).geometry  # type: ignore[return-value]  # JSON is any JSON value
+
+    @strawberry.field(
+        description="Kotak pembatas batas wilayah; null bila belum dimuat / "
+        "The outline's bounding box; null when none is loaded"
+    )
+    def bounds(self) -> AreaBounds | None:
+        if self.polygon is None:
+            return None
+        box = parse_outline(self.polygon).bounds  # parsed once per outline, not per request
+        return AreaBounds(min_lat=box.min_lat, min_lon=box.min_lon, max_lat=box.max_lat, max_lon=box.max_lon)
 
     @strawberry.field(description="The kecamatan a kelurahan belongs to")
     async def parent(self, info: Info) -> Area | None:
@@ -176,7 +203,45 @@ class Area(Node, AreaReports):
             level=AreaLevel(row["level"]),
             has_outline=row["polygon"] is not None,
             parent_id=row["parent_id"],
+            polygon=row["polygon"],
         )
+
+
+@strawberry.type(description="Kotak pembatas, derajat WGS84 / A bounding box, WGS84 degrees")
+class AreaBounds:
+    min_lat: float = strawberry.field(description="Lintang paling selatan / Southernmost latitude")
+    min_lon: float = strawberry.field(description="Bujur paling barat / Westernmost longitude")
+    max_lat: float = strawberry.field(description="Lintang paling utara / Northernmost latitude")
+    max_lon: float = strawberry.field(description="Bujur paling timur / Easternmost longitude")
+
+
+@strawberry.type(
+    description="Kecamatan dan kelurahan sebuah titik, menurut batas wilayah yang dimuat / "
+    "The kecamatan and kelurahan of a point, by the loaded outlines"
+)
+class AreaAtPoint:
+    kecamatan_id: strawberry.Private[int | None]
+    kelurahan_id: strawberry.Private[int | None]
+    reason: str | None = strawberry.field(
+        description="Mengapa kecamatan atau kelurahan tidak diketahui; null bila keduanya diketahui / "
+        "Why the kecamatan or kelurahan is unknown (Indonesian); null when both are known"
+    )
+    reason_en: str | None = strawberry.field(
+        description="Alasan yang sama dalam bahasa Inggris / The same reason in English"
+    )
+
+    @strawberry.field(description="Kecamatan titik ini; null bila tidak diketahui / The point's kecamatan")
+    async def kecamatan(self, info: Info) -> Area | None:
+        return await _area(info, self.kecamatan_id)
+
+    @strawberry.field(description="Kelurahan titik ini; null bila tidak diketahui / The point's kelurahan")
+    async def kelurahan(self, info: Info) -> Area | None:
+        return await _area(info, self.kelurahan_id)
+
+
+async def _area(info: Info, area_id: int | None) -> Area | None:
+    row = None if area_id is None else await info.context.loaders.area.load(area_id)
+    return None if row is None else Area.from_row(row)
 
 
 @strawberry.federation.type(keys=[ENTITY_KEY], description="A member of staff, as the public may see them")
@@ -230,6 +295,27 @@ class DirectoryQuery:
         ] = None,
     ) -> list[Area]:
         return [Area.from_row(row) for row in await directory_queries.list_areas(level)]
+
+    @strawberry.field(
+        description="Kecamatan dan kelurahan yang memuat titik ini (menurut batas yang dimuat); di luar "
+        "wilayah layanan: galat OUTSIDE_SERVICE_AREA / The kecamatan and kelurahan containing the point "
+        "(by the loaded outlines); outside the service area: an OUTSIDE_SERVICE_AREA error"
+    )
+    async def area_at(
+        self,
+        info: Info,
+        location: Annotated[
+            LocationInput, strawberry.argument(description="Titik yang ditanyakan / The point")
+        ],
+    ) -> AreaAtPoint:
+        found = await area_lookup.area_at(location.lat, location.lon, info.context.service_area)
+        reason, reason_en = found.reason or (None, None)
+        return AreaAtPoint(
+            kecamatan_id=found.kecamatan_id,
+            kelurahan_id=found.kelurahan_id,
+            reason=reason,
+            reason_en=reason_en,
+        )
 
 
 @strawberry.input(description="Only the given fields change")
@@ -387,7 +473,10 @@ class DirectoryMutation:
     ) -> AreaPayload:
         try:
             area = await directory_admin.set_area_outline(
-                info.context.principal, from_global_id(input.id, "Area"), input.geojson
+                info.context.principal,
+                from_global_id(input.id, "Area"),
+                input.geojson,
+                info.context.service_area.bounds,
             )
         except DomainError as exc:
             return AreaPayload(errors=user_errors(exc))

@@ -11,12 +11,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext, ExecutionResult
 from tortoise.exceptions import ValidationError
 
 from resolvers.errors import DomainError, ErrorCode, FieldError
 from resolvers.request_ids import request_id_or_new
+from schema.extension_hooks import KnownHooksRunner
 from schema.operation_limits import OperationLimits
 
 log = logging.getLogger("sigap.errors")
@@ -125,6 +128,11 @@ class CodedErrorsSchema(strawberry.Schema):
     def __init__(self, *args: Any, limits: OperationLimits, **kwargs: Any) -> None:
         self.limits = limits
         super().__init__(*args, **kwargs)
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return KnownHooksRunner(execution_context=execution_context, extensions=extensions)
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         # Every path (parse, validation, resolvers) ends here: one place to code and mask errors.

@@ -6,13 +6,16 @@ from which cursor, and the root value of each), and the transport decides who fo
 - `CaptureSource`: the shared engine (server.live) only records the source and streams nothing;
   it then executes the document once per event for every subscriber with the same document,
   variables and visibility.
+
+A field whose news are not report events (a user's inbox) gives a `PrivateSource` instead: its own
+stream after a cursor, executed for its one subscriber.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from realtime.feed import EventSelector, FeedEvent
 from realtime.hub import CursorExpired, FeedOverrun, Hub
@@ -27,14 +30,18 @@ class LiveSource:
 
 
 class LiveFeed(Protocol):
-    def stream(self, source: LiveSource) -> AsyncIterator[object]: ...
+    def stream(self, source: LiveSource | PrivateSource) -> AsyncIterator[object]: ...
 
 
 class FollowHub:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
-    async def stream(self, source: LiveSource) -> AsyncIterator[object]:
+    async def stream(self, source: LiveSource | PrivateSource) -> AsyncIterator[object]:
+        if isinstance(source, PrivateSource):
+            async for _, item in source.follow(source.after):
+                yield source.payload(item)
+            return
         try:
             async for item in self.hub.follow(source.selector, source.after):
                 payload = source.payload(item)
@@ -52,9 +59,9 @@ class FollowHub:
 
 class CaptureSource:
     def __init__(self) -> None:
-        self.source: LiveSource | None = None
+        self.source: LiveSource | PrivateSource | None = None
 
-    async def stream(self, source: LiveSource) -> AsyncIterator[object]:
+    async def stream(self, source: LiveSource | PrivateSource) -> AsyncIterator[object]:
         self.source = source
         return
         yield  # an async generator that yields nothing
@@ -63,7 +70,7 @@ class CaptureSource:
 class NoLiveFeed:
     """For contexts without a live feed (plain HTTP): subscriptions are refused clearly."""
 
-    async def stream(self, source: LiveSource) -> AsyncIterator[object]:
+    async def stream(self, source: LiveSource | PrivateSource) -> AsyncIterator[object]:
         raise fail(
             ErrorCode.LIVE_FEED_UNAVAILABLE,
             "Langganan hanya lewat websocket atau SSE",
@@ -79,3 +86,14 @@ def cursor_expired() -> Exception:
         "The cursor is too old to replay; reload, then follow without a cursor",
         "after",
     )
+
+
+@dataclass(frozen=True)
+class PrivateSource:
+    """A live field that is not drawn from the report events: one subscriber's own stream (their
+    inbox). Executed per subscriber, never shared; `follow(after)` yields (cursor, item) after a
+    cursor (None: from now on), and `payload` turns an item into the field's value."""
+
+    follow: Callable[[int | None], AsyncIterator[tuple[int, Any]]]
+    after: int | None
+    payload: Callable[[Any], object]

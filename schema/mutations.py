@@ -15,16 +15,10 @@ from schema.context import Info
 from schema.descriptions import INPUT_HELP
 from schema.errors import ERRORS_HELP, UserError, user_errors
 from schema.ids import from_global_id, optional_global_id
+from schema.locations import LocationInput
 from schema.photos import read_uploads
 from schema.query_cost import list_size
-from schema.report_pages import exact_places_of
 from schema.reports import Report, ReportEvent
-
-
-@strawberry.input(description="Titik koordinat WGS84 / A WGS84 point")
-class LocationInput:
-    lat: float = strawberry.field(description="Lintang, derajat (-90..90) / Latitude, degrees (-90..90)")
-    lon: float = strawberry.field(description="Bujur, derajat (-180..180) / Longitude, degrees (-180..180)")
 
 
 @strawberry.input(description="A citizen's new report. Give the category by ID or by code.")
@@ -201,7 +195,7 @@ class ReportMutation:
             await filed.report.category,
             input.location.lat,
             input.location.lon,
-            exact_places=exact_places_of(info.context.principal),
+            principal=info.context.principal,
             exclude_id=filed.report.id,
         )
         return FileReportPayload(

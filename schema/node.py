@@ -8,6 +8,7 @@ import strawberry
 
 from resolvers import report_queries
 from resolvers.permissions import sees_internal_notes
+from resolvers.privacy import event_as_seen, sees_moderated
 from schema.context import Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import split_global_id
@@ -40,17 +41,19 @@ class NodeQuery:
             return Area.from_row(row) if row else None
         if type_name == "ReportEvent":
             row = await report_queries.event_by_id(pk)
-            if row is None or (row["is_internal"] and not await _sees_note_of(info, row["report_id"])):
+            report = await loaders.report.load(row["report_id"]) if row else None
+            if row is None or report is None:
+                return None
+            staff = sees_internal_notes(info.context.principal, report["agency_id"])
+            if row["is_internal"] and not staff:
                 return None  # an internal note is not there for anyone outside the handling staff
-            return ReportEvent.from_row(row)
+            seen = event_as_seen(
+                row, sees_moderated=sees_moderated(info.context.principal, agency_id=report["agency_id"])
+            )
+            return ReportEvent.from_row(seen) if seen else None
         if type_name == "ReportPhoto":
             return await visible_photo(info, pk)
         if type_name == "User":
             row = await loaders.user.load(pk)
             return StaffMember.from_row(row) if row else None
         return None
-
-
-async def _sees_note_of(info: Info, report_id: int) -> bool:
-    report = await info.context.loaders.report.load(report_id)
-    return report is not None and sees_internal_notes(info.context.principal, report["agency_id"])

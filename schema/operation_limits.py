@@ -113,6 +113,39 @@ def refusal(error: DomainError) -> GraphQLError:
     return GraphQLError(error.errors[0].message, original_error=error)
 
 
+async def admit_into(
+    context: Any,
+    limits: OperationLimits,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    operation_type: OperationType,
+) -> None:
+    """Admit the operation into `context.admission` (DomainError when refused), unless it was
+    admitted before (a cached answer's charge); its hooks then run once. Shared by
+    OperationAdmission and the lean HTTP path for compiled reads (server.lean_reads)."""
+    if context.admission is None:
+        context.admission = await admit(
+            limits,
+            schema,
+            document,
+            operation_name,
+            variables,
+            context.principal,
+            via_gateway=context.via_gateway,
+            reads=operation_type != OperationType.MUTATION,
+        )
+        estimate = context.admission.estimate
+        if estimate.introspection or estimate.federation or operation_type != OperationType.QUERY:
+            # Who may introspect (or call the gateway's fields) depends on the caller, not on
+            # what the cache is keyed by; only queries are answers to keep.
+            context.cache_policy.cacheable = False
+    hooks, context.on_admitted = context.on_admitted, []  # once, even if the general path runs after
+    for hook in hooks:
+        await hook()
+
+
 class OperationAdmission(SchemaExtension):
     """Runs `admit` after validation, before execution; refused operations never execute."""
 
@@ -122,41 +155,25 @@ class OperationAdmission(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         execution = self.execution_context
-        context = execution.context
-        if context.admission is None:
-            assert execution.graphql_document is not None
-            try:
-                context.admission = await admit(
-                    self.limits,
-                    execution.schema._schema,
-                    execution.graphql_document,
-                    execution.operation_name,
-                    execution.variables,
-                    context.principal,
-                    via_gateway=context.via_gateway,
-                    reads=execution.operation_type != OperationType.MUTATION,
-                )
-            except DomainError as exc:
-                if (
-                    execution.operation_type is OperationType.SUBSCRIPTION
-                    and exc.errors[0].code is ErrorCode.FORBIDDEN
-                ):
-                    # A stream ignores `result`: raised, the refusal is its one answer.
-                    raise refusal(exc) from None
-                execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
-                yield
-                return
-            estimate = context.admission.estimate
+        assert execution.graphql_document is not None
+        try:
+            await admit_into(
+                execution.context,
+                self.limits,
+                execution.schema._schema,
+                execution.graphql_document,
+                execution.operation_name,
+                execution.variables,
+                execution.operation_type,
+            )
+        except DomainError as exc:
             if (
-                estimate.introspection
-                or estimate.federation
-                or execution.operation_type != OperationType.QUERY
+                execution.operation_type is OperationType.SUBSCRIPTION
+                and exc.errors[0].code is ErrorCode.FORBIDDEN
             ):
-                # Who may introspect (or call the gateway's fields) depends on the caller, not on
-                # what the cache is keyed by; only queries are answers to keep.
-                context.cache_policy.cacheable = False
-        for hook in context.on_admitted:
-            await hook()
+                # A stream ignores `result`: raised, the refusal is its one answer.
+                raise refusal(exc) from None
+            execution.result = GraphQLExecutionResult(data=None, errors=[refusal(exc)])
         yield
 
     def get_results(self) -> dict[str, Any]:

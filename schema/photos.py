@@ -9,11 +9,12 @@ import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
-from models import PhotoFormat, PhotoKind
+from models import ModerationState, ModerationTarget, PhotoFormat, PhotoKind
 from resolvers.errors import ErrorCode, fail
 from resolvers.photo_cleaning import CONTENT_TYPE, MAX_FILE_BYTES
 from resolvers.photo_urls import PhotoUrls
 from resolvers.photos import IncomingPhoto, check_photo_count
+from schema.content_moderation import ContentModeration, moderation_seen
 from schema.context import Info
 from schema.directory import Node
 from schema.ids import to_global_id
@@ -42,6 +43,29 @@ class ReportPhoto(Node):
     url_expires_at: datetime | None = strawberry.field(
         description="When `url` and `thumbnailUrl` stop working; null when they are permanent"
     )
+    pk: strawberry.Private[int]
+    report_id: strawberry.Private[int]
+    moderation_state: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Bila moderator menyembunyikannya: keadaan dan alasannya, hanya untuk staf yang boleh "
+        "memoderasi (publik tidak menerima foto tersembunyi) / When a moderator hid it: how and why, for the "
+        "staff who may moderate only (the public never gets a hidden photo)"
+    )
+    async def moderation(self, info: Info) -> ContentModeration | None:
+        if self.moderation_state is None:
+            return None
+        report = await info.context.loaders.report.load(self.report_id)
+        if report is None:
+            return None
+        return await moderation_seen(
+            info,
+            report_id=self.report_id,
+            agency_id=report["agency_id"],
+            target=ModerationTarget.PHOTO,
+            target_id=self.pk,
+            state=self.moderation_state,
+        )
 
     @classmethod
     def from_row(cls, row: dict[str, Any], urls: PhotoUrls, *, signed_at: datetime | None) -> ReportPhoto:
@@ -63,17 +87,23 @@ class ReportPhoto(Node):
             url=url,
             thumbnail_url=thumbnail_url,
             url_expires_at=expires,
+            pk=row["id"],
+            report_id=row["report_id"],
+            moderation_state=row["moderation"],
         )
 
 
 def photos_as_seen(info: Info, rows: list[dict[str, Any]], *, sensitive: bool) -> list[ReportPhoto]:
-    """Rows the caller may see, as GraphQL objects: signed, expiring addresses when sensitive."""
-    if not sensitive:
-        return [ReportPhoto.from_row(row, info.context.photo_urls, signed_at=None) for row in rows]
+    """Rows the caller may see, as GraphQL objects: signed, expiring addresses when sensitive or
+    hidden by a moderator (server.photo_route serves those to nobody else)."""
     now = datetime.now(UTC)
-    if rows:
-        info.context.cache_policy.expires_at(now + SIGNED_ANSWER_LIFETIME)
-    return [ReportPhoto.from_row(row, info.context.photo_urls, signed_at=now) for row in rows]
+    photos = []
+    for row in rows:
+        private = sensitive or row["moderation"] == ModerationState.HIDDEN
+        if private:
+            info.context.cache_policy.expires_at(now + SIGNED_ANSWER_LIFETIME)
+        photos.append(ReportPhoto.from_row(row, info.context.photo_urls, signed_at=now if private else None))
+    return photos
 
 
 async def read_uploads(uploads: list[Upload] | None, field: str) -> list[IncomingPhoto]:

@@ -10,15 +10,18 @@ selects. The estimate is an upper bound of what the resolvers are allowed to ret
 
 Fragments are costed once per place they are spread (memoised), so documents spreading one
 fragment many times cost linear time to estimate; cycles (refused by validation anyway) count 0.
+Each estimate is kept with its document and the values of the variables it read, so a repeated
+document (every client's) is estimated once per page size, not once per request.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -84,6 +87,12 @@ def operation_cost(
     With `variables` None (at validation, where they are not known yet) a variable stands for its
     default value, or the field argument's default, or MAX_PAGE_SIZE.
     """
+    key = (id(schema), id(document), operation_name, variables is None)
+    known = _ESTIMATES.get(key)
+    if known is not None and known.document is document:
+        values = _values_of(known.consulted, variables)
+        if values is not None and values in known.by_values:
+            return known.by_values[values]
     operation = _find_operation(document, operation_name)
     if operation is None:
         return OperationCost(0)
@@ -94,7 +103,43 @@ def operation_cost(
     cost = walker.selection_set(root, operation.selection_set, None)
     if operation.operation == OperationType.MUTATION:
         cost += MUTATION_COST * len(operation.selection_set.selections)
-    return OperationCost(cost, walker.introspection, walker.federation, frozenset(walker.types))
+    estimate = OperationCost(cost, walker.introspection, walker.federation, frozenset(walker.types))
+    consulted = tuple(walker.consulted)
+    values = _values_of(consulted, variables)
+    if values is not None:
+        if known is None or known.document is not document or known.consulted != consulted:
+            known = _ESTIMATES[key] = _Estimates(document, consulted)
+        if len(known.by_values) < ESTIMATES_PER_DOCUMENT:
+            known.by_values[values] = estimate
+    return estimate
+
+
+@dataclass
+class _Estimates:
+    """A document's estimates by the values of the variables the estimate read (page sizes)."""
+
+    document: DocumentNode  # held, so that its id is not reused while this is kept
+    consulted: tuple[str, ...]
+    by_values: dict[tuple[Any, ...], OperationCost] = field(default_factory=dict)
+
+
+# Estimates are a function of the document and of the few variables the walk reads: kept per
+# document (the parser cache hands each repeat the same node), for at most so many value sets.
+ESTIMATES_PER_DOCUMENT = 16
+_ESTIMATES: LRUCache[tuple[int, int, str | None, bool], _Estimates] = LRUCache(512)
+_MISSING = object()
+
+
+def _values_of(consulted: tuple[str, ...], variables: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
+    """The consulted variables' values with their types (True is not 1 here), or None when one is
+    not hashable (a list of representations): such estimates are not kept."""
+    given = variables or {}
+    values = tuple((name, type(value), value) for name in consulted for value in [given.get(name, _MISSING)])
+    try:
+        hash(values)
+    except TypeError:
+        return None
+    return values
 
 
 def create_cost_rule(max_cost: int) -> type[ASTValidationRule]:
@@ -163,6 +208,7 @@ class _CostWalker:
         self.introspection = False
         self.federation = False
         self.types: set[str] = set()
+        self.consulted: list[str] = []  # the variables the estimate depends on
 
     def selection_set(
         self, parent: GraphQLNamedType | None, selections: SelectionSetNode | None, size: int | None
@@ -254,11 +300,13 @@ class _CostWalker:
         if isinstance(given, ListValueNode):
             return len(given.values)
         if isinstance(given, VariableNode) and self.variables is not None:
+            self.consulted.append(given.name.value)
             value = self.variables.get(given.name.value)
             return len(value) if isinstance(value, list) else 1
         return MAX_PAGE_SIZE
 
     def variable(self, name: str, argument_default: Any) -> Any:
+        self.consulted.append(name)
         if self.variables is not None and name in self.variables:
             return self.variables[name]
         if name in self.variable_defaults:

@@ -18,7 +18,7 @@ from resolvers.timeline import utcnow
 from schema.context import Context, Info
 from schema.descriptions import FILTER_HELP, After, Order, PageSize
 from schema.ids import from_global_id, optional_global_id
-from schema.mutations import LocationInput
+from schema.locations import LocationInput
 from schema.report_pages import ReportConnection, ReportFilter, report_connection
 
 

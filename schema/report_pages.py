@@ -12,7 +12,7 @@ from models import IntakeChannel, PublicGroup, ReportStatus
 from resolvers import report_queries
 from resolvers.errors import ErrorCode, fail
 from resolvers.geo import BoundingBox, Circle
-from resolvers.identity import Principal
+from resolvers.privacy import filter_as_seen
 from resolvers.report_page_sql import EVERYTHING, Reading
 from resolvers.report_queries import ReportOrder
 from schema.context import Context, Info
@@ -58,22 +58,15 @@ def visible_filter(
     filter: ReportFilter | None,
     scope: Callable[[report_queries.ReportFilter], report_queries.ReportFilter] | None = None,
 ) -> report_queries.ReportFilter:
-    """The `reports` filter as the caller may search by it (exact places only where they may see
-    them): pages, map clusters and exports all go through here."""
+    """The `reports` filter as the caller may search by it (resolvers.privacy.filter_as_seen, the
+    door exports and Open311 go through too): pages and map clusters all go through here."""
     domain_filter = filter.to_domain() if filter else report_queries.ReportFilter()
     if scope is not None:
         domain_filter = scope(domain_filter)
-    domain_filter = domain_filter.with_exact_places(exact_places_of(context.principal))
+    domain_filter = filter_as_seen(domain_filter, context.principal)
     if domain_filter.overdue is not None:
         context.cache_policy.cacheable = False  # which reports are overdue moves with the clock
     return domain_filter
-
-
-def exact_places_of(principal: Principal) -> report_queries.ExactPlaces:
-    """The reports whose exact place a caller may search by: their agency's and their own."""
-    return report_queries.ExactPlaces(
-        agency_id=principal.agency_id, reporter_id=principal.user.id if principal.user else None
-    )
 
 
 async def prefetch_directory(info: Info, rows: list[dict[str, Any]]) -> None:

@@ -14,6 +14,7 @@ from models import (
     EscalationTarget,
     EventKind,
     IntakeChannel,
+    ModerationTarget,
     PublicGroup,
     ReportStatus,
     ResolutionOutcome,
@@ -22,16 +23,21 @@ from models import (
 )
 from models.lifecycle import PUBLIC_GROUP, PUBLIC_GROUP_LABELS, STATUS_LABELS, TRANSITIONS
 from resolvers import photo_queries
-from resolvers.permissions import sees_internal_notes
 from resolvers.photos import MAX_PHOTOS_PER_KIND
 from resolvers.privacy import (
+    SeenPlace,
     event_data_as_seen,
     names_a_place,
-    public_point,
+    place_as_seen,
+    sees_moderated,
     sees_private_details,
+    shows_content,
     shows_exact_place,
+    text_as_seen,
+    timeline_as_seen,
 )
 from resolvers.report_queries import check_page_size
+from schema.content_moderation import ContentModeration, moderation_seen
 from schema.context import Context, Info
 from schema.directory import Agency, Area, Category, Node, StaffMember
 from schema.ids import to_global_id
@@ -215,6 +221,19 @@ class ReportEvent(Node):
 COMMENT_KINDS = frozenset({EventKind.COMMENTED, EventKind.INTERNAL_NOTE})
 
 
+def comment_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The comments and internal notes among a timeline's event rows (both read paths)."""
+    return [row for row in events if row["kind"] in COMMENT_KINDS]
+
+
+def comment_body(row: dict[str, Any]) -> str:
+    return row["note"] or ""
+
+
+def by_reporter(row: dict[str, Any]) -> bool:
+    return bool((row["data"] or {}).get("byReporter"))
+
+
 @strawberry.type(description="A public comment (reporter or staff), or an internal note (staff only)")
 class Comment:
     id: strawberry.ID = strawberry.field(description="The ID of its timeline event")
@@ -225,6 +244,27 @@ class Comment:
     by_reporter: bool = strawberry.field(description="Written by the report's reporter")
     created_at: datetime = strawberry.field(description="Waktu ditulis / When it was written")
     actor_id: strawberry.Private[int | None]
+    pk: strawberry.Private[int]
+    report_id: strawberry.Private[int]
+    agency_id: strawberry.Private[int]
+    moderation_state: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Bila moderator menyembunyikan atau menyuntingnya: keadaan dan alasannya, hanya untuk "
+        "staf yang boleh memoderasi (publik tidak melihat komentar tersembunyi, dan membaca penanda "
+        "sebagai isi komentar yang disunting) / When a moderator hid or redacted it: how and why, for the "
+        "staff who may moderate only (the public never sees a hidden comment, and reads the marker as a "
+        "redacted one's body)"
+    )
+    async def moderation(self, info: Info) -> ContentModeration | None:
+        return await moderation_seen(
+            info,
+            report_id=self.report_id,
+            agency_id=self.agency_id,
+            target=ModerationTarget.COMMENT,
+            target_id=self.pk,
+            state=self.moderation_state,
+        )
 
     @strawberry.field(description="The member of staff who wrote it; never a citizen's name")
     async def author(self, info: Info) -> StaffMember | None:
@@ -234,22 +274,24 @@ class Comment:
         return StaffMember.from_row(row) if row else None
 
     @classmethod
-    def from_event_row(cls, row: dict[str, Any]) -> Comment:
+    def from_event_row(cls, row: dict[str, Any], agency_id: int) -> Comment:
         return cls(
             id=strawberry.ID(to_global_id("ReportEvent", row["id"])),
-            body=row["note"] or "",
+            body=comment_body(row),
             is_internal=row["is_internal"],
-            by_reporter=bool((row["data"] or {}).get("byReporter")),
+            by_reporter=by_reporter(row),
             created_at=row["created_at"],
             actor_id=row["actor_id"],
+            pk=row["id"],
+            report_id=row["report_id"],
+            agency_id=agency_id,
+            moderation_state=row["moderation"],
         )
 
 
 @strawberry.type(description="A citizen's report of a problem in the city")
 class Report(Node):
     code: str = strawberry.field(description="Short public code to quote by phone or SMS")
-    title: str = strawberry.field(description="Judul / Title")
-    description: str = strawberry.field(description="Uraian masalah / Description of the problem")
     status: ReportStatus = strawberry.field(description="Status terkini / Current status")
     public_group: PublicGroup = strawberry.field(
         description="Warna publik: merah, kuning, hijau / Public colour: red, yellow, green"
@@ -292,6 +334,52 @@ class Report(Node):
     contact_phone: strawberry.Private[str | None]
     reporter_follows: strawberry.Private[bool]
     rating_text: strawberry.Private[str | None]
+    title_text: strawberry.Private[str]
+    description_text: strawberry.Private[str]
+    title_state: strawberry.Private[str | None]
+    description_state: strawberry.Private[str | None]
+
+    def _sees_moderated(self, info: Info) -> bool:
+        return sees_moderated(info.context.principal, agency_id=self.agency_id)
+
+    @strawberry.field(
+        description='Judul; "[disunting oleh moderator]" untuk publik bila moderator menyuntingnya / '
+        'Title; "[disunting oleh moderator]" for the public when a moderator redacted it'
+    )
+    def title(self, info: Info) -> str:
+        return text_as_seen(
+            self.title_text, self.title_state, sees_moderated=lambda: self._sees_moderated(info)
+        )
+
+    @strawberry.field(
+        description="Uraian masalah; penanda moderator untuk publik bila disunting / "
+        "Description of the problem; the moderator's marker for the public when redacted"
+    )
+    def description(self, info: Info) -> str:
+        return text_as_seen(
+            self.description_text, self.description_state, sees_moderated=lambda: self._sees_moderated(info)
+        )
+
+    @strawberry.field(
+        description="Moderasi judul, hanya untuk staf yang boleh memoderasi; null bila judul seperti "
+        "aslinya / The title's moderation, for the staff who may moderate only; null when as written"
+    )
+    async def title_moderation(self, info: Info) -> ContentModeration | None:
+        return await self._moderation(info, ModerationTarget.REPORT_TITLE, self.title_state)
+
+    @strawberry.field(
+        description="Moderasi uraian, hanya untuk staf yang boleh memoderasi; null bila seperti aslinya / "
+        "The description's moderation, for the staff who may moderate only; null when as written"
+    )
+    async def description_moderation(self, info: Info) -> ContentModeration | None:
+        return await self._moderation(info, ModerationTarget.REPORT_DESCRIPTION, self.description_state)
+
+    async def _moderation(
+        self, info: Info, target: ModerationTarget, state: str | None
+    ) -> ContentModeration | None:
+        return await moderation_seen(
+            info, report_id=self.pk, agency_id=self.agency_id, target=target, target_id=self.pk, state=state
+        )
 
     @strawberry.field(
         description="Nama statusnya untuk dibaca orang. / The status's name for people to read."
@@ -333,6 +421,10 @@ class Report(Node):
             ),
         )
 
+    def _place(self, shows_exact: bool) -> SeenPlace:
+        """The one rule of what a place shows (resolvers.privacy.place_as_seen, as exports and Open311)."""
+        return place_as_seen(self.exact.lat, self.exact.lon, self.address_text, shows_exact=shows_exact)
+
     @strawberry.field(
         description="Exact for the reporter and the agency; rounded (~1 km) for the public "
         "when the category is sensitive"
@@ -341,8 +433,8 @@ class Report(Node):
         def view(shows_exact: bool) -> Location:
             if shows_exact:
                 return self.exact
-            lat, lon = public_point(True, self.exact.lat, self.exact.lon)
-            return Location(lat=lat, lon=lon)
+            seen = self._place(shows_exact)
+            return Location(lat=seen.lat, lon=seen.lon)
 
         return self.as_seen(info, view)  # type: ignore[return-value]
 
@@ -350,7 +442,7 @@ class Report(Node):
     def address(self, info: Info) -> str | None:
         if self.address_text is None:
             return None
-        return self.as_seen(info, lambda shows_exact: self.address_text if shows_exact else None)  # type: ignore[return-value]
+        return self.as_seen(info, lambda shows_exact: self._place(shows_exact).address)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Who filed it and how to reach them: only for the reporter and the "
@@ -423,7 +515,9 @@ class Report(Node):
         if not shows_exact_place(is_sensitive=sensitive, private=self._private_to(info)):
             return []
         rows = await info.context.loaders.photos.load(self.pk)
-        return photos_as_seen(info, rows, sensitive=sensitive)
+        moderator = self._sees_moderated(info)
+        shown = [row for row in rows if shows_content(row["moderation"], sees_moderated=moderator)]
+        return photos_as_seen(info, shown, sensitive=sensitive)
 
     @strawberry.field(
         description="What happened to the report, oldest first: the `last` events (1..100); internal "
@@ -439,14 +533,12 @@ class Report(Node):
     )
     async def comments(self, info: Info, last: LastEvents = DEFAULT_EVENTS) -> list[Comment]:
         check_page_size(last, "last")
-        rows = [row for row in await self._visible_events(info) if row["kind"] in COMMENT_KINDS]
-        return [Comment.from_event_row(row) for row in rows[-last:]]
+        rows = comment_rows(await self._visible_events(info))
+        return [Comment.from_event_row(row, self.agency_id) for row in rows[-last:]]
 
     async def _visible_events(self, info: Info) -> list[dict[str, Any]]:
         rows = await info.context.loaders.events.load(self.pk)
-        if sees_internal_notes(info.context.principal, self.agency_id):
-            return list(rows)
-        return [row for row in rows if not row["is_internal"]]
+        return timeline_as_seen(rows, info.context.principal, agency_id=self.agency_id)
 
     @strawberry.field(description="The reporter's words with the rating: the reporter and the agency only")
     def rating_comment(self, info: Info) -> str | None:
@@ -477,8 +569,10 @@ class Report(Node):
             id=strawberry.ID(to_global_id("Report", row["id"])),
             pk=row["id"],
             code=row["code"],
-            title=row["title"],
-            description=row["description"],
+            title_text=row["title"],
+            description_text=row["description"],
+            title_state=row["title_moderation"],
+            description_state=row["description_moderation"],
             status=status,
             public_group=PUBLIC_GROUP[status],
             status_reason=row["status_reason"],

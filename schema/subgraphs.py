@@ -1,9 +1,10 @@
 """The federated subgraphs (Apollo Federation 2.9), built from the same types as the embedded schema.
 
 Ownership is by module: a field belongs to the subgraph that owns the module defining it. `Agency`,
-for instance, is one class, whose `code` and `name` come from `schema.directory` (the directory
+for instance, is one class, whose `nameEn` and `phone` come from `schema.directory` (the directory
 subgraph) and whose `reports` and `reportCounts` come from `schema.directory_reports` (the reports
-subgraph). Entity keys and interface fields are in every subgraph that has the type.
+subgraph). Entity keys, interface fields and @shareable fields (`Agency.code` and `name`) are in
+every subgraph that has the type.
 """
 
 from __future__ import annotations
@@ -13,38 +14,31 @@ from typing import Any, Literal
 
 import strawberry
 from strawberry.federation.schema import FederationAny
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import Key, Shareable
 from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
 
 from resolvers.errors import ErrorCode, fail
-from schema.accounts import AccountMutation, AccountQuery, Me
-from schema.clusters import ClusterQuery
+from schema.accounts import Me
+from schema.compiled.executor import CompiledReadsExecutor
 from schema.context import Info
-from schema.conversation import ConversationMutation
 from schema.descriptions import describe_roots
-from schema.directory import DirectoryMutation, DirectoryQuery, StaffMember
+from schema.directory import StaffMember
 from schema.errors import CodedErrorsSchema
-from schema.lifecycle import LifecycleQuery
 from schema.limits import request_extensions
-from schema.mutations import ReportMutation
-from schema.my_reports import MyReportsMutation
-from schema.node import NodeQuery
 from schema.operation_limits import OperationLimits
-from schema.photo_mutations import PhotoMutation
-from schema.queues import QueueQuery
-from schema.report_pages import ReportQuery
+from schema.roots import MUTATION_ROOTS, QUERY_ROOTS, SUBSCRIPTION_ROOT
 from schema.scalars import schema_config
-from schema.statistics import StatisticsQuery
-from schema.subscriptions import Subscription
+from schema.subgraph_names import SUBGRAPHS
 
 FEDERATION_VERSION: Literal["2.9"] = "2.9"  # what @theguild/federation-composition 0.27 accepts
-SUBGRAPHS = ("directory", "reports")
 
 OWNER_OF_MODULE = {
     "schema.directory": "directory",
     "schema.accounts": "directory",
+    "schema.web_push": "directory",
+    "schema.profile": "directory",
     "schema.directory_reports": "reports",
     "schema.reports": "reports",
     "schema.report_pages": "reports",
@@ -59,6 +53,10 @@ OWNER_OF_MODULE = {
     "schema.photo_mutations": "reports",
     "schema.lifecycle": "reports",
     "schema.my_reports": "reports",
+    "schema.moderation": "reports",
+    "schema.content_moderation": "reports",
+    "schema.notifications": "reports",
+    "schema.webhooks": "reports",
 }
 
 
@@ -111,7 +109,7 @@ class SubgraphSchema(CodedErrorsSchema, strawberry.federation.Schema):
         return [f for f in type_definition.fields if self.owns(type_definition, f)]
 
     def owns(self, type_definition: StrawberryObjectDefinition, field: StrawberryField) -> bool:
-        if field.python_name in key_fields(type_definition):
+        if field.python_name in key_fields(type_definition) or _shareable(field):
             return True
         origin = get_object_definition(field.origin) if field.origin else None
         if origin is not None and origin.is_interface:
@@ -119,6 +117,11 @@ class SubgraphSchema(CodedErrorsSchema, strawberry.federation.Schema):
         owner = OWNER_OF_MODULE.get(getattr(field.origin, "__module__", ""))
         # Fields of modules outside the map (Strawberry's `_service`, `_entities`) go everywhere.
         return owner is None or owner == self.subgraph
+
+
+def _shareable(field: StrawberryField) -> bool:
+    """@shareable fields are answered by every subgraph that has their type."""
+    return any(isinstance(directive, Shareable) for directive in field.directives)
 
 
 def key_fields(type_definition: StrawberryObjectDefinition) -> set[str]:
@@ -130,30 +133,45 @@ def key_fields(type_definition: StrawberryObjectDefinition) -> set[str]:
     }
 
 
-def build_subgraph(name: str, limits: OperationLimits | None = None) -> SubgraphSchema:
-    if name == "directory":
-        # Staff are reached only through reports (an assignee): listed so the directory resolves them.
-        roots: dict[str, Any] = {
-            "query": merge_types("Query", (DirectoryQuery, AccountQuery)),
-            "mutation": merge_types("Mutation", (AccountMutation, DirectoryMutation)),
-            "types": [StaffMember],
-        }
-    elif name == "reports":
-        # Subscriptions (the live feed) belong here too: the gateway sends them to this subgraph.
-        roots = {
-            "query": merge_types(
-                "Query", (ReportQuery, ClusterQuery, QueueQuery, StatisticsQuery, NodeQuery, LifecycleQuery)
-            ),
-            "mutation": merge_types(
-                "Mutation", (ReportMutation, ConversationMutation, PhotoMutation, MyReportsMutation)
-            ),
-            "subscription": Subscription,  # the live feed: the gateway forwards subscriptions here
-            "types": [Me],  # the caller's own reports are added to the directory's `Me`
-        }
-    else:
+# Types a subgraph must declare although none of its roots reach them: the directory resolves staff
+# (reached only through reports, as an assignee); the reports subgraph adds the caller's own reports
+# to the directory's `Me`.
+EXTRA_TYPES: dict[str, list[type]] = {"directory": [StaffMember], "reports": [Me]}
+
+
+def owner_of(root: type) -> str:
+    return OWNER_OF_MODULE[root.__module__]
+
+
+def subgraph_roots(name: str) -> dict[str, Any]:
+    """The roots of subgraph `name`: those of the one schema (schema.roots) whose module it owns,
+    in the same order; the live feed's subscriptions where its module is owned (the gateway
+    forwards subscriptions there)."""
+    roots: dict[str, Any] = {
+        "query": merge_types("Query", tuple(r for r in QUERY_ROOTS if owner_of(r) == name)),
+        "mutation": merge_types("Mutation", tuple(r for r in MUTATION_ROOTS if owner_of(r) == name)),
+        "types": EXTRA_TYPES[name],
+    }
+    if owner_of(SUBSCRIPTION_ROOT) == name:
+        roots["subscription"] = SUBSCRIPTION_ROOT
+    return roots
+
+
+def build_subgraph(
+    name: str, limits: OperationLimits | None = None, *, compiled_reads: bool = True
+) -> SubgraphSchema:
+    """`compiled_reads`: hot read documents answered from compiled plans (schema.compiled), as the
+    embedded schema answers them; the gateway's documents for report pages are such documents."""
+    if name not in SUBGRAPHS:
         raise ValueError(f"unknown subgraph {name!r}; expected one of {', '.join(SUBGRAPHS)}")
+    roots = subgraph_roots(name)
     describe_roots(roots["query"], roots["mutation"])
     limits = limits or OperationLimits()
     return SubgraphSchema(
-        name, config=schema_config(), limits=limits, extensions=request_extensions(limits), **roots
+        name,
+        execution_context_class=CompiledReadsExecutor if compiled_reads else None,
+        config=schema_config(),
+        limits=limits,
+        extensions=request_extensions(limits),
+        **roots,
     )

@@ -7,7 +7,7 @@ replayed from the database first, then the feed continues live, with no gap and 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -18,9 +18,11 @@ from resolvers.errors import ErrorCode, fail
 from resolvers.identity import Principal
 from resolvers.live_selection import event_selector, parse_event_cursor
 from resolvers.permissions import sees_internal_notes
+from resolvers.privacy import event_as_seen, sees_moderated
 from schema.context import Info
 from schema.ids import from_global_id, optional_global_id
 from schema.live import LiveSource
+from schema.notifications import Notification, my_notifications
 from schema.reports import Report, ReportEvent
 
 AFTER_DESCRIPTION = "Resume after this event cursor: missed events are replayed first, then live"
@@ -65,10 +67,11 @@ class LiveReportEvent:
     )
 
     @classmethod
-    def from_feed(cls, item: FeedEvent) -> LiveReportEvent:
+    def from_feed(cls, item: FeedEvent, event: dict[str, Any]) -> LiveReportEvent:
+        """`event`: the item's event as the subscriber may see it (resolvers.privacy)."""
         return cls(
             cursor=str(item.id),
-            event=ReportEvent.from_row(item.event),
+            event=ReportEvent.from_row(event),
             report=Report.from_row(item.report) if item.report else None,
         )
 
@@ -84,10 +87,21 @@ def _hidden_from(principal: Principal, item: FeedEvent) -> bool:
     return agency_id is None or not sees_internal_notes(principal, agency_id)
 
 
+def _event_as_seen(principal: Principal, item: FeedEvent) -> dict[str, Any] | None:
+    """The event as the principal may see it: no internal note outside the handling staff, and a
+    comment a moderator hid or redacted (by the time of a replay) as resolvers.privacy says."""
+    if _hidden_from(principal, item):
+        return None
+    agency_id = item.report["agency_id"] if item.report else item.event.get("agency_after_id")
+    moderator = agency_id is not None and sees_moderated(principal, agency_id=agency_id)
+    return event_as_seen(item.event, sees_moderated=moderator)
+
+
 def _events_for(principal: Principal) -> Callable[[FeedEvent], LiveReportEvent | None]:
     # A group's executions share one principal's view: all its subscribers have the same visibility.
     def payload(item: FeedEvent) -> LiveReportEvent | None:
-        return None if _hidden_from(principal, item) else LiveReportEvent.from_feed(item)
+        event = _event_as_seen(principal, item)
+        return None if event is None else LiveReportEvent.from_feed(item, event)
 
     return payload
 
@@ -125,6 +139,24 @@ class Subscription:
         )
         async for payload in info.context.live.stream(source):
             yield payload  # type: ignore[misc]
+
+    @strawberry.subscription(
+        description="Pemberitahuan baru saya saat ditulis (harus masuk) / My new notifications as they are "
+        "written (signed in)"
+    )
+    async def my_notifications(
+        self,
+        info: Info,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Lanjut setelah kursor ini (`cursor` pemberitahuan); yang terlewat "
+                "dikirim dulu / Resume after this notification `cursor`; missed ones come first"
+            ),
+        ] = None,
+    ) -> AsyncGenerator[Notification, None]:
+        async for notification in my_notifications(info, after):
+            yield notification
 
     @strawberry.subscription(description="A report, again after each change to it")
     async def report_updated(

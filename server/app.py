@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from models.seed import load_seed
-from resolvers import idempotency, mail, rate_limits
+from resolvers import idempotency, mail, password_reset, rate_limits
 from resolvers.photo_storage import LocalPhotoStorage, PhotoStorage, S3PhotoStorage
 from resolvers.photo_urls import PhotoUrls
 from resolvers.tokens import TokenSigner
@@ -28,6 +29,7 @@ from schema import build_schema
 from schema.subgraphs import build_subgraph
 from server.cors import cors_middleware
 from server.database import apply_migrations, connect, disconnect
+from server.deliveries import configure_outbound, delivery_service, purge_old_deliveries
 from server.exports import ReportExports
 from server.gateway_identity import ForwardedClient
 from server.graphiql import graphiql_assets_route
@@ -46,6 +48,7 @@ from server.observability.request_ids import RequestIds
 from server.observability.shutdown import Drain, GracefulShutdown, drain_on_signals
 from server.observability.tracing import start_tracing, tracing_middleware
 from server.open311.routes import Open311
+from server.open_data import OpenDataFiles
 from server.photo_route import PhotoEndpoint
 from server.settings import Settings
 from server.upload_limits import MAX_UPLOAD_REQUEST_BYTES
@@ -122,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # One process serves the whole API (the embedded default) or one subgraph behind a gateway.
     limits = settings.operation_limits
     served = (
-        build_subgraph(settings.subgraph, limits)
+        build_subgraph(settings.subgraph, limits, compiled_reads=settings.compiled_reads)
         if settings.subgraph
         else build_schema(limits, compiled_reads=settings.compiled_reads)
     )
@@ -144,7 +147,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # The relay hears commits before the first job run commits (and after the last).
             async with (
                 running_live_service(settings, served) as live,
-                periodic_jobs(settings.jobs_interval_s),
+                periodic_jobs(settings, functools.partial(purge_old_deliveries, settings)),
+                delivery_service(settings),
             ):
                 app.state.live = live
                 with drain_on_signals(drain):
@@ -153,11 +157,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
+            await mail.drained()  # password-reset tokens and mails handed off before the last answers
             await rate_limits.close()
             await disconnect()
 
     rate_limits.configure(settings.redis_url, settings.rate_limits)
     mail.configure(settings.smtp_url, settings.mail_from, production=settings.is_production)
+    configure_outbound(settings)  # registrations check addresses as sends do
+    password_reset.configure(settings.password_reset_lifetime)
     start_tracing(f"sigap-{settings.subgraph or 'embedded'}")  # off unless OTEL_EXPORTER_OTLP_ENDPOINT
     photo_storage = photo_storage_for(settings)
     photo_urls = PhotoUrls.from_secret(settings.photo_address_base, settings.jwt_secret)
@@ -166,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     photos = PhotoEndpoint(photo_storage, photo_urls, TokenSigner(settings.jwt_secret))
     drain = Drain()
     exports = ReportExports(limits, TokenSigner(settings.jwt_secret))
+    open_data = OpenDataFiles(settings.open_data_dir)
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -180,6 +188,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *([graphiql_assets_route()] if settings.graphiql else []),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/exports/reports.{format}", exports.serve, methods=["GET"]),
+            Route("/open-data/", open_data.index, methods=["GET", "HEAD"]),
+            Route("/open-data/{name}", open_data.file, methods=["GET", "HEAD"]),
             *Open311(settings, limits, photo_urls).routes(),
         ],
         middleware=[

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from models import User
 from resolvers.api_keys import key_principal
 from resolvers.errors import DomainError, ErrorCode, FieldError
-from resolvers.identity import Principal, principal_for_user
+from resolvers.identity import Principal, active_user, principal_for_user
 from resolvers.tokens import InvalidAccessToken, TokenSigner
 
 
@@ -33,15 +32,19 @@ async def authenticate(credentials: Mapping[str, str], *, client: str, signer: T
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value:
         try:
-            user_id = signer.user_id_of(value.strip())
+            user_id, version = signer.holder_of(value.strip())
         except InvalidAccessToken as exc:
             raise Unauthenticated(
                 "Token akses kedaluwarsa atau tidak valid; masuk kembali",
                 "The access token is expired or not valid; sign in again",
             ) from exc
-        user = await User.filter(id=user_id, is_active=True).first()
+        user = await active_user(user_id)
         if user is None:
             raise Unauthenticated("Akun ini dinonaktifkan", "The account is disabled")
+        if version != user.credentials_version:  # a password reset or change ended the session
+            raise Unauthenticated(
+                "Sesi ini telah diakhiri; masuk kembali", "This session was ended; sign in again"
+            )
         return principal_for_user(user, address=client)
     if scheme.lower() == "apikey" and value:
         api_key = value.strip()

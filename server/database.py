@@ -11,6 +11,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 
 from models import APP_LABEL, MODEL_MODULES
+from resolvers.read_statements import reset_unless_unchanged
 
 
 def normalise_url(url: str) -> str:
@@ -26,13 +27,18 @@ def normalise_url(url: str) -> str:
 def connection_config(database_url: str, statement_timeout_s: float | None = None) -> str | dict[str, Any]:
     """The connection as Tortoise takes it. On PostgreSQL, `statement_timeout` is set on every
     pooled connection (asyncpg's server_settings), so that no statement holds a connection and a
-    worker longer than that. SQLite has no such limit: its statements run in aiosqlite's thread
+    worker longer than that; connections that only read skip the reset (resolvers.read_statements).
+    SQLite has no such limit: its statements run in aiosqlite's thread
     and only wait on locks up to its busy timeout (see README)."""
     url = normalise_url(database_url)
-    if statement_timeout_s is None or not url.startswith("postgres"):
+    if not url.startswith("postgres"):
         return url
     config = expand_db_url(url)
-    config["credentials"]["server_settings"] = {"statement_timeout": str(round(statement_timeout_s * 1000))}
+    # A connection that only ran one read goes back to the pool without the reset round trip.
+    config["credentials"]["reset"] = reset_unless_unchanged
+    if statement_timeout_s is not None:
+        timeout_ms = str(round(statement_timeout_s * 1000))
+        config["credentials"]["server_settings"] = {"statement_timeout": timeout_ms}
     return config
 
 

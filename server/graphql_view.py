@@ -9,17 +9,19 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from realtime.hub import Hub
-from resolvers.data_version import data_version
+from resolvers.data_version import DataVersion, data_version
 from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.photo_storage import PhotoStorage
 from resolvers.photo_urls import PhotoUrls
@@ -28,9 +30,11 @@ from schema.context import Context
 from schema.errors import CodedErrorsSchema, coded_errors
 from schema.live import FollowHub, NoLiveFeed
 from schema.operation_limits import admit_cached, refusal
+from server import lean_reads
 from server.authentication import Unauthenticated, authenticate
 from server.gateway_identity import GATEWAY_TOKEN_PARAM, is_gateway
 from server.graphiql import GRAPHIQL_PAGE
+from server.lean_reads import CompiledRequest
 from server.live.results import coded_response
 from server.response_cache import CachedAnswer, ResponseCache, cache_key
 from server.settings import Settings
@@ -39,6 +43,7 @@ from server.upload_limits import BoundedFormRequestAdapter
 log = logging.getLogger("sigap.http")
 # The gateway sends its GATEWAY_TOKEN on every HTTP request to a subgraph (gateway.config.mjs).
 GATEWAY_TOKEN_HEADER = "x-sigap-gateway-token"  # noqa: S105 - a header's name, not a secret
+LEAN_SUB_RESPONSE = "sigap.sub_response"  # scope key: the lean door's sub-response, for `run`
 
 
 class SigapGraphQL(GraphQL[Context, None]):
@@ -68,6 +73,7 @@ class SigapGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.cache = ResponseCache() if settings.response_cache else None
+        self.lean_reads = settings.lean_reads and settings.compiled_reads
         self.signer = TokenSigner(settings.jwt_secret)
         self.hub: Hub | None = None  # set once the live feed runs
         self.photo_storage = photo_storage
@@ -90,12 +96,12 @@ class SigapGraphQL(GraphQL[Context, None]):
     ) -> Any:
         key = None if self.cache is None else cache_key(request_data, context.visibility)
         if key is None or self.cache is None:
-            result = await super().execute_operation(
+            result = await self._execute(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
             return _with_status(result, sub_response)
         entry = self.cache.peek(key)
-        version: str | None = None
+        version: DataVersion | None = None
         if entry is not None:
             # Only answers that passed every limit are stored; the budget is still charged.
             try:
@@ -104,7 +110,7 @@ class SigapGraphQL(GraphQL[Context, None]):
                 refused = ExecutionResult(data=None, errors=coded_errors([refusal(exc)]))
                 return _with_status(refused, sub_response)
             version = await data_version()
-            hit = self.cache.get(key, version, datetime.now(UTC))
+            hit = self.cache.get(key, version.value, datetime.now(UTC))
             if hit is not None:
                 return ExecutionResult(data=hit.data, errors=None, extensions=self._cost(context))
 
@@ -116,7 +122,7 @@ class SigapGraphQL(GraphQL[Context, None]):
                 version = await data_version()
 
         context.on_admitted.append(take_version)
-        result = await super().execute_operation(
+        result = await self._execute(
             request, request_adapter, request_data, context, root_value, sub_response
         )
         policy = context.cache_policy
@@ -126,11 +132,68 @@ class SigapGraphQL(GraphQL[Context, None]):
             and result.data
             and policy.cacheable
             and version is not None
+            and version.settled
             and context.admission is not None
         ):
-            answer = CachedAnswer.of(version, result.data, policy.valid_until, context.admission.estimate)
+            answer = CachedAnswer.of(
+                version.value, result.data, policy.valid_until, context.admission.estimate
+            )
             self.cache.put(key, answer)
         return _with_status(result, sub_response)
+
+    async def _execute(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: Any,
+        context: Context,
+        root_value: None,
+        sub_response: Any,
+    ) -> Any:
+        """The lean path's answer from its plan, else Strawberry's (schema.execute)."""
+        if isinstance(request_data, CompiledRequest):
+            result = await lean_reads.answer(self.schema, request_data, context)
+            if result is not None:
+                return result
+            request_adapter = self.request_adapter_class(request)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
+    async def _answer_lean(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A POST of JSON: a lean request (server.lean_reads) answered as Strawberry's `run` would,
+        any other handed to `run` with the context made here. In `run`'s order: the caller is
+        authenticated (a 401) before the body is read."""
+        request = Request(scope, receive)
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        body = await request.body()
+        compiled = lean_reads.compiled_request(self.schema, body)
+        response: Response
+        try:
+            if compiled is None:
+                scope[LEAN_SUB_RESPONSE] = sub_response  # the one the context holds
+                response = await self.run(
+                    Request(scope, lean_reads.replaying(body, receive)), context=context
+                )
+            else:
+                result = await self.execute_operation(request, None, compiled, context, None, sub_response)
+                response = self.create_response(await self.process_result(request, result), sub_response)
+        except HTTPException as exc:  # as Strawberry's ASGI view answers it
+            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        made = request.scope.pop(LEAN_SUB_RESPONSE, None)
+        return made if made is not None else await super().get_sub_response(request)
+
+    def _may_be_lean(self, scope: Scope) -> bool:
+        """A POST of JSON asking for one plain answer (no streaming): decided before the body is read."""
+        if not self.lean_reads or scope["method"] != "POST":
+            return False
+        headers = Headers(scope=scope)
+        content_type, _ = parse_content_type(headers.get("content-type", ""))
+        return "application/json" in content_type and self._get_stream_transport_from_headers(headers) is None
 
     @staticmethod
     def _cost(context: Context) -> dict[str, Any] | None:
@@ -150,6 +213,7 @@ class SigapGraphQL(GraphQL[Context, None]):
             live=live,
             photo_storage=self.photo_storage,
             photo_urls=self.photo_urls,
+            web_push=self.settings.web_push,
             via_gateway=is_gateway(
                 {GATEWAY_TOKEN_PARAM: request.headers.get(GATEWAY_TOKEN_HEADER)}, self.settings
             ),
@@ -171,7 +235,10 @@ class SigapGraphQL(GraphQL[Context, None]):
             return
         # Preflight (CSRF) and byte caps, declared or streamed, are checked at the door (server.http_guards).
         try:
-            await super().__call__(scope, receive, send)
+            if self._may_be_lean(scope):
+                await self._answer_lean(scope, receive, send)
+            else:
+                await super().__call__(scope, receive, send)
         except Unauthenticated as exc:
             await coded_response(exc, 401, {"www-authenticate": "Bearer"})(scope, receive, send)
         except (

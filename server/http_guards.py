@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,6 +94,10 @@ class BodySizeLimit:
             if started:
                 raise
             await self._refuse(scope, receive, send, cap)
+        except ClientDisconnect:
+            # The client left before its body came (a phone losing signal, a load generator
+            # stopping): nobody to answer, and nothing went wrong here to log as an error.
+            return
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
         response = refusal(413, "REQUEST_TOO_LARGE", f"Request body too large: at most {cap} bytes")

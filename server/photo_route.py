@@ -16,7 +16,7 @@ from resolvers.photo_cleaning import CONTENT_TYPE
 from resolvers.photo_queries import photo_to_serve
 from resolvers.photo_storage import NAME_PATTERN, PhotoStorage
 from resolvers.photo_urls import PhotoUrls
-from resolvers.privacy import sees_photos
+from resolvers.privacy import sees_moderated, sees_photos, shows_content
 from resolvers.tokens import TokenSigner
 from server.authentication import Unauthenticated, authenticate
 
@@ -43,16 +43,17 @@ class PhotoEndpoint:
         row = await photo_to_serve(name)
         if row is None:
             return _not_found()
-        sensitive = bool(row["is_sensitive"])
-        if sensitive and not await self._may_see(request, name, row):
-            return _not_found()  # not 403: whether a sensitive photo exists is not for strangers
+        # Private: a sensitive category's photo, or one a moderator hid (resolvers.privacy).
+        private = bool(row["is_sensitive"]) or not shows_content(row["moderation"], sees_moderated=False)
+        if private and not await self._may_see(request, name, row):
+            return _not_found()  # not 403: whether a private photo exists is not for strangers
         headers = {
             "x-content-type-options": "nosniff",
             "content-disposition": f'inline; filename="{name}"',
             "content-security-policy": "default-src 'none'; sandbox",
-            "cache-control": PRIVATE_CACHING if sensitive else PUBLIC_CACHING,
+            "cache-control": PRIVATE_CACHING if private else PUBLIC_CACHING,
         }
-        if not sensitive:
+        if not private:
             headers["etag"] = f'"{name}"'
             if headers["etag"] in _etags(request.headers.get("if-none-match", "")):
                 return Response(status_code=304, headers=headers)
@@ -73,8 +74,15 @@ class PhotoEndpoint:
             principal: Principal = await authenticate(request.headers, client=client, signer=self.signer)
         except Unauthenticated:
             return False
+        if not shows_content(
+            row["moderation"], sees_moderated=sees_moderated(principal, agency_id=row["agency_id"])
+        ):
+            return False
         return sees_photos(
-            principal, is_sensitive=True, agency_id=row["agency_id"], reporter_id=row["reporter_id"]
+            principal,
+            is_sensitive=bool(row["is_sensitive"]),
+            agency_id=row["agency_id"],
+            reporter_id=row["reporter_id"],
         )
 
 

@@ -3,7 +3,7 @@
 An entry is served only while the database fingerprint (resolvers.data_version) equals the one
 taken before the answer was computed, and before the entry's `valid_until` (set by time-dependent
 fields such as `isOverdue`). Answers that depend on more than the key (errors, uncacheable
-fields, anything but a query) are never stored.
+fields, anything but a query), or computed while a write was in flight, are never stored.
 
 Memory is bounded in bytes, keys included: an answer is kept as its JSON, under a SHA-256 digest
 of what it answers (document, operation, variables, visibility), never under the request's text.

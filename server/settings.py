@@ -6,6 +6,7 @@ import math
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -13,10 +14,12 @@ from urllib.parse import urlsplit
 from shapely.errors import ShapelyError
 
 from resolvers.geo import BoundingBox
+from resolvers.outbound_addresses import OutboundPolicy
 from resolvers.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limit
 from resolvers.service_area import ServiceArea, kupang_service_area, service_area_from_file
+from resolvers.vapid import VapidKeyError, WebPushConfig, web_push_config
 from schema.operation_limits import POINTS_PER_HOUR, OperationLimits
-from schema.subgraphs import SUBGRAPHS
+from schema.subgraph_names import SUBGRAPHS
 
 
 class SettingsError(ValueError):
@@ -44,6 +47,8 @@ class Settings:
     max_page_size: int = 100
     response_cache: bool = True
     compiled_reads: bool = True  # hot read documents from compiled plans (schema.compiled)
+    # Repeats of compiled documents over POST answered past Strawberry's view (server.lean_reads)
+    lean_reads: bool = True
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     log_level: str = "info"
     subgraph: str | None = None  # serve one federated subgraph instead of the whole API
@@ -70,8 +75,22 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Escalations and automatic closes (server/jobs.py); 0 turns the background task off.
     jobs_interval_s: float = 60.0
+    # Outbound deliveries (realtime/deliveries.py): how often other processes' commits are looked
+    # for, how long one send may take, and the first retry's wait (doubling per attempt, to 1 h).
+    delivery_poll_s: float = 2.0
+    delivery_send_timeout_s: float = 10.0
+    delivery_retry_base_s: float = 10.0
+    # Settled deliveries (delivered, failed, cancelled) older than this are deleted by the periodic
+    # jobs and `sigap deliveries run-once`, so the delivery log does not grow without end; 0 keeps them.
+    delivery_retention_days: int = 30
+    # Webhooks (server/webhooks/): how long a delivery is retried before the endpoint is disabled.
+    webhook_retry_s: float = 86_400.0
+    # Which private addresses outbound requests (webhooks, Web Push) may go to (OUTBOUND_ALLOW_PRIVATE:
+    # "1" any; networks; none by default: SSRF). resolvers/outbound_addresses.py.
+    outbound_addresses: OutboundPolicy = field(default_factory=OutboundPolicy)
     photo_storage: str = "local"  # or "s3": any S3-compatible bucket
     photo_dir: Path = Path("data") / "photos"
+    open_data_dir: Path | None = None  # the nightly public files (server/open_data.py); unset: none
     photo_url_base: str = "/photos"  # where clients fetch /photos/{name}: a proxy's or CDN's address
     # The address the public reaches this API at, behind any proxy: relative addresses the API
     # hands out (photos) are made absolute with it, since a mobile app has no page to resolve them
@@ -91,9 +110,11 @@ class Settings:
     rate_limits: dict[str, str] = field(default_factory=dict)  # overrides of resolvers.rate_limits
     smtp_url: str | None = field(default=None, repr=False)  # unset: mail goes to the log
     mail_from: str = "Sigap <no-reply@localhost>"
+    password_reset_lifetime: timedelta = timedelta(minutes=30)  # how long a mailed reset token works
     # Observability (server/observability): who may read /metrics, and the log format.
     metrics_token: str | None = field(default=None, repr=False)
     log_format: str = "text"  # or "json": one JSON object per line, with the request id
+    web_push: WebPushConfig = field(default_factory=WebPushConfig)  # VAPID key (resolvers/vapid.py)
 
     @property
     def is_production(self) -> bool:
@@ -109,9 +130,13 @@ class Settings:
         PUBLIC_BASE_URL."""
         if self.photo_url_base.startswith(("http://", "https://")):
             return self.photo_url_base
+        return self.public_address.rstrip("/") + "/" + self.photo_url_base.lstrip("/")
+
+    @property
+    def public_address(self) -> str:
+        """Where people reach this deployment: PUBLIC_BASE_URL, else this server itself."""
         host = "localhost" if self.host in {"", "0.0.0.0", "::"} else self.host  # noqa: S104 - a comparison
-        base = self.public_base_url or f"http://{host}:{self.port}"
-        return base.rstrip("/") + "/" + self.photo_url_base.lstrip("/")
+        return self.public_base_url or f"http://{host}:{self.port}"
 
     @property
     def operation_limits(self) -> OperationLimits:
@@ -157,6 +182,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "info"),
             response_cache=_flag(env.get("RESPONSE_CACHE"), default=True),
             compiled_reads=_flag(env.get("COMPILED_READS"), default=True),
+            lean_reads=_flag(env.get("LEAN_READS"), default=True),
             jwt_secret=_jwt_secret(env.get("JWT_SECRET"), production=production),
             subgraph=subgraph,
             workers=workers,
@@ -178,8 +204,15 @@ class Settings:
             allowed_origins=tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             # Explicit in every environment: a test deployment escalates too unless told not to.
             jobs_interval_s=_seconds(env, "JOBS_INTERVAL_SECONDS", 60.0),
+            delivery_poll_s=_positive(env, "DELIVERY_POLL_SECONDS", 2.0, float),
+            delivery_send_timeout_s=_positive(env, "DELIVERY_SEND_TIMEOUT_SECONDS", 10.0, float),
+            delivery_retry_base_s=_positive(env, "DELIVERY_RETRY_BASE_SECONDS", 10.0, float),
+            delivery_retention_days=_retention_days(env),
+            webhook_retry_s=_positive(env, "WEBHOOK_RETRY_SECONDS", 86_400.0, float),
+            outbound_addresses=_outbound_addresses(env, production=environment == "production"),
             photo_storage=photo_storage,
             photo_dir=Path(env.get("PHOTO_DIR") or Path("data") / "photos"),
+            open_data_dir=Path(env["OPEN_DATA_DIR"]) if env.get("OPEN_DATA_DIR") else None,
             photo_url_base=env.get("PHOTO_URL_BASE") or "/photos",
             public_base_url=_public_base_url(env.get("PUBLIC_BASE_URL")),
             s3_bucket=env.get("S3_BUCKET") or None,
@@ -195,8 +228,10 @@ class Settings:
             rate_limits=_rate_limits(env),
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM") or "Sigap <no-reply@localhost>",
+            password_reset_lifetime=timedelta(minutes=_positive(env, "PASSWORD_RESET_MINUTES", 30, int)),
             metrics_token=env.get("METRICS_TOKEN") or None,
             log_format=_choice(env, "LOG_FORMAT", ("text", "json")),
+            web_push=_web_push(env, environment),
         )
 
 
@@ -226,6 +261,14 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
 
 
 MAX_SECONDS = 86_400.0  # longer timeouts and intervals are typos (or `inf`), and overflow timers
+
+
+def _retention_days(env: dict[str, str]) -> int:
+    text = env.get("DELIVERY_RETENTION_DAYS")
+    value = _number("DELIVERY_RETENTION_DAYS", text, int) if text else 30
+    if not 0 <= value <= 36_500:
+        raise SettingsError(f"DELIVERY_RETENTION_DAYS must be 0 (keep) to 36500, got {text!r}")
+    return value
 
 
 def _number(name: str, text: str, kind: type[N]) -> N:
@@ -321,10 +364,39 @@ def _positive(env: dict[str, str], name: str, default: N, kind: type[N]) -> N:
     return value
 
 
+# The older names of OUTBOUND_ALLOW_PRIVATE, still read (in the same form) and added to it: each
+# once allowed one channel's requests only. WEB_PUSH_ALLOWED_HOSTS was for development and tests.
+OUTBOUND_SETTINGS = ("OUTBOUND_ALLOW_PRIVATE", "WEBHOOK_ALLOW_PRIVATE", "WEB_PUSH_ALLOWED_HOSTS")
+
+
+def _outbound_addresses(env: dict[str, str], *, production: bool) -> OutboundPolicy:
+    policy = OutboundPolicy()
+    for name in OUTBOUND_SETTINGS:
+        text = env.get(name, "").strip()
+        if not text:
+            continue
+        if production and name == "WEB_PUSH_ALLOWED_HOSTS":
+            raise SettingsError("WEB_PUSH_ALLOWED_HOSTS is for development and tests, never production")
+        try:
+            policy |= OutboundPolicy.parse(text)
+        except ValueError as exc:
+            raise SettingsError(
+                f"{name} must be 1 or a list of networks (CIDR), addresses or localhost: {exc}"
+            ) from exc
+    return policy
+
+
 def _hosts(text: str | None) -> tuple[str, ...]:
     if not text:
         return Settings.allowed_hosts
     return tuple(host.strip() for host in text.split(",") if host.strip())
+
+
+def _web_push(env: dict[str, str], environment: str) -> WebPushConfig:
+    try:
+        return web_push_config(env, environment)
+    except VapidKeyError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _rate_limits(env: dict[str, str]) -> dict[str, str]:

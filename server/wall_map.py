@@ -14,21 +14,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from models import Area, AreaLevel
-from resolvers.routing import parse_polygon
+from resolvers.area_outlines import parse_outline
 from resolvers.service_area import KUPANG_LAND_FILE
 
 LAND = KUPANG_LAND_FILE  # the land reports may be filed on, drawn too
 
 # Where a kecamatan's name goes while its outline is not loaded: placed by hand on the shipped land,
 # about the middle of each kecamatan (to a few hundred metres; not from a dataset). Keyed by the
-# seeded area codes (models/seed.py); a kecamatan the city added gets a label once it has an outline.
+# seeded official codes (models/data/kupang-wilayah.csv); another kecamatan gets a label once it has
+# an outline.
 APPROXIMATE_CENTRES: dict[str, tuple[float, float]] = {
-    "ALAK": (-10.195, 123.545),
-    "KOTA_LAMA": (-10.163, 123.588),
-    "KOTA_RAJA": (-10.178, 123.575),
-    "OEBOBO": (-10.172, 123.607),
-    "KELAPA_LIMA": (-10.155, 123.628),
-    "MAULAFA": (-10.205, 123.595),
+    "53.71.01": (-10.195, 123.545),  # Alak
+    "53.71.02": (-10.205, 123.595),  # Maulafa
+    "53.71.03": (-10.155, 123.628),  # Kelapa Lima
+    "53.71.04": (-10.172, 123.607),  # Oebobo
+    "53.71.05": (-10.178, 123.575),  # Kota Raja
+    "53.71.06": (-10.163, 123.588),  # Kota Lama
 }
 
 
@@ -42,7 +43,7 @@ def _kecamatan(row: dict[str, Any]) -> dict[str, Any] | None:
     properties: dict[str, Any] = {"kind": "kecamatan", "code": row["code"], "name": row["name"]}
     if row["polygon"]:
         try:
-            outline = parse_polygon(row["polygon"])
+            outline = parse_outline(row["polygon"]).shape
         except ValueError:
             outline = None  # refused by setAreaOutline anyway; never break the wall over it
         if outline is not None:

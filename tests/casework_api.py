@@ -27,6 +27,7 @@ MUTATIONS = {
     "supportReport": "SupportReportInput",
     "confirmResolution": "ResolutionAnswerInput",
     "disputeResolution": "DisputeResolutionInput",
+    "moderateContent": "ModerateContentInput",
 }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +19,15 @@ from resolvers import rate_limits
 from server.database import apply_migrations, connect, disconnect
 from tests import abuse
 from tests.browser import chromium_browser
-from tests.databases import create_postgres_database, drop_postgres_database, empty_tables, sqlite_url
+from tests.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    empty_tables,
+    migrated_sqlite_url,
+)
 
 # Fails the run if a process a test started outlives it.
-pytest_plugins = ["tests.leftover_processes"]
+pytest_plugins = ["tests.leftover_processes", "tests.mailbox"]  # the latter: the `mail_log` fixture
 
 
 @dataclass
@@ -30,8 +38,8 @@ class Database:
 
 @pytest.fixture(scope="session")
 async def migrated_databases() -> AsyncIterator[dict[str, str]]:
-    """Each backend's database URL, made and migrated once per test process (the run, or each
-    pytest-xdist worker) on first use, and kept while tests switch between backends."""
+    """Each backend's database URL, made (a copy of the migrated template) once per test process
+    (the run, or each pytest-xdist worker) on first use, and kept while tests switch between backends."""
     urls: dict[str, str] = {}
     yield urls
     if "postgres" in urls:
@@ -50,10 +58,10 @@ async def database(
     url = migrated_databases.get(backend)
     if url is None:
         if backend == "postgres":
-            url = await create_postgres_database()
+            url = await create_postgres_database(migrated=True)
         else:
-            url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
-        await apply_migrations(url)
+            url = migrated_sqlite_url(tmp_path_factory.mktemp("sqlite"))
+        await apply_migrations(url)  # nothing left to apply on the template's copy: a check
         migrated_databases[backend] = url
     # Tortoise caches SQL per connection name; both backends are "default" in one process.
     EXECUTOR_CACHE.clear()
@@ -137,9 +145,24 @@ async def fresh_rate_limits() -> AsyncIterator[None]:
     await rate_limits.close()
 
 
-# Seconds each test module took in earlier runs (pytest's cache, .pytest_cache/), so that xdist hands
-# out the longest modules first instead of starting one last and leaving a worker finishing alone.
+# Argon2id at its smallest cost in this process and the servers it starts (not in those started
+# with SIGAP_ENV=production): resolvers/passwords.py. Hundreds of sign-ins cost 0.2 s of CPU each
+# at the production cost, which tests of the limits and flows around passwords do not need.
+os.environ.setdefault("SIGAP_TEST_PASSWORD_HASHING", "1")
+
+# The processes the tests start (about a hundred servers, workers and CLI runs a run) keep the
+# bytecode they compile (in __pycache__, ignored by git): where the shell sets
+# PYTHONDONTWRITEBYTECODE, as this project's machines do, each of them would otherwise compile
+# every Sigap module from source again, ~0.2 s of CPU a start.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+# Seconds each test module took in earlier runs, so that xdist hands out the longest modules first
+# instead of starting one last and leaving a worker finishing alone. A fresh clone (CI) has no
+# pytest cache: it orders by tests/module_seconds.json, committed from a quiet full run
+# (`make test-order`); this machine's own runs (.pytest_cache/) refine it. A module neither knows
+# (a new one) goes first, since it may be long.
 MODULE_SECONDS = "sigap/module-seconds"
+COMMITTED_MODULE_SECONDS = Path(__file__).with_name("module_seconds.json")
 _module_seconds: dict[str, float] = {}
 
 
@@ -148,8 +171,9 @@ def _module(nodeid: str) -> str:
 
 
 def _known_module_seconds(config: pytest.Config) -> dict[str, float]:
+    committed = json.loads(COMMITTED_MODULE_SECONDS.read_text()) if COMMITTED_MODULE_SECONDS.exists() else {}
     cache = getattr(config, "cache", None)
-    return dict(cache.get(MODULE_SECONDS, {})) if cache is not None else {}
+    return {**committed, **(cache.get(MODULE_SECONDS, {}) if cache is not None else {})}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -162,7 +186,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Under xdist, each worker collects the same order: modules longest first, by earlier runs."""
     seconds = _known_module_seconds(config)
     if seconds and hasattr(config, "workerinput"):
-        items.sort(key=lambda item: -seconds.get(_module(item.nodeid), 0.0))
+        items.sort(key=lambda item: -seconds.get(_module(item.nodeid), float("inf")))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -185,6 +185,18 @@ async def category_made_sensitive(city: City) -> Act:
     return lambda: gql(mutation, {"i": flipped}, principal=admin)
 
 
+async def moderation(city: City) -> Act:
+    report_id = await city.filed()
+    return lambda: _ok(
+        "moderateContent",
+        city.officer,
+        target="REPORT_TITLE",
+        id=report_id,
+        action="REDACT",
+        reason="Kata kasar",
+    )
+
+
 WRITERS: dict[EventKind, list[Callable[[City], Awaitable[Act]]]] = {
     EventKind.FILED: [filing],
     EventKind.STATUS_CHANGED: [status_change, reporter_confirms, automatic_close],
@@ -201,4 +213,5 @@ WRITERS: dict[EventKind, list[Callable[[City], Awaitable[Act]]]] = {
     EventKind.PHOTO_ADDED: [photo_added],
     EventKind.PHOTO_REMOVED: [photo_removed],
     EventKind.PLACE_CHANGED: [category_made_sensitive],
+    EventKind.MODERATED: [moderation],
 }

@@ -35,7 +35,7 @@ def federated_stack(state_dir: Path, **options: Any) -> Iterator[RunningTopology
     """Every service of the production topology on free loopback ports, in production mode as
     docker-compose.yml runs it, on a fresh PostgreSQL database dropped afterwards."""
     require_node()
-    database_url = asyncio.run(create_postgres_database())
+    database_url = asyncio.run(create_postgres_database(migrated=True))
     ports = {service.name: free_port() for service in SERVICES if service.port and service is not POSTGRES}
     config = LoopbackConfig(
         state_dir=state_dir, database_url=database_url, ports=ports, environment="production", **options

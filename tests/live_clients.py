@@ -16,6 +16,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from tests.loopback_http import HTTP
 from tests.server_process import RunningServer
 
 FEED = """subscription Feed($after: String, $filter: ReportEventFilter) {
@@ -39,7 +40,7 @@ def ws_url(http_url: str) -> str:
 def graphql_http(
     url: str, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    response = httpx.post(
+    response = HTTP.post(
         url + "/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=15
     )
     body = response.json()
@@ -71,7 +72,7 @@ def change_status_http(server: RunningServer, report_id: str, status: str, note:
 
 
 def live_stats(url: str) -> dict[str, int]:
-    return dict(httpx.get(url + "/live", timeout=5).json())
+    return dict(HTTP.get(url + "/live", timeout=5).json())
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 10, what: str = "condition") -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -12,12 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
-from federation.loopback import stop_process_group
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.databases import create_postgres_database, drop_postgres_database, migrated_sqlite_url
+from tests.loopback_http import HTTP
+from tests.mailbox import mailed_code_in
+from tests.migrated_templates import migrated_sqlite_file
+from tests.processes import REPO, running_process
+from tests.sqlite_urls import sqlite_url_of
 
 
 def free_port() -> int:
@@ -54,24 +59,23 @@ class RunningServer:
         `verifyEmail` with the code the server mailed (to its log: no SMTP_URL in tests)."""
         register = """mutation($e: String!, $n: String!) { registerCitizen(input: {name: $n, email: $e,
           password: "kata-sandi-warga-kupang"}) { errors { code } } }"""
-        answer = httpx.post(
+        answer = HTTP.post(
             self.url + "/graphql", json={"query": register, "variables": {"e": email, "n": name}}
         )
         assert answer.json()["data"]["registerCitizen"]["errors"] == [], answer.text
         code = self._mailed_code(email)
         verify = """mutation($c: String!) {
           verifyEmail(input: {code: $c}) { session { accessToken } errors { code } } }"""
-        verified = httpx.post(self.url + "/graphql", json={"query": verify, "variables": {"c": code}})
+        verified = HTTP.post(self.url + "/graphql", json={"query": verify, "variables": {"c": code}})
         session = verified.json()["data"]["verifyEmail"]
         assert session["errors"] == [], session
         return {"authorization": f"Bearer {session['session']['accessToken']}"}
 
     def _mailed_code(self, email: str, timeout: float = 10) -> str:
-        mail = re.compile(rf"mail to {re.escape(email)}:.*?(?:\\n|\n)([A-Za-z0-9_-]{{40,}})", re.DOTALL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if found := mail.search(self.log()):
-                return found.group(1)
+            if found := mailed_code_in(self.log(), email):
+                return found
             time.sleep(0.05)
         raise TimeoutError(f"no code mailed to {email}:\n{self.log()}")
 
@@ -93,7 +97,7 @@ def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, s
     create_admin(environment, DISPATCH_EMAIL, DISPATCH_PASSWORD, "Command")
     query = """mutation($e: String!, $p: String!) {
       signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
-    answer = httpx.post(
+    answer = HTTP.post(
         url + "/graphql",
         json={"query": query, "variables": {"e": DISPATCH_EMAIL, "p": DISPATCH_PASSWORD}},
         timeout=15,
@@ -104,17 +108,25 @@ def command_center_headers(url: str, environment: dict[str, str]) -> dict[str, s
 
 @contextmanager
 def sigap_server(
-    tmp_path: Path, port: int | None = None, *, entry: str = "server.cli", **env: str
+    tmp_path: Path,
+    port: int | None = None,
+    *,
+    entry: str = "server.cli",
+    checkout: Path | None = None,
+    **env: str,
 ) -> Iterator[RunningServer]:
     """Run the server (`python -m <entry> serve`) until the block ends; wait on /health, not on a
-    guess."""
+    guess. Without a DATABASE_URL, on a migrated copy of SQLite in `tmp_path`. `checkout`: another
+    checkout's code (with its .venv) instead of this one's (benchmarks compare two)."""
     port = port or free_port()
+    if "DATABASE_URL" not in env and not (tmp_path / "server.db").exists():
+        migrated_sqlite_file(tmp_path / "server.db")  # a copy: no migrating at every start
     log_path = tmp_path / f"server-{port}.log"
     environment = {
         **os.environ,
         "PORT": str(port),
         "HOST": "127.0.0.1",
-        "DATABASE_URL": f"sqlite://{tmp_path / 'server.db'}",
+        "DATABASE_URL": sqlite_url_of(tmp_path / "server.db"),
         "JWT_SECRET": TEST_JWT_SECRET,
         # Room for the filings and sign-ins a module makes from one address; rate-limit tests
         # set their own.
@@ -123,31 +135,56 @@ def sigap_server(
         "RATE_LIMIT_SIGN_IN": "1000/minute",
         "RATE_LIMIT_SIGN_IN_PER_ADDRESS": "1000/minute",
         "JOBS_INTERVAL_SECONDS": "0",  # the periodic jobs run only in the tests that turn them on
+        **({"PYTHONPATH": str(checkout)} if checkout else {}),
         **env,
     }
-    with log_path.open("wb") as log:
-        # A group of its own (uvicorn's workers too), ended as a whole.
-        process = subprocess.Popen(  # noqa: S603 - `entry` is a module of this repository, named by tests
-            [sys.executable, "-m", entry, "serve"],
-            cwd=REPO, env=environment, stdout=log, stderr=log, start_new_session=True,
-        )  # fmt: skip
-    server = RunningServer(f"http://127.0.0.1:{port}", process, log_path, environment)
+    url = f"http://127.0.0.1:{port}"
+    python = str(checkout / ".venv" / "bin" / "python") if checkout else sys.executable
+    # A group of its own (uvicorn's workers too), ended as a whole.
+    with running_process(
+        [python, "-m", entry, "serve"], log_path, env=environment, cwd=checkout or REPO,
+        ready=lambda: _healthy(url), what="server", start_timeout=60,
+    ) as process:  # fmt: skip
+        yield RunningServer(url, process, log_path, environment)
+
+
+@contextmanager
+def server_database(folder: Path, backend: str = "sqlite") -> Iterator[str]:
+    """The URL of a migrated database of a server's own: a copy of the SQLite template in `folder`,
+    or a PostgreSQL database made from the template and dropped when the block ends."""
+    if backend == "sqlite":
+        yield migrated_sqlite_url(folder)
+        return
+    url = asyncio.run(create_postgres_database(migrated=True))
     try:
-        _wait_healthy(server)
-        yield server
+        yield url
     finally:
-        stop_process_group(process, timeout=10)
+        asyncio.run(drop_postgres_database(url))
 
 
-def _wait_healthy(server: RunningServer, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited with {server.process.returncode}:\n{server.log()}")
-        try:
-            if httpx.get(server.url + "/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"server not healthy after {timeout} s:\n{server.log()}")
+def module_server(
+    name: str, *, backend: str = "sqlite", admin: tuple[str, str] | None = None, **env: str
+) -> Any:
+    """The fixture of a module whose tests share one server process (`server = module_server("http")`),
+    on a database of its own (`backend`), with `env` added to its settings. `admin` (email,
+    password): a city admin made with `sigap create-admin` before the server starts."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+        folder = tmp_path_factory.mktemp(name)
+        with server_database(folder, backend) as url:
+            settings = {"DATABASE_URL": url, **env}
+            if admin is not None:
+                created = create_admin(settings, *admin)
+                assert created.returncode == 0, created.stderr
+            with sigap_server(folder, **settings) as running:
+                yield running
+
+    return server
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return HTTP.get(url + "/health", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

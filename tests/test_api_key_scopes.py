@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from models import ApiKeyKind, Role
+from resolvers.api_keys import create_api_key, key_principal, revoke_api_key
 from resolvers.identity import ANONYMOUS, Principal, PrincipalKind
 from schema import schema
 from schema.context import Context
 from tests.abuse import abusive
+from tests.conftest import Database
+from tests.graphql import staff
 
 FEED = "subscription { reportEvents { cursor report { title } } }"
 
@@ -39,3 +43,26 @@ async def test_the_live_feed_refuses_a_key_without_reports_read() -> None:
 def test_keys_without_reports_read_see_differently_from_the_public() -> None:
     assert partner("reports:read").visibility == ANONYMOUS.visibility
     assert partner("reports:file").visibility != ANONYMOUS.visibility
+
+
+async def test_a_key_reads_as_itself_until_revoked(db: Database) -> None:
+    """The key is looked up on every request (one prepared statement on PostgreSQL): its kind and
+    scopes as created, nothing for a wrong secret, and nothing from the moment it is revoked."""
+    admin = await staff(Role.CITY_ADMIN, None, "Admin Kota")
+    key, text = await create_api_key(
+        admin,
+        name="Mitra",
+        kind=ApiKeyKind.PARTNER,
+        scopes=["reports:read", "stats:read"],
+        budget_per_hour=100,
+    )
+    found = await key_principal(text, client="203.0.113.9")
+    wrong = await key_principal(text + "x", client="203.0.113.9")  # another secret, the same prefix
+    await revoke_api_key(admin, key.id)
+
+    assert found is not None
+    assert (found.kind, found.api_key_id, found.scopes) == (
+        PrincipalKind.PARTNER, key.id, frozenset({"reports:read", "stats:read"}),
+    )  # fmt: skip
+    assert wrong is None
+    assert await key_principal(text, client="203.0.113.9") is None

@@ -14,14 +14,15 @@ import httpx
 import pytest
 
 from tests.databases import create_postgres_database, drop_postgres_database, sqlite_url
-from tests.redis_servers import require_shared_redis
+from tests.redis_servers import require_shared_redis, unique_channel
 from tests.server_process import sigap_server
+from tests.sqlite_urls import sqlite_url_of
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def sigap(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'cli.db'}", **env}
+    environment = {**os.environ, "DATABASE_URL": sqlite_url_of(tmp_path / "cli.db"), **env}
     return subprocess.run(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "server.cli", *args],
         cwd=REPO,
@@ -73,7 +74,11 @@ def test_several_workers_need_a_shared_bus(tmp_path: Path) -> None:
 def test_two_workers_start_on_a_fresh_database(tmp_path: Path, backend: str) -> None:
     """Migrations run once, before the workers start: both workers start and the API answers."""
     database_url = sqlite_url(tmp_path) if backend == "sqlite" else asyncio.run(create_postgres_database())
-    environment = {"DATABASE_URL": database_url, "WORKERS": "2", "REDIS_URL": require_shared_redis()}
+    # A channel of its own on the shared Redis: no other test's (or other run's) server hears its events.
+    environment = {
+        "DATABASE_URL": database_url, "WORKERS": "2", "REDIS_URL": require_shared_redis(),
+        "EVENT_CHANNEL": unique_channel(),
+    }  # fmt: skip
     try:
         with sigap_server(tmp_path, LOG_LEVEL="info", **environment) as server:
             deadline = time.monotonic() + 60

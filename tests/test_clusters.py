@@ -92,17 +92,19 @@ async def test_the_reports_filter_applies(db: Database) -> None:
     assert await _clusters(filter={"boundingBox": outside_the_map}) == []
 
 
-async def test_one_aggregate_query_with_or_without_categories(db: Database, sql_queries: Any) -> None:
+async def test_a_few_aggregate_queries_with_or_without_categories(db: Database, sql_queries: Any) -> None:
     await _file_at(OEBOBO)
     counts_only = "query($box: BoundingBoxInput!) { reportClusters(boundingBox: $box, zoom: 12) { count } }"
 
-    for query, variables in ((counts_only, {"box": CITY}), (CLUSTERS, {"box": CITY, "zoom": 12})):
+    for query, variables in ((counts_only, {"box": CITY}), (CLUSTERS, {"box": CITY, "zoom": 12, "first": 3})):
         sql_queries.clear()
         data = await gql(query, variables)
         assert data["reportClusters"][0]["count"] == 1
-        reports_queries = [s for s in sql_queries.statements if '"reports"' in s]
-        assert len(reports_queries) == 1
-        assert "GROUP BY" in reports_queries[0]
+        grid = [s for s in sql_queries.statements if '"reports"' in s or '"report_map_cells"' in s]
+        # the counted cells at zoom 12, the ring they leave at zoom 14 in four strips, and the four
+        # edge strips of the box from the reports, added up per cell in one statement
+        assert len(grid) == 1
+        assert grid[0].count("UNION ALL") == 8
 
 
 SENSITIVE = (-10.16637, 123.60871)  # far from the 0.01-degree grid of rounded points
@@ -188,3 +190,26 @@ async def test_the_readme_query_with_literal_arguments(db: Database) -> None:
 
     assert (cluster["count"], cluster["waiting"]) == (2, 2)
     assert len(cluster["byCategory"]) == 1
+
+
+HEATMAP = """query($box: BoundingBoxInput!, $zoom: Int!, $filter: ReportFilter) {
+  reportHeatmap(boundingBox: $box, zoom: $zoom, filter: $filter) { key point { lat lon } count weight }
+}"""
+
+
+async def test_the_heatmap_weighs_the_cells_against_the_busiest(db: Database) -> None:
+    for _ in range(3):
+        await _file_at(OEBOBO)
+    await _file_at(SENSITIVE, categoryCode="PENGEMIS")
+
+    cells = (await gql(HEATMAP, {"box": CITY, "zoom": 13}))["reportHeatmap"]
+
+    by_count = sorted(cells, key=lambda c: c["count"])
+    assert [(c["count"], c["weight"]) for c in by_count] == [(1, pytest.approx(1 / 3)), (3, 1.0)]
+    rounded = public_point(True, *SENSITIVE)
+    assert by_count[0]["point"] == {"lat": rounded[0], "lon": rounded[1]}  # as the public sees it
+    clusters = await _clusters(zoom=13)
+    assert sorted(c["key"] for c in cells) == sorted(c["key"] for c in clusters)
+    assert (await gql(HEATMAP, {"box": CITY, "zoom": 13, "filter": {"publicGroups": ["DONE"]}})) == {
+        "reportHeatmap": []
+    }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from models import Agency, Area, Category
-from models.seed import AGENCIES, CATEGORIES, KECAMATAN, load_seed
+from models.kupang_areas import KECAMATAN, KELURAHAN
+from models.seed import AGENCIES, CATEGORIES, load_seed
 from tests.conftest import Database
 from tests.graphql import gql
 
@@ -30,8 +31,9 @@ async def test_seed_holds_kupangs_launch_directory(db: Database) -> None:
     assert routing["Pelanggaran bangunan"] == "PUPR"
     assert routing["Permintaan fogging DBD"] == "DINKES"
     assert len(routing) == len(CATEGORIES) == 18  # the 13 of the launch and 5 everyday ones
-    assert {a["level"] for a in data["areas"]} == {"KECAMATAN"}
-    assert len(data["areas"]) == len(KECAMATAN) == 6
+    levels = [a["level"] for a in data["areas"]]
+    counts = (levels.count("KECAMATAN"), levels.count("KELURAHAN"))
+    assert counts == (len(KECAMATAN), len(KELURAHAN)) == (6, 51)
 
 
 async def test_seeding_twice_creates_nothing_new(db: Database) -> None:
@@ -40,7 +42,7 @@ async def test_seeding_twice_creates_nothing_new(db: Database) -> None:
     assert again == {"agencies": 0, "categories": 0, "areas": 0}
     assert await Agency.all().count() == len(AGENCIES)
     assert await Category.all().count() == len(CATEGORIES)
-    assert await Area.all().count() == len(KECAMATAN)
+    assert await Area.all().count() == len(KECAMATAN) + len(KELURAHAN)
 
 
 async def test_seeding_keeps_the_admins_routing(db: Database) -> None:

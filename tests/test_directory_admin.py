@@ -118,7 +118,7 @@ async def test_an_outline_routes_new_reports(db: Database) -> None:
     admin = await staff(Role.CITY_ADMIN, None, "Admin")
     ring = [[123.59, -10.18], [123.62, -10.18], [123.62, -10.16], [123.59, -10.16], [123.59, -10.18]]
     oebobo = (await gql("{ areas { id code } }"))["areas"]
-    oebobo_id = next(a["id"] for a in oebobo if a["code"] == "OEBOBO")
+    oebobo_id = next(a["id"] for a in oebobo if a["code"] == "53.71.04")
 
     data = await gql(
         OUTLINE,
@@ -126,5 +126,5 @@ async def test_an_outline_routes_new_reports(db: Database) -> None:
         principal=admin,
     )
 
-    assert data["setAreaOutline"]["area"] == {"code": "OEBOBO", "hasOutline": True}
-    assert (await file_report())["area"] == {"code": "OEBOBO"}
+    assert data["setAreaOutline"]["area"] == {"code": "53.71.04", "hasOutline": True}
+    assert (await file_report())["area"] == {"code": "53.71.04"}

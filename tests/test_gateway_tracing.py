@@ -127,7 +127,7 @@ def test_one_trace_from_the_client_through_the_gateway_to_sql(
     monkeypatch.setenv("OPENTELEMETRY", endpoint + "/v1/traces")  # Hive Gateway's --opentelemetry
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)  # the subgraphs
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")  # export within a fifth of a second
-    database_url = asyncio.run(create_postgres_database())
+    database_url = asyncio.run(create_postgres_database(migrated=True))
     config = LoopbackConfig(
         state_dir=tmp_path,
         database_url=database_url,

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from playwright.async_api import Browser, Page
 
 from tests.browser import offline
 from tests.live_clients import file_report_http, graphql_http, live_stats, wait_until_async
-from tests.server_process import RunningServer, sigap_server
+from tests.server_process import RunningServer, module_server
 
 SUBSCRIPTION = "subscription { reportEvents { event { kind } report { title } } }"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("graphiql")) as running:
-        yield running
+server = module_server("graphiql")
 
 
 async def open_graphiql(browser: Browser, server: RunningServer, operation: str) -> tuple[Page, list[str]]:

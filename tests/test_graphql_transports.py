@@ -4,7 +4,6 @@ live feed's statistics."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,15 +11,13 @@ import pytest
 
 from server.settings import Settings, SettingsError
 from tests.live_clients import SseClient, TransportWsClient
-from tests.server_process import TEST_JWT_SECRET, RunningServer, sigap_server
+from tests.loopback_http import HTTP
+from tests.server_process import TEST_JWT_SECRET, RunningServer, module_server
 
 TRANSPORTS = ["http", "websocket", "sse"]
 
 
-@pytest.fixture(scope="module")
-def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("production-transports"), SIGAP_ENV="production") as running:
-        yield running
+production = module_server("production-transports", SIGAP_ENV="production")
 
 
 async def answer(server: RunningServer, transport: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +90,7 @@ async def test_an_operation_name_naming_nothing_is_a_coded_error(
 
 def _display_key(server: RunningServer) -> str:
     create = 'mutation { createApiKey(input: {name: "Layar", kind: DISPLAY}) { key errors { code } } }'
-    created = httpx.post(server.url + "/graphql", json={"query": create}, headers=server.staff_headers())
+    created = HTTP.post(server.url + "/graphql", json={"query": create}, headers=server.staff_headers())
     return str(created.json()["data"]["createApiKey"]["key"])
 
 
@@ -101,7 +98,7 @@ def test_production_shows_the_live_statistics_only_to_staff_and_display_keys(
     production: RunningServer,
 ) -> None:
     def stats(headers: dict[str, str]) -> httpx.Response:
-        return httpx.get(production.url + "/live", headers=headers, timeout=5)
+        return HTTP.get(production.url + "/live", headers=headers, timeout=5)
 
     anonymous, forged = stats({}), stats({"authorization": "Bearer forged.token.here"})
     citizen = stats(production.citizen_headers("warga@kupang.test"))

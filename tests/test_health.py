@@ -13,14 +13,15 @@ from server.app import create_app
 from server.live.service import running_live_service
 from server.settings import Settings
 from tests.conftest import Database
-from tests.databases import create_postgres_database, drop_postgres_database
+from tests.databases import drop_postgres_database
 from tests.live_clients import wait_until
+from tests.loopback_http import HTTP
 from tests.redis_server import private_redis
-from tests.server_process import TEST_JWT_SECRET, sigap_server
+from tests.server_process import TEST_JWT_SECRET, server_database, sigap_server
 
 
 def status(url: str, path: str) -> tuple[int, dict[str, str]]:
-    response = httpx.get(url + path, timeout=10)
+    response = HTTP.get(url + path, timeout=10)
     return response.status_code, response.json()
 
 
@@ -37,17 +38,16 @@ def test_a_server_without_its_redis_bus_is_live_but_not_ready(tmp_path: Path) ->
 
 
 def test_a_server_without_its_database_is_live_but_not_ready(tmp_path: Path) -> None:
-    database_url = asyncio.run(create_postgres_database())
-    try:
-        with sigap_server(tmp_path, DATABASE_URL=database_url) as server:
-            assert status(server.url, "/ready")[0] == 200
-            asyncio.run(drop_postgres_database(database_url))  # FORCE: its connections are cut
-            wait_until(lambda: status(server.url, "/ready")[0] == 503, what="not ready without PostgreSQL")
-            body = status(server.url, "/ready")[1]
-            assert body == {"status": "unavailable", "database": "down", "bus": "up"}
-            assert status(server.url, "/health") == (200, {"status": "ok"})
-    finally:
-        asyncio.run(drop_postgres_database(database_url))
+    with (
+        server_database(tmp_path, "postgres") as database_url,
+        sigap_server(tmp_path, DATABASE_URL=database_url) as server,
+    ):
+        assert status(server.url, "/ready")[0] == 200
+        asyncio.run(drop_postgres_database(database_url))  # FORCE: its connections are cut
+        wait_until(lambda: status(server.url, "/ready")[0] == 503, what="not ready without PostgreSQL")
+        body = status(server.url, "/ready")[1]
+        assert body == {"status": "unavailable", "database": "down", "bus": "up"}
+        assert status(server.url, "/health") == (200, {"status": "ok"})
 
 
 async def test_a_draining_server_is_not_ready(db: Database, tmp_path: Path) -> None:

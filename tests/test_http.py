@@ -12,31 +12,29 @@ import orjson
 import pytest
 
 from tests.abuse import abusive
-from tests.server_process import RunningServer, sigap_server
+from tests.loopback_http import HTTP
+from tests.server_process import RunningServer, module_server, sigap_server
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("http")) as running:
-        yield running
+server = module_server("http")
 
 
 def post(server: RunningServer, body: bytes | str, content_type: str = "application/json") -> httpx.Response:
-    return httpx.post(
+    return HTTP.post(
         server.url + "/graphql", content=body, headers={"content-type": content_type}, timeout=10
     )
 
 
 def test_readiness_reports_the_database_and_bus(server: RunningServer) -> None:
-    response = httpx.get(server.url + "/ready")
+    response = HTTP.get(server.url + "/ready")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "up", "bus": "up"}
 
 
 def test_seeded_directory_is_served(server: RunningServer) -> None:
-    response = httpx.post(
-        server.url + "/graphql", json={"query": "{ agencies { code } categories { code } areas { name } }"}
+    response = HTTP.post(
+        server.url + "/graphql",
+        json={"query": "{ agencies { code } categories { code } areas(level: KECAMATAN) { name } }"},
     )
 
     data = response.json()["data"]
@@ -66,10 +64,10 @@ def test_file_then_find_over_http(server: RunningServer) -> None:
             "location": {"lat": -10.16, "lon": 123.6},
         }
     }
-    filed = httpx.post(server.url + "/graphql", json={"query": mutation, "variables": variables}).json()
+    filed = HTTP.post(server.url + "/graphql", json={"query": mutation, "variables": variables}).json()
     code = filed["data"]["fileReport"]["report"]["code"]
 
-    found = httpx.get(
+    found = HTTP.get(
         server.url + "/graphql", params={"query": f'{{ report(code: "{code}") {{ agency {{ code }} }} }}'}
     )
 
@@ -109,7 +107,7 @@ def filing_body(title: str) -> dict[str, object]:
 
 def reports_titled(server: RunningServer, title: str) -> int:
     query = "query($t: String) { reports(filter: {text: $t}) { totalCount } }"
-    response = httpx.post(server.url + "/graphql", json={"query": query, "variables": {"t": title}})
+    response = HTTP.post(server.url + "/graphql", json={"query": query, "variables": {"t": title}})
     return int(response.json()["data"]["reports"]["totalCount"])
 
 
@@ -122,7 +120,7 @@ def test_mutations_over_get_are_refused_and_write_nothing(server: RunningServer)
     body = filing_body(title)
     params = {"query": body["query"], "variables": orjson.dumps(body["variables"]).decode()}
 
-    response = httpx.get(server.url + "/graphql", params=abusive(params))
+    response = HTTP.get(server.url + "/graphql", params=abusive(params))
 
     assert response.status_code == 400
     assert "mutation" in response.text.lower()
@@ -133,7 +131,7 @@ def test_batches_are_refused_and_write_nothing(server: RunningServer) -> None:
     title = unique_title()
     batch = [filing_body(title) for _ in range(50)]
 
-    response = httpx.post(server.url + "/graphql", json=abusive(batch))
+    response = HTTP.post(server.url + "/graphql", json=abusive(batch))
 
     assert response.status_code == 400
     assert reports_titled(server, title) == 0
@@ -142,7 +140,7 @@ def test_batches_are_refused_and_write_nothing(server: RunningServer) -> None:
 def test_an_unknown_operation_name_is_400(server: RunningServer) -> None:
     body = {"query": "query A { agencies { code } }", "operationName": "B"}
 
-    response = httpx.post(server.url + "/graphql", json=abusive(body))
+    response = HTTP.post(server.url + "/graphql", json=abusive(body))
 
     assert response.status_code == 400
 
@@ -164,7 +162,7 @@ def test_cross_site_simple_requests_are_refused_and_write_nothing(
     headers = {"content-type": content_type} if content_type else {}
     body = encode(filing_body(title))  # type: ignore[operator]
 
-    response = httpx.post(server.url + "/graphql", content=abusive(body), headers=headers)
+    response = HTTP.post(server.url + "/graphql", content=abusive(body), headers=headers)
 
     assert response.status_code == 403
     assert "X-Sigap-CSRF" in response.text
@@ -173,7 +171,7 @@ def test_cross_site_simple_requests_are_refused_and_write_nothing(
 
 @pytest.mark.parametrize("header", ["x-sigap-csrf", "apollo-require-preflight"])
 def test_a_preflight_header_lets_a_non_json_body_reach_graphql(server: RunningServer, header: str) -> None:
-    response = httpx.post(
+    response = HTTP.post(
         server.url + "/graphql",
         content=b"--x\r\n\r\n{}\r\n--x--",
         headers={"content-type": "multipart/form-data; boundary=x", header: "1"},
@@ -197,7 +195,7 @@ def test_oversized_bodies_are_413_declared_or_streamed(server: RunningServer) ->
         for start in range(0, len(payload), 64 * 1024):
             yield payload[start : start + 64 * 1024]
 
-    streamed = httpx.post(
+    streamed = HTTP.post(
         server.url + "/graphql", content=abusive(chunks()), headers={"content-type": "application/json"}
     )
 
@@ -205,14 +203,14 @@ def test_oversized_bodies_are_413_declared_or_streamed(server: RunningServer) ->
     assert streamed.status_code == 413
     assert "too large" in streamed.text
     assert reports_titled(server, title) == 0
-    assert httpx.get(server.url + "/health").status_code == 200
+    assert HTTP.get(server.url + "/health").status_code == 200
 
 
 def test_a_body_under_the_cap_is_served(server: RunningServer) -> None:
     body = {"query": "query($t: String) { reports(filter: {text: $t}) { totalCount } }"}
     body["variables"] = {"t": "y" * (900 * 1024)}
 
-    response = httpx.post(server.url + "/graphql", json=body)
+    response = HTTP.post(server.url + "/graphql", json=body)
 
     assert response.status_code == 200
     assert response.json()["data"]["reports"]["totalCount"] == 0
@@ -269,9 +267,22 @@ def test_a_plain_request_by_hand_is_served(server: RunningServer) -> None:
     assert raw_request(server, b"POST /graphql HTTP/1.1\r\nHost: localhost:8000\r\n") == b"HTTP/1.1 200 OK"
 
 
+def test_a_client_leaving_before_its_body_is_no_error(server: RunningServer) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n" + b'{"query": '
+        )  # then gone, 90 bytes short
+    assert raw_request(server, b"POST /graphql HTTP/1.1\r\nHost: localhost\r\n") == b"HTTP/1.1 200 OK"
+
+    assert "ClientDisconnect" not in server.log()
+    assert "Exception in ASGI application" not in server.log()
+
+
 def test_unexpected_shapes_are_graphql_errors_with_codes(server: RunningServer) -> None:
     for query in ["{ reports(first: 5) { nope } }", '{ reports(first: "five") { totalCount } }', "query {"]:
-        response = httpx.post(server.url + "/graphql", json={"query": query})
+        response = HTTP.post(server.url + "/graphql", json={"query": query})
         assert response.status_code in {200, 400}
         errors = response.json()["errors"]
         assert errors
@@ -279,7 +290,7 @@ def test_unexpected_shapes_are_graphql_errors_with_codes(server: RunningServer) 
 
 
 def test_graphiql_is_served_in_development(server: RunningServer) -> None:
-    response = httpx.get(server.url + "/graphql", headers={"accept": "text/html"})
+    response = HTTP.get(server.url + "/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
@@ -287,11 +298,11 @@ def test_graphiql_is_served_in_development(server: RunningServer) -> None:
 
 def test_production_serves_no_graphiql_introspection_or_suggestions(tmp_path: Path) -> None:
     with sigap_server(tmp_path, SIGAP_ENV="production", SEED_ON_START="1") as production:
-        page = httpx.get(production.url + "/graphql", headers={"accept": "text/html"})
-        introspection = httpx.post(
+        page = HTTP.get(production.url + "/graphql", headers={"accept": "text/html"})
+        introspection = HTTP.post(
             production.url + "/graphql", json=abusive({"query": "{ __schema { types { name } } }"})
         )
-        probe = httpx.post(production.url + "/graphql", json=abusive({"query": "{ reprts { id } }"}))
+        probe = HTTP.post(production.url + "/graphql", json=abusive({"query": "{ reprts { id } }"}))
     assert "graphiql" not in page.text.lower()
     assert introspection.json()["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
     assert "__Schema" not in introspection.text
@@ -302,19 +313,17 @@ def test_readiness_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
     with sigap_server(tmp_path) as running:
         (tmp_path / "server.db").unlink()
         (tmp_path / "server.db").mkdir()  # the path now cannot be opened as a database
-        response = httpx.get(running.url + "/ready")
+        response = HTTP.get(running.url + "/ready")
     assert response.status_code in {200, 503}
 
 
 def test_a_subgraph_process_serves_its_subgraph(tmp_path: Path) -> None:
     with sigap_server(tmp_path, SIGAP_SUBGRAPH="directory") as server:
-        sdl = httpx.post(server.url + "/graphql", json={"query": "{ _service { sdl } }"}, timeout=10).json()
-        agencies = httpx.post(
+        sdl = HTTP.post(server.url + "/graphql", json={"query": "{ _service { sdl } }"}, timeout=10).json()
+        agencies = HTTP.post(
             server.url + "/graphql", json={"query": "{ agencies { code } }"}, timeout=10
         ).json()
-        reports = httpx.post(
-            server.url + "/graphql", json={"query": "{ reports { totalCount } }"}, timeout=10
-        )
+        reports = HTTP.post(server.url + "/graphql", json={"query": "{ reports { totalCount } }"}, timeout=10)
 
     assert "type Agency implements Node @key" in sdl["data"]["_service"]["sdl"]
     assert len(agencies["data"]["agencies"]) == 7

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,26 +12,21 @@ import pytest
 
 from resolvers.tokens import AUDIENCE
 from tests.abuse import abusive
-from tests.server_process import RunningServer, create_admin, sigap_server
+from tests.databases import migrated_sqlite_url
+from tests.loopback_http import HTTP
+from tests.server_process import RunningServer, create_admin, module_server, sigap_server
 
 SECRET = "http-auth-test-secret-" + "s" * 20
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "admin-kata-sandi-123"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    folder = tmp_path_factory.mktemp("auth")
-    env = {"DATABASE_URL": f"sqlite://{folder / 'server.db'}", "JWT_SECRET": SECRET}
-    created = create_admin(env, ADMIN_EMAIL, ADMIN_PASSWORD)
-    assert created.returncode == 0, created.stderr
-    with sigap_server(folder, **env) as running:
-        yield running
+server = module_server("auth", admin=(ADMIN_EMAIL, ADMIN_PASSWORD), JWT_SECRET=SECRET)
 
 
 def call(
     server: RunningServer, query: str, variables: dict[str, Any] | None = None, **headers: str
 ) -> httpx.Response:
-    return httpx.post(server.url + "/graphql", json={"query": query, "variables": variables}, headers=headers)
+    return HTTP.post(server.url + "/graphql", json={"query": query, "variables": variables}, headers=headers)
 
 
 def admin_token(server: RunningServer) -> str:
@@ -132,7 +126,7 @@ def test_only_a_city_admin_creates_keys(server: RunningServer) -> None:
 
 
 def test_create_admin_refuses_a_weak_password(tmp_path: Path) -> None:
-    result = create_admin({"DATABASE_URL": f"sqlite://{tmp_path / 'x.db'}"}, "a@b.test", "short", "A")
+    result = create_admin({"DATABASE_URL": migrated_sqlite_url(tmp_path)}, "a@b.test", "short", "A")
 
     assert result.returncode == 2
     assert "Passwords have" in result.stderr

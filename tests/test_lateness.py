@@ -151,10 +151,13 @@ async def test_a_served_answer_turns_late_at_the_acknowledge_deadline(
     assert await asyncio.to_thread(answer) == (None, 0)
     assert await asyncio.to_thread(answer) == (None, 0)  # now from the cache
     give_up = time.monotonic() + 10
-    while (seen := await asyncio.to_thread(answer)) != ("ACKNOWLEDGE", 1):
+    while True:
+        asked_at = datetime.now(UTC)  # not when the answer came: a loaded machine may take a while
+        if (seen := await asyncio.to_thread(answer)) == ("ACKNOWLEDGE", 1):
+            break
         assert seen == (None, 0), seen
-        # Asked after the deadline (with a margin for the request's own time), the answer must be late.
-        assert datetime.now(UTC) < deadline + timedelta(seconds=1), "a cached answer outlived the deadline"
+        # Asked after the deadline (with a margin), the answer must be late.
+        assert asked_at < deadline + timedelta(seconds=1), "a cached answer outlived the deadline"
         assert time.monotonic() < give_up
         await asyncio.sleep(0.05)
     assert datetime.now(UTC) >= deadline

@@ -25,13 +25,9 @@ from tests.live_clients import (
     wait_until,
     ws_url,
 )
-from tests.server_process import RunningServer, sigap_server
+from tests.server_process import RunningServer, module_server, sigap_server
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("delivery")) as running:
-        yield running
+server = module_server("delivery")
 
 
 def all_cursors_after(url: str, cursor: str) -> list[int]:

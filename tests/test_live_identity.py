@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -19,26 +18,25 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from models import Role, User
 from resolvers.tokens import TokenSigner
 from tests.live_clients import (
+    FILE,
     SseClient,
     SseEvent,
     TransportWsClient,
     change_status_http,
     file_report_http,
+    graphql_http,
     live_stats,
     wait_until_async,
 )
-from tests.server_process import TEST_JWT_SECRET, RunningServer, sigap_server
+from tests.loopback_http import HTTP
+from tests.server_process import TEST_JWT_SECRET, RunningServer, module_server, sigap_server
+from tests.sqlite_urls import sqlite_file_of
 
 PRIVATE_FEED = """subscription($after: String) {
   reportEvents(after: $after) { cursor report { code reporterContact { phone } } } }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(
-        tmp_path_factory.mktemp("live-identity"), LIVE_KEEPALIVE="0.3", LIVE_CREDENTIALS_RECHECK="0.3"
-    ) as running:
-        yield running
+server = module_server("live-identity", LIVE_KEEPALIVE="0.3", LIVE_CREDENTIALS_RECHECK="0.3")
 
 
 async def _init(client: TransportWsClient, payload: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +86,7 @@ async def test_live_payloads_show_private_fields_only_to_those_who_may_see_them(
 
 
 def _call(server: RunningServer, query: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
-    response = httpx.post(
+    response = HTTP.post(
         server.url + "/graphql", json={"query": query, "variables": variables}, headers=headers
     )
     return response.json()["data"]
@@ -144,7 +142,7 @@ def _revoke(server: RunningServer, key_id: str) -> None:
 
 
 def test_server_sent_events_check_credentials_too(server: RunningServer) -> None:
-    response = httpx.post(
+    response = HTTP.post(
         server.url + "/graphql",
         json={"query": PRIVATE_FEED},
         headers={"accept": "text/event-stream", "authorization": "Bearer forged.token.here"},
@@ -252,13 +250,27 @@ def _set_active(server: RunningServer, staff_id: str, active: bool) -> None:
 
 def _move_to_agency(server: RunningServer, email: str, agency_code: str) -> None:
     """What an administrator does in the database: Sigap's API has no mutation for it."""
-    database = server.environment["DATABASE_URL"].removeprefix("sqlite://")
+    database = sqlite_file_of(server.environment["DATABASE_URL"])
     with sqlite3.connect(database) as connection:
         moved = connection.execute(
             "UPDATE users SET agency_id = (SELECT id FROM agencies WHERE code = ?) WHERE email = ?",
             (agency_code, email),
         ).rowcount
     assert moved == 1
+
+
+def _delete_account(server: RunningServer, citizen: dict[str, str]) -> None:
+    delete = """mutation { deleteAccount(input: {password: "kata-sandi-warga-kupang"}) { deleted } }"""
+    assert _call(server, delete, **citizen)["deleteAccount"] == {"deleted": True}
+
+
+def _change_password(server: RunningServer, email: str) -> None:
+    sign_in = """mutation($e: String!) { signIn(input: {email: $e, password: "kata-sandi-petugas"}) {
+      session { accessToken } } }"""
+    token = _call(server, sign_in, {"e": email})["signIn"]["session"]["accessToken"]
+    change = """mutation { changePassword(input: {currentPassword: "kata-sandi-petugas",
+      newPassword: "kata-sandi-petugas-baru"}) { errors { code } } }"""
+    assert _call(server, change, authorization=f"Bearer {token}")["changePassword"] == {"errors": []}
 
 
 def _short_lived_token(token: str, seconds: float) -> str:
@@ -275,8 +287,13 @@ def _credentials_about_to_change(
     if change == "revoked-key":
         key, key_id = _display_key(server)
         return {"x-api-key": key}, lambda: _revoke(server, key_id)
+    if change == "deleted-account":  # a citizen deletes their account (issue 13)
+        citizen = server.citizen_headers(f"{name}@warga.test")
+        return citizen, lambda: _delete_account(server, citizen)
     email = f"{name}@dlh.test"
     token, staff_id = _dlh_officer(server, email)
+    if change == "changed-password":  # from another device: this session ends with the others
+        return {"authorization": f"Bearer {token}"}, lambda: _change_password(server, email)
     if change == "expired-token":
         return {"authorization": f"Bearer {_short_lived_token(token, 2)}"}, lambda: None
     if change == "disabled-account":
@@ -330,6 +347,9 @@ ENDED_BY = {
     ("sse", "revoked-key"): "UNAUTHENTICATED",
     ("sse", "disabled-account"): "UNAUTHENTICATED",
     ("sse", "expired-token"): "UNAUTHENTICATED",
+    ("websocket", "deleted-account"): "4403 Forbidden",
+    ("sse", "deleted-account"): "UNAUTHENTICATED",
+    ("websocket", "changed-password"): "4403 Forbidden",
 }
 
 
@@ -383,3 +403,44 @@ async def test_an_officer_moved_to_another_agency_stops_seeing_the_old_agencys_c
     )
     assert isinstance(resumed, dict)
     assert resumed["data"]["reportEvents"]["report"] == {"code": filed["code"], "reporterContact": None}
+
+
+MY_NOTIFICATIONS = "subscription { myNotifications { kind title report { code } } }"
+
+
+async def test_a_citizens_inbox_reaches_their_socket_and_stream_only_when_signed_in(
+    server: RunningServer,
+) -> None:
+    """End to end in `sigap serve`: the change over HTTP, the delivery runner fills the inbox and
+    mails (to the log: the development backend), the citizen's websocket and SSE stream get the entry."""
+    rina = await asyncio.to_thread(server.citizen_headers, "rina.inbox@warga.test", "Rina")
+    await asyncio.to_thread(server.staff_headers)  # before the sockets: they must answer pings meanwhile
+    filing = {"title": "Sampah menumpuk", "description": "Sudah tiga hari", "categoryCode": "SAMPAH",
+              "location": {"lat": -10.17, "lon": 123.607}}  # fmt: skip
+    filed = (await asyncio.to_thread(graphql_http, server.url, FILE, {"i": filing}, rina))["fileReport"]
+    code = filed["report"]["code"]
+    anonymous = await TransportWsClient.open(server.url)
+    client = await TransportWsClient.open(server.url, init=False)
+    assert await _init(client, rina) == {"type": "connection_ack"}
+    inboxes = (await asyncio.to_thread(live_stats, server.url))["inboxes"]
+    await anonymous.subscribe("inbox", MY_NOTIFICATIONS)
+    await client.subscribe("inbox", MY_NOTIFICATIONS)
+    refused = await anonymous.receive()
+    async with SseClient.open(server.url, MY_NOTIFICATIONS, headers=rina) as stream:
+
+        async def subscribed() -> bool:
+            return (await asyncio.to_thread(live_stats, server.url))["inboxes"] == inboxes + 2
+
+        await wait_until_async(subscribed, what="both inbox subscriptions wait")
+        await asyncio.to_thread(change_status_http, server, filed["report"]["id"], "ACKNOWLEDGED")
+        pushed = await client.receive(within=20)
+        streamed = await stream.next_event(within=20)
+    await client.close()
+    await anonymous.close()
+
+    expected = {"kind": "ACKNOWLEDGED", "title": f"Laporan {code} diterima dinas", "report": {"code": code}}
+    assert refused["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert pushed["payload"]["data"]["myNotifications"] == expected
+    assert streamed is not None
+    assert streamed.data == {"data": {"myNotifications": expected}}
+    assert f"mail to rina.inbox@warga.test: Laporan {code} diterima dinas" in server.log()

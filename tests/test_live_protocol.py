@@ -4,7 +4,6 @@ server over real websockets: the handshake, pings, every close code, and operati
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -12,18 +11,9 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from tests.live_clients import FEED, TransportWsClient, file_report_http, ws_url
-from tests.server_process import RunningServer, sigap_server
+from tests.server_process import RunningServer, module_server
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(
-        tmp_path_factory.mktemp("protocol"),
-        LIVE_INIT_TIMEOUT="1",
-        LIVE_KEEPALIVE="0.5",
-        LIVE_MAX_OPERATIONS="3",
-    ) as running:
-        yield running
+server = module_server("protocol", LIVE_INIT_TIMEOUT="1", LIVE_KEEPALIVE="0.5", LIVE_MAX_OPERATIONS="3")
 
 
 async def test_ack_then_pong_echoing_the_ping_payload(server: RunningServer) -> None:

@@ -39,7 +39,7 @@ class Deployment:
 @pytest.fixture(scope="module")
 async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deployment]:
     folder = tmp_path_factory.mktemp("redis-live")
-    database_url = await create_postgres_database()
+    database_url = await create_postgres_database(migrated=True)
     try:
         with private_redis(folder) as redis_server:
             env = {

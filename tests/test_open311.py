@@ -5,7 +5,7 @@ client from PyPI (written by others) reading a real server."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ from server.settings import Settings
 from tests import images
 from tests.conftest import Database
 from tests.graphql import UPDATE_STATUS, file_report, gql, staff
-from tests.server_process import RunningServer, sigap_server
+from tests.loopback_http import HTTP
+from tests.server_process import RunningServer, module_server
 from tests.test_photos import file_with, storage, upload
 
 __all__ = ["storage"]  # the photo tests' fixture, used here too
@@ -214,10 +215,7 @@ async def test_request_windows_and_bad_filters(db: Database, client: httpx.Async
     assert (await client.get(f"{BASE}/services.yaml")).status_code == 404
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("open311")) as running:
-        yield running
+server = module_server("open311")
 
 
 def test_the_georeport_client_from_pypi_reads_a_real_server(server: RunningServer, tmp_path: Path) -> None:
@@ -229,7 +227,7 @@ def test_the_georeport_client_from_pypi_reads_a_real_server(server: RunningServe
         "i": {"title": "Lampu mati", "description": "Lampu jalan padam", "categoryCode": "LAMPU_RAMBU",
               "location": {"lat": -10.17, "lon": 123.607}}
     }  # fmt: skip
-    filed = httpx.post(server.url + "/graphql", json={"query": filing, "variables": variables}).json()
+    filed = HTTP.post(server.url + "/graphql", json={"query": filing, "variables": variables}).json()
     code = filed["data"]["fileReport"]["report"]["code"]
 
     for output_format in ("json", "xml"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,6 +11,15 @@ from resolvers import passwords
 from resolvers.errors import DomainError
 
 PASSWORD = "kata-sandi-yang-panjang"
+
+
+@pytest.fixture(autouse=True)
+def production_cost(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests are about the real cost of a hash: not the suite's cheap one (tests/conftest.py)."""
+    monkeypatch.delenv("SIGAP_TEST_PASSWORD_HASHING", raising=False)
+    passwords._password_hasher.cache_clear()
+    yield
+    passwords._password_hasher.cache_clear()
 
 
 async def test_the_event_loop_keeps_running_while_a_password_is_hashed() -> None:

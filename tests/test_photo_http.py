@@ -15,6 +15,8 @@ import pytest
 from PIL import Image
 
 from tests import images
+from tests.databases import migrated_sqlite_url
+from tests.loopback_http import HTTP
 from tests.server_process import RunningServer, create_admin, sigap_server
 
 SECRET = "photo-http-test-secret-" + "s" * 20
@@ -28,7 +30,7 @@ FILE = """mutation($input: FileReportInput!) { fileReport(input: $input) {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     folder = tmp_path_factory.mktemp("photo-http")
     env = {
-        "DATABASE_URL": f"sqlite://{folder / 'server.db'}",
+        "DATABASE_URL": migrated_sqlite_url(folder),
         "JWT_SECRET": SECRET,
         "PHOTO_DIR": str(folder / "photos"),
         "RESPONSE_CACHE": "off",
@@ -49,7 +51,7 @@ def stored_files(server: RunningServer) -> set[str]:
 
 
 def report_count(server: RunningServer) -> int:
-    response = httpx.post(server.url + "/graphql", json={"query": "{ reports(first: 1) { totalCount } }"})
+    response = HTTP.post(server.url + "/graphql", json={"query": "{ reports(first: 1) { totalCount } }"})
     return int(response.json()["data"]["reports"]["totalCount"])
 
 
@@ -69,7 +71,7 @@ def multipart(
     # A list variable takes file i at `path.i`; a single Upload variable takes the one file at `path`.
     targets = [f"{path}.{i}" for i in range(len(files))] if path.endswith(".photos") else [path]
     mapping = {str(i): [target] for i, target in enumerate(targets)}
-    return httpx.post(
+    return HTTP.post(
         server.url + "/graphql",
         data={"operations": operations, "map": json.dumps(mapping)},
         files=[(str(i), (name, data, content_type)) for i, (name, data, content_type) in enumerate(files)],
@@ -102,7 +104,7 @@ def test_a_filing_with_photos_over_http(server: RunningServer) -> None:
     assert payload["errors"] == []
     photo = payload["report"]["photos"][0]
     assert photo["url"].startswith(server.url + "/photos/")  # absolute: a mobile app fetches it as it is
-    served = httpx.get(photo["url"])
+    served = HTTP.get(photo["url"])
     assert served.status_code == 200
     assert served.headers["content-type"] == "image/jpeg"
     assert served.headers["x-content-type-options"] == "nosniff"
@@ -113,7 +115,7 @@ def test_a_filing_with_photos_over_http(server: RunningServer) -> None:
     meta = images.metadata_of(served.content)
     assert (meta["format"], meta["exif_tags"], meta["gps"]) == ("JPEG", {}, {})
     assert "rumah-budi" not in photo["url"]
-    thumbnail = httpx.get(payload["report"]["photos"][1]["thumbnailUrl"])
+    thumbnail = HTTP.get(payload["report"]["photos"][1]["thumbnailUrl"])
     assert thumbnail.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(thumbnail.content)).format == "PNG"
 
@@ -163,7 +165,7 @@ def test_an_oversized_body_without_a_length_is_cut_off_while_it_arrives(server: 
         for _ in range(40):
             yield b"\x00" * (1024 * 1024)
 
-    response = httpx.post(
+    response = HTTP.post(
         server.url + "/graphql",
         content=body(),
         headers={"content-type": "multipart/form-data; boundary=b", **PREFLIGHT},
@@ -225,7 +227,7 @@ def test_a_nul_byte_in_the_file_name(server: RunningServer) -> None:
         + f"\r\n--{boundary}--\r\n".encode()
     )
 
-    response = httpx.post(
+    response = HTTP.post(
         server.url + "/graphql",
         content=body,
         headers={"content-type": f"multipart/form-data; boundary={boundary}", **PREFLIGHT},
@@ -241,7 +243,7 @@ def test_a_nul_byte_in_the_file_name(server: RunningServer) -> None:
     "path", ["/photos/..%2Fserver.db", "/photos/server.db", "/photos/%2e%2e", "/photos/" + "0" * 32 + ".jpg"]
 )
 def test_unknown_or_crafted_names_are_not_found(server: RunningServer, path: str) -> None:
-    response = httpx.get(server.url + path)
+    response = HTTP.get(server.url + path)
 
     assert response.status_code == 404
     assert b"SQLite" not in response.content
@@ -256,7 +258,7 @@ def test_sensitive_photos_need_a_signed_address(server: RunningServer) -> None:
     payload = response.json()["data"]["fileReport"]
     signed = payload["report"]["photos"][0]["url"]
     bare = signed.split("?", 1)[0]
-    public_view = httpx.post(
+    public_view = HTTP.post(
         server.url + "/graphql",
         json={
             "query": "query($id: ID!) { report(id: $id) { photos { url } } }",
@@ -265,15 +267,15 @@ def test_sensitive_photos_need_a_signed_address(server: RunningServer) -> None:
     )
 
     assert public_view.json()["data"]["report"]["photos"] == []
-    assert httpx.get(bare).status_code == 404
-    assert httpx.get(signed[:-4] + "0000").status_code == 404
+    assert HTTP.get(bare).status_code == 404
+    assert HTTP.get(signed[:-4] + "0000").status_code == 404
     # A digit to str.isdigit() that int() refuses is a crafted address, not a server error.
-    assert httpx.get(bare + "?expires=%C2%B2&signature=x").status_code == 404
-    served = httpx.get(signed)
+    assert HTTP.get(bare + "?expires=%C2%B2&signature=x").status_code == 404
+    served = HTTP.get(signed)
     assert served.status_code == 200
     assert served.headers["cache-control"] == "private, no-store"
     # The anonymous filer's tracking token shows them their photos again, with fresh addresses.
-    tracked = httpx.post(
+    tracked = HTTP.post(
         server.url + "/graphql",
         json={
             "query": "query($t: String!) { report(trackingToken: $t) { photos { url } } }",
@@ -281,17 +283,17 @@ def test_sensitive_photos_need_a_signed_address(server: RunningServer) -> None:
         },
     )
     again = tracked.json()["data"]["report"]["photos"][0]["url"]
-    assert httpx.get(again).status_code == 200
+    assert HTTP.get(again).status_code == 200
 
 
 def test_staff_add_the_after_photo_that_resolving_needs(server: RunningServer) -> None:
     auth = _admin_headers(server)
-    filed = httpx.post(server.url + "/graphql", json={"query": FILE, "variables": {"input": _filing()}})
+    filed = HTTP.post(server.url + "/graphql", json={"query": FILE, "variables": {"input": _filing()}})
     report_id = filed.json()["data"]["fileReport"]["report"]["id"]
     status = "mutation($i: UpdateReportStatusInput!) { updateReportStatus(input: $i) { errors { code } } }"
 
     def move(to: str) -> list[str]:
-        answer = httpx.post(
+        answer = HTTP.post(
             server.url + "/graphql",
             json={"query": status, "variables": {"i": {"id": report_id, "status": to}}},
             headers=auth,
@@ -313,14 +315,14 @@ def test_staff_add_the_after_photo_that_resolving_needs(server: RunningServer) -
     payload = added.json()["data"]["addReportPhoto"]
     assert payload["errors"] == []
     assert [p["kind"] for p in payload["report"]["photos"]] == ["AFTER"]
-    served = httpx.get(payload["report"]["photos"][0]["url"])
+    served = HTTP.get(payload["report"]["photos"][0]["url"])
     assert served.headers["content-type"] == "image/webp"
     assert images.metadata_of(served.content)["gps"] == {}
     assert move("RESOLVED") == []
 
 
 def _admin_headers(server: RunningServer) -> dict[str, str]:
-    signed_in = httpx.post(
+    signed_in = HTTP.post(
         server.url + "/graphql",
         json={
             "query": "mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) "
@@ -339,9 +341,9 @@ def test_a_public_photo_is_revalidated_before_every_use_and_gone_once_private(se
     ).json()["data"]["fileReport"]
     url = filed["report"]["photos"][0]["url"]
 
-    first = httpx.get(url)
+    first = HTTP.get(url)
     directives = {d.strip() for d in first.headers["cache-control"].split(",")}
-    revalidated = httpx.get(url, headers={"if-none-match": first.headers["etag"]})
+    revalidated = HTTP.get(url, headers={"if-none-match": first.headers["etag"]})
 
     assert first.status_code == 200
     assert "no-cache" in directives
@@ -350,12 +352,12 @@ def test_a_public_photo_is_revalidated_before_every_use_and_gone_once_private(se
     assert (revalidated.status_code, revalidated.content) == (304, b"")
 
     admin = _admin_headers(server)
-    categories = httpx.post(server.url + "/graphql", json={"query": "{ categories { id code } }"})
+    categories = HTTP.post(server.url + "/graphql", json={"query": "{ categories { id code } }"})
     category_id = next(c["id"] for c in categories.json()["data"]["categories"] if c["code"] == "PARKIR_LIAR")
     update = """mutation($i: UpdateCategoryInput!) { updateCategory(input: $i) { errors { code } } }"""
 
     def sensitive(value: bool) -> None:
-        answer = httpx.post(
+        answer = HTTP.post(
             server.url + "/graphql",
             json={"query": update, "variables": {"i": {"id": category_id, "isSensitive": value}}},
             headers=admin,
@@ -365,7 +367,7 @@ def test_a_public_photo_is_revalidated_before_every_use_and_gone_once_private(se
     sensitive(True)
     try:
         # What a shared cache holding the photo asks before serving it again: the photo is gone.
-        assert httpx.get(url, headers={"if-none-match": first.headers["etag"]}).status_code == 404
-        assert httpx.get(url).status_code == 404
+        assert HTTP.get(url, headers={"if-none-match": first.headers["etag"]}).status_code == 404
+        assert HTTP.get(url).status_code == 404
     finally:
         sensitive(False)

@@ -3,14 +3,20 @@ whichever way a query reaches them (field, list edge, node, alias, fragment, nes
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 
-from models import Role
+from models import Agency, ApiKeyKind, Category, Role
+from resolvers.api_keys import create_api_key
 from resolvers.identity import ANONYMOUS, Principal, PrincipalKind
+from server.app import create_app
+from server.settings import Settings
 from tests.conftest import Database
-from tests.graphql import FILE_REPORT, UPDATE_STATUS, citizen, filing, gql, staff
+from tests.graphql import FILE_REPORT, SIGNER, UPDATE_STATUS, citizen, filing, gql, staff
 
 PARTNER = Principal(
     kind=PrincipalKind.PARTNER, api_key_id=1, scopes=frozenset({"reports:read"}), client="key:1"
@@ -164,3 +170,141 @@ async def test_ordinary_places_are_exact_for_everyone(db: Database) -> None:
         "location": MISSING,
         "address": "Pasar Oebobo",
     }
+
+
+# Every way out of the API that shows a report's place, with the callers who may read them.
+PLACES = "{ reports(first: 100) { edges { node { id location { lat lon } address } } } }"
+
+
+@pytest.fixture
+async def http(db: Database) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        database_url=db.url,
+        jwt_secret=SIGNER.secret,
+        query_points_per_hour=1_000_000,
+        rate_limits={"file_report": "1000/minute", "file_report_per_address": "1000/minute"},  # as tests do
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://localhost"
+    ) as client:
+        yield client
+
+
+async def _callers(
+    reporter: Principal, agency_ids: set[int]
+) -> tuple[dict[str, dict[str, str]], dict[str, int | None]]:
+    """Each caller's credentials as HTTP headers, and the agency each officer works for: the
+    anonymous public, the reporter, another citizen, an officer of each handling agency (and so of
+    another agency for the other reports) and of an agency handling none, a dispatcher, a partner
+    key and a display key."""
+    admin = await staff(Role.CITY_ADMIN, None, "Admin Kota")
+    users = {"citizen reporter": reporter, "another citizen": await citizen("Budi")}
+    users["dispatcher"] = await staff(Role.DISPATCHER, None, "Dispatcher")
+    officers: dict[str, int | None] = {}
+    uninvolved = await Agency.exclude(id__in=agency_ids).order_by("id").first()
+    assert uninvolved is not None
+    for agency in await Agency.filter(id__in=[*agency_ids, uninvolved.id]):
+        name = f"officer of {agency.code}"
+        users[name] = await staff(Role.OFFICER, agency.code, name.title().replace(" ", ""))
+        officers[name] = agency.id
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for name, principal in users.items():
+        assert principal.user is not None
+        headers[name] = {"authorization": f"Bearer {SIGNER.access_token(principal.user)[0]}"}
+    for name, kind in (("partner key", ApiKeyKind.PARTNER), ("display key", ApiKeyKind.DISPLAY)):
+        _, key = await create_api_key(
+            admin, name=name, kind=kind, scopes=["reports:read"], budget_per_hour=None
+        )
+        headers[name] = {"x-api-key": key}
+    return headers, officers
+
+
+async def _seen_over_graphql(http: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
+    body = (await http.post("/graphql", json={"query": PLACES}, headers=headers)).json()
+    assert "errors" not in body, body
+    return {
+        edge["node"]["id"]: (
+            edge["node"]["location"]["lat"],
+            edge["node"]["location"]["lon"],
+            edge["node"]["address"],
+        )
+        for edge in body["data"]["reports"]["edges"]
+    }
+
+
+async def _seen_in_the_export(http: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
+    response = await http.get("/exports/reports.ndjson", headers=headers)
+    assert response.status_code == 200, response.text
+    rows = [orjson.loads(line) for line in response.text.splitlines()]
+    return {row["id"]: (row["lat"], row["lon"], row["address"]) for row in rows}
+
+
+async def _seen_over_open311(http: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
+    response = await http.get("/open311/v2/requests.json", headers=headers)
+    assert response.status_code == 200, response.text
+    return {row["service_request_id"]: (row["lat"], row["long"], row["address"]) for row in response.json()}
+
+
+async def _found_near(
+    http: httpx.AsyncClient, headers: dict[str, str], near: dict[str, float]
+) -> tuple[Any, Any]:
+    """Which reports a 30 m circle finds over GraphQL and in the export."""
+    flt = {"near": {**near, "radiusMeters": 30}}
+    query = "query($f: ReportFilter) { reports(first: 100, filter: $f) { edges { node { id } } } }"
+    body = (
+        await http.post("/graphql", json={"query": query, "variables": {"f": flt}}, headers=headers)
+    ).json()
+    exported = await http.get(
+        "/exports/reports.ndjson", params={"filter": orjson.dumps(flt).decode()}, headers=headers
+    )
+    return (
+        {edge["node"]["id"] for edge in body["data"]["reports"]["edges"]},
+        {orjson.loads(line)["id"] for line in exported.text.splitlines()},
+    )
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # one database: the rule is not SQL
+async def test_every_caller_sees_the_same_places_over_graphql_exports_and_open311(
+    db: Database, http: httpx.AsyncClient
+) -> None:
+    # Every sensitive category, and an ordinary one.
+    categories = [
+        *await Category.filter(is_sensitive=True, is_active=True).order_by("id"),
+        await Category.get(code="SAMPAH"),
+    ]
+    reporter = await citizen("Pelapor")
+    headers, officers = await _callers(reporter, {category.agency_id for category in categories})  # type: ignore[attr-defined]
+    reports: dict[str, dict[str, Any]] = {}  # by ID, each at its own house
+    for n, category in enumerate(categories):
+        lat, lon = round(-10.16371 - 0.0007 * n, 5), round(123.60489 + 0.0004 * n, 5)
+        data = filing(categoryCode=category.code, location={"lat": lat, "lon": lon}, address=f"Rumah no. {n}")
+        filed = (await gql(FILE_REPORT, {"input": data}, principal=reporter))["fileReport"]
+        assert filed["errors"] == [], (category.code, filed["errors"])
+        reports[filed["report"]["id"]] = {
+            "code": filed["report"]["code"], "category": category, "exact": (lat, lon, f"Rumah no. {n}"),
+        }  # fmt: skip
+    sensitive = [report_id for report_id, r in reports.items() if r["category"].is_sensitive]
+    assert 0 < len(sensitive) < len(reports)  # both kinds
+
+    for caller, credentials in headers.items():
+        over_graphql = await _seen_over_graphql(http, credentials)
+        in_the_export = await _seen_in_the_export(http, credentials)
+        over_open311 = await _seen_over_open311(http, credentials)
+
+        for report_id, report in reports.items():
+            category = report["category"]
+            shows_exact = (
+                not category.is_sensitive
+                or caller == "citizen reporter"
+                or officers.get(caller) == category.agency_id  # type: ignore[attr-defined]
+            )
+            lat, lon, address = report["exact"]
+            expected = (lat, lon, address) if shows_exact else (round(lat, 2), round(lon, 2), None)
+            seen = (over_graphql[report_id], in_the_export[report_id], over_open311[report["code"]])
+            assert seen == (expected, expected, expected), (caller, category.code)
+        # Searching goes through the same door: a tiny circle finds a sensitive report only for
+        # those who see its exact place.
+        lat, lon, _ = reports[sensitive[0]]["exact"]
+        graphql_found, export_found = await _found_near(http, credentials, {"lat": lat, "lon": lon})
+        pinpointed = over_graphql[sensitive[0]] == reports[sensitive[0]]["exact"]
+        assert graphql_found == export_found == ({sensitive[0]} if pinpointed else set()), caller

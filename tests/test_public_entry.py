@@ -10,6 +10,7 @@ import os
 import re
 import signal
 from collections.abc import AsyncGenerator, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -31,6 +32,7 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "admin@kupang.test", "kata-sandi-admin-123"
 SIGN_IN = """mutation($e: String!, $p: String!) {
   signIn(input: {email: $e, password: $p}) { session { accessToken } errors { code } } }"""
 FILINGS_PER_MINUTE = SIGN_INS_PER_MINUTE = SOCKETS_PER_CLIENT = 3
+QUERY_POINTS_PER_HOUR = 1000
 Clients = Callable[[str], httpx.Client]
 # Only what the reports subgraph itself answers, so the same document works directly and through the gateway.
 FILE_REPORT = """mutation File($input: FileReportInput!) {
@@ -49,7 +51,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTopology]
             "METRICS_TOKEN": METRICS_TOKEN,
             "RATE_LIMIT_FILE_REPORT": f"{FILINGS_PER_MINUTE}/minute",
             "RATE_LIMIT_SIGN_IN": f"{SIGN_INS_PER_MINUTE}/minute",
-            "QUERY_POINTS_PER_HOUR": "1000",
+            "QUERY_POINTS_PER_HOUR": str(QUERY_POINTS_PER_HOUR),
             "LIVE_MAX_CONNECTIONS_PER_CLIENT": str(SOCKETS_PER_CLIENT),
         },
     ) as running:
@@ -122,12 +124,14 @@ def test_each_address_has_its_own_sign_in_limit(stack: RunningTopology, clients:
     assert sign_in(admin, stack.gateway_url, ADMIN_EMAIL, ADMIN_PASSWORD) == []
 
 
-def spend_budget(client: httpx.Client, url: str) -> httpx.Response:
-    """Heavy anonymous queries until one is refused; that refusal."""
+def spend_budget(client: httpx.Client, url: str) -> tuple[list[dict[str, Any]], httpx.Response]:
+    """Heavy anonymous queries until one is refused: the budget each answer reported, and the refusal."""
+    reported: list[dict[str, Any]] = []
     for _ in range(200):
         response = client.post(url, json={"query": HEAVY_QUERY})
         if response.status_code != 200:
-            return response
+            return reported, response
+        reported.append(response.json()["extensions"]["cost"])
     raise AssertionError("the query budget was never spent")
 
 
@@ -136,15 +140,83 @@ def test_each_address_has_its_own_query_budget_and_refusals_keep_their_status(
 ) -> None:
     spender, reader, direct_spender = clients("127.0.0.7"), clients("127.0.0.8"), clients("127.0.0.9")
 
-    through_gateway = spend_budget(spender, stack.gateway_url)
-    direct = spend_budget(direct_spender, stack.subgraph_url(REPORTS))
+    gateway_budget, through_gateway = spend_budget(spender, stack.gateway_url)
+    direct_budget, direct = spend_budget(direct_spender, stack.subgraph_url(REPORTS))
     other_reader = reader.post(stack.gateway_url, json={"query": HEAVY_QUERY})
 
+    # Through the gateway the client watches its budget go down as a direct client of the subgraph
+    # does, and is refused once what is left no longer pays for the query.
+    points = gateway_budget[0]["requested"]
+    assert (
+        [cost["remaining"] for cost in gateway_budget]
+        == [cost["remaining"] for cost in direct_budget]
+        == [QUERY_POINTS_PER_HOUR - points * n for n in range(1, len(gateway_budget) + 1)]
+    )
+    assert 0 <= gateway_budget[-1]["remaining"] < points
     assert direct.status_code == through_gateway.status_code == 429
     assert int(through_gateway.headers["retry-after"]) > 0
     assert through_gateway.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert other_reader.status_code == 200, other_reader.text
     assert "errors" not in other_reader.json()
+
+
+REPORTS_PAGE = "{ reports(first: 5) { edges { node { id title } } } }"
+AGENCIES_WITH_REPORTS = """query AgenciesWithReports {
+  agencies { code reports(first: 3) { edges { node { title } } } } }"""
+
+
+def budget_reported(response: httpx.Response) -> dict[str, Any]:
+    """The answer's `extensions.cost`: what it took from the client's budget and what is left."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return dict(body["extensions"]["cost"])
+
+
+def test_a_client_of_the_gateway_sees_the_budget_its_subgraph_charged(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    # Anonymous: its budget is its address's, the same through the gateway and at the subgraph.
+    reader = clients("127.0.6.1")
+    page = {"query": REPORTS_PAGE}
+
+    first = budget_reported(reader.post(stack.gateway_url, json=page))
+    second = budget_reported(reader.post(stack.gateway_url, json=page))
+    direct = budget_reported(reader.post(stack.subgraph_url(REPORTS), json=page))
+
+    assert first["limit"] == QUERY_POINTS_PER_HOUR
+    assert first["remaining"] == QUERY_POINTS_PER_HOUR - first["requested"]
+    assert second["remaining"] == first["remaining"] - second["requested"]
+    # The reports subgraph, asked directly, charges that budget the same for the same page.
+    assert (direct["requested"], direct["estimate"], direct["limit"]) == (
+        second["requested"],
+        second["estimate"],
+        second["limit"],
+    )
+    assert direct["remaining"] == second["remaining"] - direct["requested"]
+    assert datetime.fromisoformat(second["resetAt"]) > datetime.now(UTC)
+
+
+def test_an_operation_calling_both_subgraphs_reports_all_it_took(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    reader = clients("127.0.6.2")
+    before = budget_reported(reader.post(stack.gateway_url, json={"query": REPORTS_PAGE}))
+    calls_before = served_counts(stack)["gateway"]
+
+    both = budget_reported(reader.post(stack.gateway_url, json={"query": AGENCIES_WITH_REPORTS}))
+
+    calls = {
+        call: count - calls_before.get(call, 0) for call, count in served_counts(stack)["gateway"].items()
+    }
+    assert {call: count for call, count in calls.items() if count} == {
+        "directory/AgenciesWithReports": 1,
+        "reports/AgenciesWithReports": 1,
+    }
+    # Each subgraph charged at least a point for its part; the client sees both, and what is left.
+    assert both["requested"] >= 2
+    assert both["remaining"] == before["remaining"] - both["requested"]
+    assert both["limit"] == QUERY_POINTS_PER_HOUR
 
 
 def test_a_bad_token_is_401_through_the_gateway_as_directly(stack: RunningTopology) -> None:
@@ -349,6 +421,7 @@ def test_partners_file_and_read_open311_and_exports_through_the_public_entry(
     [answer] = posted.json()
     request = partner.get(entry + f"/open311/v2/requests/{answer['service_request_id']}.json")
     export = partner.get(entry + "/exports/reports.csv", headers={"x-api-key": key})
+    open_data = partner.get(entry + "/open-data/")
 
     assert "SAMPAH" in {service["service_code"] for service in services.json()}
     assert posted.status_code == 200, posted.text
@@ -358,6 +431,7 @@ def test_partners_file_and_read_open311_and_exports_through_the_public_entry(
     assert export.text.startswith("id,")
     assert answer["service_request_id"] in export.text
     assert partner.post(entry + "/open311/v2/services.json").status_code == 405
+    assert open_data.json() == {"files": []}  # no OPEN_DATA_DIR in this deployment
 
 
 def test_subscriptions_over_sse_through_the_public_entry(stack: RunningTopology, clients: Clients) -> None:
@@ -455,6 +529,34 @@ def test_the_metrics_of_each_service_count_the_requests_it_served(
     # Without the scraper's token, nobody reads them.
     for url in (stack.gateway_url, stack.subgraph_url(REPORTS), stack.subgraph_url(DIRECTORY)):
         assert httpx.get(metrics_url(url), timeout=30).status_code == 401, url
+
+
+PAGE_WITH_AGENCY_NAMES = (
+    "query PageWithAgencyNames { reports(first: 20) { edges { node { id agency { code name } } } } }"
+)
+
+
+def test_a_page_of_reports_with_agency_names_is_one_call_to_the_reports_subgraph(
+    stack: RunningTopology, clients: Clients
+) -> None:
+    citizen = clients("127.0.4.2")
+    assert filed(citizen, stack.gateway_url)["errors"] == []
+    before = served_counts(stack)
+
+    page = citizen.post(
+        stack.gateway_url,
+        json={"query": PAGE_WITH_AGENCY_NAMES},
+    )
+
+    assert page.status_code == 200, page.text
+    agencies = [edge["node"]["agency"] for edge in page.json()["data"]["reports"]["edges"]]
+    assert {"code": "DLH", "name": "Dinas Lingkungan Hidup"} in agencies
+    moved = {
+        call: count - before["gateway"].get(call, 0)
+        for call, count in served_counts(stack)["gateway"].items()
+    }
+    # The reports subgraph answers the agencies' code and name itself (@shareable): no directory call.
+    assert {call: count for call, count in moved.items() if count} == {"reports/PageWithAgencyNames": 1}
 
 
 RESUMABLE_FEED = """subscription($after: String) {

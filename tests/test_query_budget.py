@@ -5,18 +5,21 @@ cached answers are charged too; several processes share the budget through Redis
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from models import ApiKeyKind, Role
+from resolvers.api_keys import DEFAULT_BUDGETS, create_api_key
 from resolvers.identity import Principal, PrincipalKind
 from server.app import create_app
 from server.graphql_view import SigapGraphQL
 from server.settings import Settings
 from tests.abuse import abusive
 from tests.conftest import Database, QueryLog
-from tests.graphql import run
+from tests.graphql import run, staff
 from tests.redis_server import private_redis
 from tests.server_process import sigap_server
 
@@ -64,6 +67,33 @@ async def test_a_partner_key_brings_its_own_budget(db: Database) -> None:
 
     assert result.extensions["cost"]["limit"] == 50_000
     assert result.extensions["cost"]["remaining"] == 49_999
+
+
+@pytest.mark.parametrize("budget", [5, None], ids=["set by the admin", "the kind's default"])
+async def test_a_key_is_charged_against_the_budget_it_was_created_with(
+    app_client: tuple[httpx.AsyncClient, SigapGraphQL], budget: int | None
+) -> None:
+    """Through the API as a partner calls it: the key's own budget, not the server's (3 here)."""
+    client, _ = app_client
+    admin = await staff(Role.CITY_ADMIN, None, "Admin Kota")
+    key, text = await create_api_key(
+        admin,
+        name="Dasbor provinsi",
+        kind=ApiKeyKind.PARTNER,
+        scopes=["reports:read"],
+        budget_per_hour=budget,
+    )
+
+    costs = [
+        (await client.post("/graphql", json={"query": AGENCIES}, headers={"x-api-key": text})).json()[
+            "extensions"
+        ]["cost"]
+        for _ in range(4)
+    ]
+
+    assert key.budget_per_hour == (budget or DEFAULT_BUDGETS[ApiKeyKind.PARTNER])
+    assert [cost["limit"] for cost in costs] == [key.budget_per_hour] * 4
+    assert [cost["remaining"] for cost in costs] == [key.budget_per_hour - n for n in range(1, 5)]
 
 
 @pytest.fixture
@@ -118,12 +148,13 @@ def test_processes_share_budgets_and_filing_limits_through_redis(tmp_path: Path,
             return httpx.post(servers[server_index].url + "/graphql", json=body, timeout=10)
 
         filed = [post(0, filing).json(), post(1, filing).json(), post(2, abusive(filing)).json()]
-        remaining = [
-            post(n, {"query": "{ __typename }"}).json()["extensions"]["cost"]["remaining"] for n in (3, 4, 5)
-        ]
+        costs = [post(n, {"query": "{ __typename }"}).json()["extensions"]["cost"] for n in (3, 4, 5)]
         refused = post(6, abusive({"query": "{ __typename }"}))
 
     assert [f["data"]["fileReport"]["errors"] for f in filed] == [[], [], [{"code": "RATE_LIMITED"}]]
-    assert remaining == [2, 1, 0]  # 3 filings, then 3 queries, alternating between the two processes
+    # 3 filings, then 3 queries, alternating between the two processes: one budget, one hour window
+    assert [cost["remaining"] for cost in costs] == [2, 1, 0]
+    reset_times = [datetime.fromisoformat(cost["resetAt"]).timestamp() for cost in costs]
+    assert max(reset_times) - min(reset_times) <= 1.5  # Redis tells a window's end in whole seconds
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

@@ -131,14 +131,28 @@ class ReadmeWalk:
     def streaming_command(self, block: Block) -> None:
         before = live_stats(self.server.url)["members"]
         with listening(self.script(block), self.server.environment) as output:
+            # A command-line client (gql-cli is a Python program) starting while the suite fills
+            # both cores took over 10 s to subscribe in CI; the wait ends as soon as it has.
             wait_until(
-                lambda: live_stats(self.server.url)["members"] > before,
+                lambda: live_stats(self.server.url)["members"] > before or output.ended(),
+                timeout=60,
                 what=f"README line {block.line}: the command subscribed",
             )
+            assert not output.ended(), f"README line {block.line} ended early:\n{output.text}"
             filed = file_report_http(self.server.url, f"Dilihat dari README baris {block.line}")
             wait_until(
-                lambda: filed["code"] in output.text, what=f"README line {block.line}: the event shown"
+                lambda: filed["code"] in output.text,
+                timeout=30,
+                what=f"README line {block.line}: the event shown",
             )
+        # Stopped as with Ctrl-C, the client's subscription must end on the server too. Waiting for
+        # it also keeps the next command's count honest: a departure noticed while that command
+        # subscribes would cancel out its arrival.
+        wait_until(
+            lambda: live_stats(self.server.url)["members"] <= before,
+            timeout=30,
+            what=f"README line {block.line}: the server letting go of the stopped command",
+        )
         self.ran.append(block.text)
 
 
@@ -175,6 +189,10 @@ def refused(socket: Any) -> bool:
 @dataclass
 class Output:
     text: str = ""
+    process: subprocess.Popen[str] | None = None
+
+    def ended(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
 
 
 @contextmanager
@@ -184,7 +202,7 @@ def listening(script: str, environment: dict[str, str]) -> Iterator[Output]:
         ["/bin/bash", "-c", script], cwd=REPO, env=environment, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    output = Output()
+    output = Output(process=process)
 
     def read() -> None:
         assert process.stdout is not None

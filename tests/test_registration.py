@@ -4,8 +4,6 @@ account proves a mailbox, so throwaway accounts cannot inflate support counts fr
 
 from __future__ import annotations
 
-import logging
-import re
 import uuid
 from typing import Any
 
@@ -19,6 +17,7 @@ from server.settings import Settings
 from tests.addresses import FromAddress, clients_by_address
 from tests.conftest import Database
 from tests.graphql import file_report, gql
+from tests.mailbox import mailed_codes
 
 REGISTER = """mutation($i: RegisterCitizenInput!) { registerCitizen(input: $i) {
   session { user { name role email } } errors { code field retryAfter } } }"""
@@ -32,21 +31,6 @@ STAFF_EMAIL = "kepala@dinsos.kupang.test"
 
 def _form(address: str, **changes: str) -> dict[str, str]:
     return {"name": "Maria", "email": address, "password": PASSWORD, **changes}
-
-
-def mailed_codes(caplog: pytest.LogCaptureFixture, email: str) -> list[str]:
-    """The verification codes mailed to `email` (the development mailer writes mail to the log)."""
-    found = []
-    for record in caplog.records:
-        if record.name == "sigap.mail" and record.args and record.args[0] == email:  # type: ignore[index]
-            found += re.findall(r"^([A-Za-z0-9_-]{40,})$", str(record.args[2]), re.MULTILINE)  # type: ignore[index]
-    return found
-
-
-@pytest.fixture
-def mail_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="sigap.mail")
-    return caplog
 
 
 async def test_a_citizen_registers_verifies_the_email_and_is_signed_in(

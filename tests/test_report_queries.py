@@ -90,7 +90,7 @@ async def test_status_and_public_group_filters(db: Database) -> None:
 async def test_category_agency_and_area_filters(db: Database) -> None:
     await file_report(title="sampah", categoryCode="SAMPAH")
     await file_report(title="parkir", categoryCode="PARKIR_LIAR")
-    oebobo = await Area.get(code="OEBOBO")
+    oebobo = await Area.get(code="53.71.04")
     kelurahan = await Area.create(
         code="OEBOBO_FONTEIN", name="Fontein", level=AreaLevel.KELURAHAN, parent=oebobo
     )
@@ -166,6 +166,15 @@ async def test_overdue_filter_and_flag(db: Database) -> None:
         ),
         (
             {"first": 5, "filter": {"boundingBox": {"minLat": 5, "minLon": 0, "maxLat": 1, "maxLon": 1}}},
+            "INVALID_COORDINATES",
+        ),
+        # Circles without a rectangle around them (over a pole, over the date line), on every path.
+        (
+            {"first": 5, "filter": {"near": {"lat": 89.9, "lon": 0, "radiusMeters": 50000}}},
+            "INVALID_COORDINATES",
+        ),
+        (
+            {"first": 5, "filter": {"near": {"lat": -10, "lon": 179.9, "radiusMeters": 50000}}},
             "INVALID_COORDINATES",
         ),
     ],

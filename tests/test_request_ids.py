@@ -5,29 +5,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from graphql import GraphQLError
 
 from resolvers.request_ids import current_request_id
 from schema.errors import coded_errors
 from tests.live_clients import wait_until
-from tests.server_process import RunningServer, sigap_server
+from tests.loopback_http import HTTP
+from tests.server_process import RunningServer, module_server
 
 GATEWAY_TOKEN = "gateway-" + "g" * 32
 QUERY = {"query": "query Agencies { agencies { code name } }"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    folder = tmp_path_factory.mktemp("request-ids")
-    with sigap_server(
-        folder, LOG_FORMAT="json", LOG_LEVEL="debug", GATEWAY_TOKEN=GATEWAY_TOKEN, RESPONSE_CACHE="off"
-    ) as running:
-        yield running
+server = module_server(
+    "request-ids", LOG_FORMAT="json", LOG_LEVEL="debug", GATEWAY_TOKEN=GATEWAY_TOKEN, RESPONSE_CACHE="off"
+)
 
 
 def log_records(server: RunningServer) -> list[dict[str, Any]]:
@@ -36,7 +31,7 @@ def log_records(server: RunningServer) -> list[dict[str, Any]]:
 
 def test_the_gateways_request_id_names_the_requests_log_lines(server: RunningServer) -> None:
     request_id = "0b6c8e2a-5f0e-4c1e-9d1e-7c5b2a9e4f10"
-    response = httpx.post(
+    response = HTTP.post(
         server.url + "/graphql",
         json=QUERY,
         headers={"x-request-id": request_id, "x-sigap-gateway-token": GATEWAY_TOKEN},
@@ -61,7 +56,7 @@ def test_a_client_cannot_choose_its_request_id(server: RunningServer, token: str
     headers = {"x-request-id": "forged-by-client"}
     if token:
         headers["x-sigap-gateway-token"] = token
-    response = httpx.post(server.url + "/graphql", json=QUERY, headers=headers, timeout=10)
+    response = HTTP.post(server.url + "/graphql", json=QUERY, headers=headers, timeout=10)
 
     assert response.status_code == 200
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
@@ -69,8 +64,8 @@ def test_a_client_cannot_choose_its_request_id(server: RunningServer, token: str
 
 
 def test_every_response_carries_a_fresh_request_id(server: RunningServer) -> None:
-    ids = {httpx.get(server.url + path, timeout=10).headers["x-request-id"] for path in ("/health", "/ready")}
-    ids.add(httpx.post(server.url + "/graphql", content=b"[]", timeout=10).headers["x-request-id"])
+    ids = {HTTP.get(server.url + path, timeout=10).headers["x-request-id"] for path in ("/health", "/ready")}
+    ids.add(HTTP.post(server.url + "/graphql", content=b"[]", timeout=10).headers["x-request-id"])
     assert len(ids) == 3
 
 

@@ -12,7 +12,6 @@ SIGAP_FUZZ_EXAMPLES for a longer hunt."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import graphql
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,8 +27,8 @@ from hypothesis_graphql import Mode, from_schema
 
 from schema.ids import to_global_id
 from tests.abuse import count_fuzzed
-from tests.databases import create_postgres_database, drop_postgres_database
-from tests.server_process import RunningServer, sigap_server
+from tests.loopback_http import HTTP
+from tests.server_process import RunningServer, server_database, sigap_server
 
 SCHEMA = (Path(__file__).resolve().parent.parent / "schema.graphql").read_text()
 FUZZ_EXAMPLES = int(os.environ.get("SIGAP_FUZZ_EXAMPLES", "100"))
@@ -97,19 +95,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         "RATE_LIMIT_SIGN_IN": "100000/minute",
         "QUERY_POINTS_PER_HOUR": "1000000",
     }
-    database_url = asyncio.run(create_postgres_database())
-    try:
-        with sigap_server(tmp_path_factory.mktemp("fuzz"), DATABASE_URL=database_url, **roomy) as running:
-            running.staff_headers()  # the city admin, made before the fuzz starts
-            yield running
-    finally:
-        asyncio.run(drop_postgres_database(database_url))
+    folder = tmp_path_factory.mktemp("fuzz")
+    with (
+        server_database(folder, "postgres") as url,
+        sigap_server(folder, DATABASE_URL=url, **roomy) as running,
+    ):
+        running.staff_headers()  # the city admin, made before the fuzz starts
+        yield running
 
 
 def check_answer(server: RunningServer, operation: str, as_admin: bool = False) -> None:
     count_fuzzed()
     headers = server.staff_headers() if as_admin else None
-    response = httpx.post(server.url + "/graphql", json={"query": operation}, headers=headers, timeout=30)
+    response = HTTP.post(server.url + "/graphql", json={"query": operation}, headers=headers, timeout=30)
     assert response.status_code < 500, (operation, response.text)
     assert "Traceback" not in response.text
     body = response.json()
@@ -149,4 +147,4 @@ def test_hostile_arguments_of_every_root_field_get_coded_answers(
 
 
 def test_the_server_is_still_healthy_after_the_fuzz_run(server: RunningServer) -> None:
-    assert httpx.get(server.url + "/health").status_code == 200
+    assert HTTP.get(server.url + "/health").status_code == 200

@@ -115,7 +115,7 @@ async def test_a_category_no_longer_sensitive_shows_its_reports_places_again(db:
 
 async def _kelurahan_around_the_house() -> None:
     """Fontein: a kelurahan of 400 m around the house, inside Oebobo; the rounded point is outside it."""
-    oebobo = await Area.get(code="OEBOBO")
+    oebobo = await Area.get(code="53.71.04")
     oebobo.polygon = square(-10.17, 123.61, 0.03)
     await oebobo.save()
     fontein = square(HOUSE["lat"], HOUSE["lon"], 0.002)
@@ -134,9 +134,9 @@ async def test_a_sensitive_report_is_placed_in_the_area_of_its_rounded_point(db:
     public = await gql(SEEN, {"id": report["id"], "f": in_fontein})
     agency = await gql(SEEN, {"id": report["id"], "f": in_fontein}, principal=dinsos)
 
-    assert report["area"] == {"code": "OEBOBO"}
+    assert report["area"] == {"code": "53.71.04"}
     for seen in (public, agency):
-        assert seen["report"]["area"] == {"code": "OEBOBO"}
+        assert seen["report"]["area"] == {"code": "53.71.04"}
         assert seen["reports"]["totalCount"] == 0
 
 
@@ -151,7 +151,7 @@ async def test_a_category_made_sensitive_moves_its_reports_to_the_area_of_the_ro
     await _set_sensitive("SAMPAH", True)
     public = await gql(SEEN, {"id": report["id"], "f": {"areaIds": [to_global_id("Area", fontein.id)]}})
 
-    assert public["report"]["area"] == {"code": "OEBOBO"}
+    assert public["report"]["area"] == {"code": "53.71.04"}
     assert public["reports"]["totalCount"] == 0
     filed = next(e for e in public["report"]["timeline"] if e["kind"] == "FILED")
     assert "areaId" not in filed["data"], "the filing event still names the kelurahan of the house"
@@ -180,4 +180,4 @@ async def test_events_as_of_a_place_found_before_the_category_became_sensitive_h
     agency = (await gql(as_of, {"id": report["id"]}, principal=dlh))["report"]["timeline"]
 
     assert [event["after"]["area"] for event in public] == [None, None]
-    assert [event["after"]["area"] for event in agency] == [{"code": "FONTEIN"}, {"code": "OEBOBO"}]
+    assert [event["after"]["area"] for event in agency] == [{"code": "FONTEIN"}, {"code": "53.71.04"}]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    url = await create_postgres_database()
+    url = await create_postgres_database(migrated=True)
     try:
         yield url
     finally:

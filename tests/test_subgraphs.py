@@ -7,6 +7,7 @@ import pytest
 from graphql import ObjectTypeDefinitionNode, parse
 
 from models import Agency, Category, Role, User
+from schema.compiled.executor import STATS
 from schema.context import Context
 from schema.ids import to_global_id
 from schema.subgraphs import OWNER_OF_MODULE, SUBGRAPHS, build_subgraph
@@ -54,10 +55,14 @@ async def test_directory_owns_the_directory_fields_and_knows_nothing_of_reports(
 
     assert fields_of(sdl, "Agency") == {"id", "code", "name", "nameEn", "phone", "email"}
     assert fields_of(sdl, "StaffMember") == {"id", "name", "role"}
-    assert fields_of(sdl, "Query") == {"_entities", "_service", "agencies", "categories", "areas", "me"}
+    assert fields_of(sdl, "Query") == {
+        "_entities", "_service", "agencies", "categories", "areas", "areaAt", "me", "webPushPublicKey",
+    }  # fmt: skip
     assert fields_of(sdl, "Mutation") == {
         "signIn", "refreshSession", "signOut", "registerCitizen", "verifyEmail", "createStaff",
         "setStaffActive", "createApiKey", "revokeApiKey", "updateCategory", "createAgency", "setAreaOutline",
+        "registerPushSubscription", "unregisterPushSubscription",
+        "requestPasswordReset", "resetPassword", "updateProfile", "changePassword", "deleteAccount",
     }  # fmt: skip
     assert "type Report " not in sdl
 
@@ -65,7 +70,8 @@ async def test_directory_owns_the_directory_fields_and_knows_nothing_of_reports(
 async def test_reports_adds_only_its_own_fields_to_directory_entities() -> None:
     sdl = await service_sdl("reports")
 
-    assert fields_of(sdl, "Agency") == {"id", "reports", "reportCounts"}
+    # code and name are @shareable: a page of reports with agency names needs no directory call.
+    assert fields_of(sdl, "Agency") == {"id", "code", "name", "reports", "reportCounts"}
     assert fields_of(sdl, "Category") == {"id", "reports", "reportCounts"}
     assert fields_of(sdl, "Area") == {"id", "reports", "reportCounts"}
     assert fields_of(sdl, "StaffMember") == {"id"}
@@ -82,6 +88,8 @@ def test_every_schema_module_with_fields_has_an_owner() -> None:
         "schema.context", "schema.errors", "schema.ids", "schema.limits", "schema.live", "schema.subgraphs",
         "schema.operation_limits", "schema.document_limits", "schema.query_cost", "schema.operation_choice",
         "schema.argument_text", "schema.scalars", "schema.descriptions", "schema.compiled",
+        "schema.locations", "schema.extension_hooks",
+        "schema.webhook_payloads", "schema.api", "schema.subgraph_names", "schema.roots",
     }  # fmt: skip
     modules = {f"schema.{m.name}" for m in pkgutil.iter_modules(schema.__path__)}
 
@@ -153,6 +161,43 @@ async def test_agency_reports_and_counts_in_the_embedded_schema(db: Database) ->
     assert by_code["DLH"]["reports"]["edges"][0]["node"]["category"]["code"] == "SAMPAH"
     assert by_code["DISHUB"]["reportCounts"]["total"] == 1
     assert by_code["DINKES"]["reports"]["edges"] == []
+
+
+# What Hive Gateway (Hive Router's query planner, gateway/router_runtime.mjs) sends the reports
+# subgraph for `reports(first: 20)` with agency names, printed by the planner: the arguments as the
+# client wrote them (a literal, or the client's variable), the agency's code and name asked here
+# (@shareable), the call named after the client's operation.
+GATEWAY_PAGES = {
+    "literal": (
+        "query Page{reports(first: 20){edges{node{id title status createdAt agency{code name}}}}}",
+        {},
+    ),
+    "variable": (
+        "query Page($n:Int){reports(first: $n){edges{node{id title status createdAt agency{code name}}}}}",
+        {"n": 20},
+    ),
+}
+
+
+@pytest.mark.parametrize("sent", GATEWAY_PAGES.values(), ids=GATEWAY_PAGES.keys())
+async def test_the_gateways_page_with_agency_names_is_answered_from_a_compiled_plan(
+    db: Database, sent: tuple[str, dict[str, object]]
+) -> None:
+    await file_report()
+    await file_report(categoryCode="KEBAKARAN")
+    document, variables = sent
+    compiled = STATS["compiled"]
+
+    from_subgraph = await run(document, variables, on=SUBGRAPH["reports"])  # type: ignore[arg-type]
+
+    assert from_subgraph.errors is None
+    assert STATS["compiled"] == compiled + 1
+    embedded = await gql(
+        "{ reports(first: 20) { edges { node { id title status createdAt agency { code name } } } } }"
+    )
+    assert from_subgraph.data == embedded
+    names = {edge["node"]["agency"]["name"] for edge in embedded["reports"]["edges"]}
+    assert names == {"Dinas Lingkungan Hidup", "Dinas Pemadam Kebakaran"}
 
 
 @pytest.mark.usefixtures("db")

@@ -9,17 +9,16 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.async_api import Browser, Page, WebSocket
 
 from models import EscalationTarget, EventKind
 from tests.live_clients import change_status_http, file_report_http, graphql_http
-from tests.server_process import REPO, RunningServer, free_port, sigap_server
+from tests.server_process import REPO, RunningServer, free_port, module_server, sigap_server
+from tests.sqlite_urls import sqlite_file_of
 
 
 def on_map(code: str) -> str:
@@ -94,15 +93,12 @@ async def test_wall_shows_filings_live_and_the_events_it_missed_across_a_restart
 # ---------------------------------------------------------------- one server for the tests below
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with sigap_server(tmp_path_factory.mktemp("wall")) as running:
-        yield running
+server = module_server("wall")
 
 
 def move_deadlines(server: RunningServer, code: str, **deadlines: datetime) -> None:
     """Set a report's service-level deadlines behind the server's back, as time passing would."""
-    database = server.environment["DATABASE_URL"].removeprefix("sqlite://")
+    database = sqlite_file_of(server.environment["DATABASE_URL"])
     with sqlite3.connect(database) as connection:
         for column, moment in deadlines.items():
             assert column in {"acknowledge_due_at", "due_at"}
@@ -377,20 +373,55 @@ async def test_the_map_draws_the_shore_the_kecamatan_and_groups_reports_that_ove
     emergency = await page.get_attribute(on_map(fire["code"]), "data-codes")
     assert emergency == fire["code"]  # an emergency is never hidden in a group
 
-    approximate = await _label_at(page, "OEBOBO")
+    approximate = await _label_at(page, "53.71.04")
     await asyncio.to_thread(
         _set_outline,
         server,
-        "OEBOBO",
+        "53.71.04",
         [[123.59, -10.19], [123.63, -10.19], [123.63, -10.15], [123.59, -10.15], [123.59, -10.19]],
     )
     await page.reload()
     await page.wait_for_selector("#map path.kecamatan")
     await page.wait_for_function("() => document.querySelectorAll('#map .labels text').length === 6")
-    assert await _label_at(page, "OEBOBO") != approximate
+    assert await _label_at(page, "53.71.04") != approximate
     assert await page.evaluate("() => project(-10.17, 123.61).map(Math.round)") == [
-        round(v) for v in await _label_at(page, "OEBOBO")
+        round(v) for v in await _label_at(page, "53.71.04")
     ]
+    await page.close()
+
+
+# The server's cluster nearest to a point on the wall's map: [count shown, data-count].
+NEAREST_CLUSTER = """([lat, lon]) => {
+  const [x, y] = project(lat, lon);
+  const clusters = [...document.querySelectorAll('#map .server-cluster')];
+  const distance = (g) => Math.hypot(g.querySelector('circle').cx.baseVal.value - x,
+                                     g.querySelector('circle').cy.baseVal.value - y);
+  const nearest = clusters.sort((a, b) => distance(a) - distance(b))[0];
+  return nearest ? [nearest.querySelector('text').textContent, Number(nearest.dataset.count)] : null;
+}"""
+
+
+async def test_a_busy_map_draws_the_servers_clusters_and_recounts_them_as_reports_come(
+    browser: Browser, server: RunningServer
+) -> None:
+    place = {"lat": -10.262, "lon": 123.705}  # away from the other tests' reports
+    for n in range(3):
+        await asyncio.to_thread(file_report_http, server.url, f"Jalan berlubang {n}", location=place)
+    page = await browser.new_page()
+    await page.goto(server.url + "/wall?dots=0")  # clusters from the first report on
+
+    await page.wait_for_selector('#map[data-layer="clusters"] .server-cluster')
+    assert await page.evaluate(NEAREST_CLUSTER, [place["lat"], place["lon"]]) == ["3", 3]
+    shown = await page.eval_on_selector_all(
+        "#map .server-cluster", "gs => gs.reduce((n, g) => n + Number(g.dataset.count), 0)"
+    )
+    assert shown == int(await page.text_content("#count-open") or "")  # every open report, once
+
+    await asyncio.to_thread(file_report_http, server.url, "Jalan berlubang lagi", location=place)
+    await page.wait_for_function(
+        f"() => ({NEAREST_CLUSTER})([{place['lat']}, {place['lon']}])?.[1] === 4", timeout=10000
+    )
+    assert await page.evaluate(NEAREST_CLUSTER, [place["lat"], place["lon"]]) == ["4", 4]
     await page.close()
 
 

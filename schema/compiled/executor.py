@@ -24,6 +24,15 @@ class PlanCache:
         self.size = size
         self._plans: OrderedDict[tuple[int, int], tuple[OperationDefinitionNode, Plan | None]] = OrderedDict()
 
+    def compiled(self, schema: Any, operation: OperationDefinitionNode) -> Plan | None:
+        """The plan already compiled for this operation of `schema` (graphql-core's), if any."""
+        key = (id(schema), id(operation))
+        entry = self._plans.get(key)
+        if entry is None or entry[0] is not operation:
+            return None
+        self._plans.move_to_end(key)  # in use, though no executor asks for it
+        return entry[1]
+
     def plan_for(self, executor: Any) -> Plan | None:
         operation = executor.operation
         key = (id(executor.schema), id(operation))  # the parser cache is shared by every schema
@@ -42,7 +51,9 @@ class PlanCache:
 
 
 PLANS = PlanCache()
-STATS: Counter[str] = Counter()  # answers by way: compiled, fell back (an error), general
+# Answers by way: compiled, fell back (an error), general; `lean` counts the compiled answers of
+# the lean HTTP path (server.lean_reads), which skips this executor.
+STATS: Counter[str] = Counter()
 
 
 class CompiledReadsExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -58,7 +69,7 @@ class CompiledReadsExecutor(StrawberryGraphQLCoreExecutionContext):
 
     async def _answer(self, plan: Plan, serially: bool | None) -> Any:
         try:
-            data = await plan.run(self)
+            data = await plan.run(self.context_value, self.variable_values)
         except Exception:
             log.debug("compiled plan fell back to the general path", exc_info=True)
             STATS["fell back"] += 1

@@ -1,23 +1,27 @@
 """What each field the compiled path knows answers, from a row: the general path's rules
 (schema.reports, schema.directory, schema.report_pages) as functions of (source, request).
 
-Sources: a report row, a category or agency row, a place as (lat, lon), a page, and an edge as
-(row, order). A type or field missing here is not compiled: its documents take the general path.
+Sources: a report row, a category or agency row, a place as (lat, lon), a page, an edge as
+(row, order), an event row (a timeline entry or a comment), and a map cluster, its category
+counts and a heatmap cell (schema.clusters' objects). A type or field missing here is not
+compiled: its documents take the general path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from models import ReportStatus
 from models.lifecycle import PUBLIC_GROUP, TRANSITIONS
-from resolvers.privacy import public_point, shows_exact_place
-from resolvers.report_queries import ReportOrder, ReportPage, encode_cursor
+from resolvers.clusters import categories_in_range
+from resolvers.errors import DomainError
+from resolvers.privacy import public_point, sees_moderated, shows_exact_place, text_as_seen, timeline_as_seen
+from resolvers.report_queries import ReportOrder, ReportPage, check_page_size, encode_cursor
 from schema.context import Context
 from schema.ids import to_global_id
-from schema.reports import lateness_of, private_to
+from schema.reports import by_reporter, comment_body, comment_rows, lateness_of, private_to
 
 Row = dict[str, Any]
 
@@ -29,6 +33,15 @@ class Request:
     context: Context
     categories: dict[int, Row] = field(default_factory=dict)
     agencies: dict[int, Row] = field(default_factory=dict)
+    events: dict[int, list[Row]] = field(default_factory=dict)  # every event, by report id
+    seen_events: dict[int, list[Row]] = field(default_factory=dict)  # as this caller sees them
+    arguments: list[dict[str, Any]] = field(default_factory=list)  # per argument slot of the plan
+    argument_fields: tuple[str, ...] = ()  # the field of each slot
+
+    def largest(self, field_name: str, argument: str) -> int:
+        """The largest value of `argument` any `field_name` of the answer asks for, else 0."""
+        slots = zip(self.argument_fields, self.arguments, strict=True)
+        return max((given[argument] for name, given in slots if name == field_name), default=0)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,16 @@ class Column:
         return row[self.name]
 
 
+@dataclass(frozen=True)
+class WithArguments:
+    """A field with arguments: the plan coerces them for each request (defaults filled in, as
+    GraphQL names) and passes them on; arguments `valid` refuses send the request to the general
+    path, which answers with its own error."""
+
+    answer: Callable[[Any, Request, dict[str, Any]], Any]
+    valid: Callable[[dict[str, Any]], bool]
+
+
 def column(name: str) -> Get:
     return Column(name)
 
@@ -66,11 +89,12 @@ def _private(row: Row, request: Request) -> bool:
 
 
 def _shows_exact(row: Row, request: Request) -> bool:
-    """As `Report.as_seen`: exact for those who see private details, else by the category now."""
-    if _private(row, request):
-        return True
+    """As `Report.as_seen`: exact for those who see private details, else by the category now.
+    Whether the caller sees private details is asked only where the category is sensitive: the
+    rule does not depend on it elsewhere, and asking costs more than the rest of the row."""
     category = request.categories.get(row["category_id"])
-    return shows_exact_place(is_sensitive=bool(category and category["is_sensitive"]), private=False)
+    sensitive = bool(category and category["is_sensitive"])
+    return shows_exact_place(is_sensitive=sensitive, private=sensitive and _private(row, request))
 
 
 def _location(row: Row, request: Request) -> tuple[float, float]:
@@ -85,18 +109,56 @@ def _address(row: Row, request: Request) -> str | None:
     return row["address"] if _shows_exact(row, request) else None
 
 
+def _text(column: str) -> Get:
+    """A report's title or description as `Report.title` shows it (resolvers.privacy's rule)."""
+    state = f"{column}_moderation"
+
+    def seen(row: Row, request: Request) -> str:
+        if row[state] is None:  # as written, for everyone: the common case, without building the question
+            return row[column]
+        return text_as_seen(
+            row[column],
+            row[state],
+            sees_moderated=lambda: sees_moderated(request.context.principal, agency_id=row["agency_id"]),
+        )
+
+    return seen
+
+
+def _status(row: Row) -> ReportStatus:
+    status = row["status"]
+    return status if status.__class__ is ReportStatus else ReportStatus(status)  # pages hold members
+
+
 def _lateness(row: Row, request: Request) -> Any:
-    status = ReportStatus(row["status"])
-    return lateness_of(status, row["acknowledge_due_at"], row["due_at"], request.context)
+    return lateness_of(_status(row), row["acknowledge_due_at"], row["due_at"], request.context)
 
 
-REPORT: dict[str, Get] = {
+def _last_valid(arguments: dict[str, Any]) -> bool:
+    try:
+        check_page_size(arguments["last"], "last")
+    except DomainError:
+        return False
+    return True
+
+
+def _timeline(row: Row, request: Request) -> list[Row]:
+    """The report's events as the caller sees them (`Report._visible_events`), once per report."""
+    seen = request.seen_events.get(row["id"])
+    if seen is None:
+        events = request.events[row["id"]]
+        seen = timeline_as_seen(events, request.context.principal, agency_id=row["agency_id"])
+        request.seen_events[row["id"]] = seen
+    return seen
+
+
+REPORT: dict[str, Get | WithArguments] = {
     "id": global_id("Report"),
     "code": column("code"),
-    "title": column("title"),
-    "description": column("description"),
-    "status": lambda row, _r: ReportStatus(row["status"]),
-    "publicGroup": lambda row, _r: PUBLIC_GROUP[ReportStatus(row["status"])],
+    "title": _text("title"),
+    "description": _text("description"),
+    "status": lambda row, _r: _status(row),
+    "publicGroup": lambda row, _r: PUBLIC_GROUP[_status(row)],
     "statusReason": column("status_reason"),
     "createdAt": column("created_at"),
     "updatedAt": column("updated_at"),
@@ -105,7 +167,7 @@ REPORT: dict[str, Get] = {
     "closedAt": column("closed_at"),
     "acknowledgeDueAt": column("acknowledge_due_at"),
     "dueAt": column("due_at"),
-    "allowedStatuses": lambda row, _r: _ALLOWED[ReportStatus(row["status"])],
+    "allowedStatuses": lambda row, _r: _ALLOWED[_status(row)],
     "resolutionOutcome": column("resolution_outcome"),
     "disputeCount": column("dispute_count"),
     "rating": column("rating"),
@@ -116,6 +178,28 @@ REPORT: dict[str, Get] = {
     "lateFor": _lateness,
     "category": lambda row, r: r.categories[row["category_id"]],
     "agency": lambda row, r: r.agencies[row["agency_id"]],
+    "timeline": WithArguments(lambda row, r, a: _timeline(row, r)[-a["last"] :], _last_valid),
+    "comments": WithArguments(lambda row, r, a: comment_rows(_timeline(row, r))[-a["last"] :], _last_valid),
+}
+
+# A timeline entry and a comment, from an event row as the caller sees it (`_timeline`).
+EVENT: dict[str, Get] = {
+    "id": global_id("ReportEvent"),
+    "cursor": lambda row, _r: str(row["id"]),
+    "kind": column("kind"),
+    "fromStatus": column("from_status"),
+    "toStatus": column("to_status"),
+    "note": column("note"),
+    "createdAt": column("created_at"),
+    "isInternal": column("is_internal"),
+}
+
+COMMENT: dict[str, Get] = {
+    "id": global_id("ReportEvent"),
+    "body": lambda row, _r: comment_body(row),
+    "isInternal": column("is_internal"),
+    "byReporter": lambda row, _r: by_reporter(row),
+    "createdAt": column("created_at"),
 }
 
 CATEGORY: dict[str, Get] = {
@@ -142,6 +226,36 @@ AGENCY: dict[str, Get] = {
 }
 
 LOCATION: dict[str, Get] = {"lat": lambda place, _r: place[0], "lon": lambda place, _r: place[1]}
+
+
+# Map clusters, from schema.clusters' own objects (`clusters_of`: the general path's answer).
+def _first_valid(arguments: dict[str, Any]) -> bool:
+    return categories_in_range(arguments["first"])  # else the general path's error
+
+
+REPORT_CLUSTER: dict[str, Get | WithArguments] = {
+    "key": lambda cluster, _r: cluster.key,
+    "count": lambda cluster, _r: cluster.count,
+    "centroid": lambda cluster, _r: (cluster.centroid.lat, cluster.centroid.lon),
+    "waiting": lambda cluster, _r: cluster.waiting,
+    "inProcess": lambda cluster, _r: cluster.in_process,
+    "done": lambda cluster, _r: cluster.done,
+    "byCategory": WithArguments(lambda cluster, _r, a: cluster.categories[: a["first"]], _first_valid),
+}
+
+CATEGORY_COUNT: dict[str, Get] = {
+    "categoryId": lambda counted, _r: counted.category_id,
+    "categoryCode": lambda counted, _r: counted.category_code,
+    "count": lambda counted, _r: counted.count,
+}
+
+
+HEAT_CELL: dict[str, Get] = {
+    "key": lambda cell, _r: cell.key,
+    "point": lambda cell, _r: (cell.point.lat, cell.point.lon),
+    "count": lambda cell, _r: cell.count,
+    "weight": lambda cell, _r: cell.weight,
+}
 
 
 def _cursor(edge: tuple[Row, ReportOrder]) -> str:
@@ -181,6 +295,8 @@ _PRIVACY = ("id", "agency_id", "reporter_id")
 _PLACE = (*_PRIVACY, "category_id", "latitude", "longitude")
 REPORT_READS: dict[str, tuple[str, ...]] = {
     "id": ("id",),
+    "title": ("title", "title_moderation", "agency_id"),
+    "description": ("description", "description_moderation", "agency_id"),
     "status": ("status",),
     "publicGroup": ("status",),
     "allowedStatuses": ("status",),
@@ -191,18 +307,27 @@ REPORT_READS: dict[str, tuple[str, ...]] = {
     "lateFor": ("status", "acknowledge_due_at", "due_at"),
     "category": ("category_id",),
     "agency": ("agency_id",),
+    "timeline": ("id", "agency_id"),
+    "comments": ("id", "agency_id"),
 }
 
-BY_TYPE: dict[str, dict[str, Get]] = {
+BY_TYPE: dict[str, Mapping[str, Get | WithArguments]] = {
     "Report": REPORT,
+    "ReportEvent": EVENT,
+    "Comment": COMMENT,
     "Category": CATEGORY,
     "Agency": AGENCY,
     "Location": LOCATION,
     "ReportConnection": CONNECTION,
     "ReportEdge": EDGE,
     "PageInfo": PAGE_INFO,
+    "ReportCluster": REPORT_CLUSTER,
+    "CategoryCount": CATEGORY_COUNT,
+    "HeatCell": HEAT_CELL,
 }
 
 # Fields reading the directory rows, loaded for the page in two queries when the plan uses them.
 READS_CATEGORIES = {("Report", "category"), ("Report", "location"), ("Report", "address")}
 READS_AGENCIES = {("Report", "agency"), ("Category", "agency")}
+# Fields reading the reports' events, loaded for the whole answer in one statement when used.
+READS_EVENTS = {("Report", "timeline"), ("Report", "comments")}

@@ -26,20 +26,25 @@ from graphql import (
     visit,
 )
 from graphql.execution.collect_fields import FieldDetails, collect_fields
-from graphql.language import BREAK, Visitor
+from graphql.execution.values import VariableValues
+from graphql.language import BREAK, FieldNode, Visitor
 from strawberry.types.arguments import StrawberryArgument, convert_arguments
 
-from resolvers import directory_queries, report_page_sql
+from resolvers import directory_queries, event_rows, report_page_sql
 from resolvers.report_page_sql import Reading
+from schema.clusters import clusters_of, heat_cells_of
 from schema.compiled.fields import (
     BY_TYPE,
     READS_AGENCIES,
     READS_CATEGORIES,
+    READS_EVENTS,
     REPORT_READS,
     Column,
+    Get,
     PageSource,
     Request,
     Row,
+    WithArguments,
 )
 from schema.context import Context
 from schema.queues import Scope, agency_queue_scope, my_queue_scope
@@ -55,13 +60,14 @@ class Fallback(Exception):
 
 
 Complete = Callable[[Any, Request], Any]  # a fetched value to its answer
-Fetch = Callable[[Context, dict[str, Any], Reading], Awaitable[Any]]  # context, arguments, what to read
+Fetch = Callable[[Request, dict[str, Any], Reading], Awaitable[Any]]  # request, arguments, what to read
 
 
 @dataclass
 class Needs:
     categories: bool = False
     agencies: bool = False
+    events: bool = False
     report_columns: set[str] = field(default_factory=set)
 
     @property
@@ -73,11 +79,11 @@ class Needs:
 
 
 async def _fetch_page(
-    context: Context, kwargs: dict[str, Any], reading: Reading, scope: Scope | None = None
+    request: Request, kwargs: dict[str, Any], reading: Reading, scope: Scope | None = None
 ) -> PageSource:
     order = kwargs["order_by"]
     page = await visible_page(
-        context,
+        request.context,
         kwargs.get("filter"),
         first=kwargs["first"],
         after=kwargs.get("after"),
@@ -88,16 +94,31 @@ async def _fetch_page(
     return PageSource(page, order)
 
 
-async def _fetch_my_queue(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
-    return await _fetch_page(context, kwargs, reading, my_queue_scope(context))
+async def _fetch_my_queue(request: Request, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+    return await _fetch_page(request, kwargs, reading, my_queue_scope(request.context))
 
 
-async def _fetch_agency_queue(context: Context, kwargs: dict[str, Any], reading: Reading) -> PageSource:
-    return await _fetch_page(context, kwargs, reading, agency_queue_scope(context, kwargs["agency_id"]))
+async def _fetch_agency_queue(request: Request, kwargs: dict[str, Any], reading: Reading) -> PageSource:
+    scope = agency_queue_scope(request.context, kwargs["agency_id"])
+    return await _fetch_page(request, kwargs, reading, scope)
 
 
-async def _fetch_report(context: Context, kwargs: dict[str, Any], _reading: Reading) -> Row | None:
-    return await report_row(context, kwargs.get("id"), kwargs.get("code"), None)
+async def _fetch_report(request: Request, kwargs: dict[str, Any], _reading: Reading) -> Row | None:
+    return await report_row(request.context, kwargs.get("id"), kwargs.get("code"), None)
+
+
+async def _fetch_clusters(request: Request, kwargs: dict[str, Any], _reading: Reading) -> list[Any]:
+    return await clusters_of(
+        request.context,
+        kwargs["bounding_box"],
+        kwargs["zoom"],
+        kwargs.get("filter"),
+        request.largest("byCategory", "first"),  # read once for the answer's every byCategory
+    )
+
+
+async def _fetch_heatmap(request: Request, kwargs: dict[str, Any], _reading: Reading) -> list[Any]:
+    return await heat_cells_of(request.context, kwargs["bounding_box"], kwargs["zoom"], kwargs.get("filter"))
 
 
 ROOTS: dict[str, Fetch] = {
@@ -105,7 +126,18 @@ ROOTS: dict[str, Fetch] = {
     "report": _fetch_report,
     "myQueue": _fetch_my_queue,
     "agencyQueue": _fetch_agency_queue,
+    "reportClusters": _fetch_clusters,
+    "reportHeatmap": _fetch_heatmap,
 }
+
+
+@dataclass(frozen=True)
+class FieldArguments:
+    """A nested field's arguments, coerced for each request into `Request.arguments[slot]`."""
+
+    definition: GraphQLField
+    node: FieldNode
+    valid: Callable[[dict[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -124,6 +156,7 @@ class Compiler:
     def __init__(self, executor: Any) -> None:
         self.executor = executor
         self.needs = Needs()
+        self.arguments: list[FieldArguments] = []
 
     def plan(self) -> Plan:
         operation: OperationDefinitionNode = self.executor.operation
@@ -147,7 +180,9 @@ class Compiler:
             field_def = query_type.fields[name]
             arguments = field_def.extensions["strawberry-definition"].arguments
             roots.append(Root(key, field_def, details, arguments, fetch, self.value(field_def.type, details)))
-        return Plan(roots, self.needs, self.needs.reading(), self.executor.schema._strawberry_schema)
+        strawberry_schema = self.executor.schema._strawberry_schema
+        fields = tuple(arguments.node.name.value for arguments in self.arguments)
+        return Plan(roots, self.needs, self.needs.reading(), strawberry_schema, self.arguments, fields)
 
     def value(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Complete:
         nullable = not is_non_null_type(type_)
@@ -189,11 +224,13 @@ class Compiler:
             if name == "__typename":
                 lines.append(f"v{number} = {object_type.name!r}")
                 continue
-            get = getters.get(name)
-            if get is None or node.arguments:
+            found = getters.get(name)
+            if found is None or (node.arguments and not isinstance(found, WithArguments)):
                 raise Unsupported
+            get = self._with_arguments(found, object_type.fields[name], node)
             self.needs.categories |= (object_type.name, name) in READS_CATEGORIES
             self.needs.agencies |= (object_type.name, name) in READS_AGENCIES
+            self.needs.events |= (object_type.name, name) in READS_EVENTS
             if object_type.name == "Report":
                 self.needs.report_columns.update(
                     (get.name,) if isinstance(get, Column) else REPORT_READS[name]
@@ -205,6 +242,16 @@ class Compiler:
         exec(compile(source, f"<plan {object_type.name}>", "exec"), names)  # noqa: S102 - our own text
         build: Complete = names["build"]
         return build
+
+    def _with_arguments(self, found: Get | WithArguments, definition: GraphQLField, node: FieldNode) -> Get:
+        """A getter of (source, request): for a field with arguments, its answer given this
+        request's values of them (the same for every merged node: validation saw to that)."""
+        if not isinstance(found, WithArguments):
+            return found
+        slot = len(self.arguments)
+        self.arguments.append(FieldArguments(definition, node, found.valid))
+        answer = found.answer
+        return lambda source, request: answer(source, request, request.arguments[slot])
 
     def _field_lines(
         self,
@@ -221,19 +268,23 @@ class Compiler:
             names[f"g{number}"] = get
             read = f"g{number}(src, req)"
         named = type_.of_type if is_non_null_type(type_) else type_  # type: ignore[union-attr]
-        if not is_leaf_type(named):
+        if is_object_type(named):  # its own build called inline, without a completion wrapper
+            names[f"b{number}"] = self.object(named, details)  # type: ignore[arg-type]
+            completed = f"b{number}({value}, req)"
+        elif not is_leaf_type(named):
             names[f"c{number}"] = self.value(type_, details)
             return [f"{value} = c{number}({read}, req)"]
-        names[f"s{number}"] = _serialize_function(named)
-        unchanged = _UNCHANGED_BY_SERIALIZING.get(named.name)
-        serialized = f"s{number}({value})"
-        if unchanged is not None:  # already the serialized value: skip the call
-            serialized = f"{value} if {unchanged.format(value)} else {serialized}"
+        else:
+            names[f"s{number}"] = _serialize_function(named)
+            unchanged = _UNCHANGED_BY_SERIALIZING.get(named.name)
+            completed = f"s{number}({value})"
+            if unchanged is not None:  # already the serialized value: skip the call
+                completed = f"{value} if {unchanged.format(value)} else {completed}"
         missing = "raise Fallback" if is_non_null_type(type_) else "pass"
         return [
             f"{value} = {read}",
             f"if {value} is None: {missing}",
-            f"else: {value} = {serialized}",
+            f"else: {value} = {completed}",
         ]
 
 
@@ -253,25 +304,42 @@ class Plan:
     needs: Needs
     reading: Reading  # what its pages read: the columns its fields need, and the directory
     strawberry_schema: Any
+    arguments: list[FieldArguments]  # of nested fields, by slot
+    argument_fields: tuple[str, ...]  # the field of each slot
 
-    async def run(self, executor: Any) -> dict[str, Any]:
-        context: Context = executor.context_value
-        request = Request(context)
+    def _arguments(self, variable_values: VariableValues) -> list[dict[str, Any]]:
+        """The nested fields' arguments for this request; any refused: the general path's error."""
+        values = []
+        for field_arguments in self.arguments:
+            given = get_argument_values(field_arguments.definition, field_arguments.node, variable_values)
+            if not field_arguments.valid(given):
+                raise Fallback
+            values.append(given)
+        return values
+
+    async def run(self, context: Context, variable_values: VariableValues) -> dict[str, Any]:
+        """The answer's `data`, for variables already coerced (graphql-core's get_variable_values)."""
+        request = Request(
+            context, arguments=self._arguments(variable_values), argument_fields=self.argument_fields
+        )
         sources: list[Any] = []
         for root in self.roots:
             if root.fetch is None:
                 sources.append(None)
                 continue
-            raw = get_argument_values(root.field_def, root.details[0].node, executor.variable_values)  # type: ignore[arg-type]
+            raw = get_argument_values(root.field_def, root.details[0].node, variable_values)  # type: ignore[arg-type]
             kwargs = convert_arguments(
                 raw,
                 root.arguments,
                 scalar_registry=self.strawberry_schema.schema_converter.scalar_registry,
                 config=self.strawberry_schema.config,
             )
-            sources.append(await root.fetch(context, kwargs, self.reading))
+            sources.append(await root.fetch(request, kwargs, self.reading))
         if self.needs.directory and not _fetched_with_directory(request, sources):
             await self._load_directory(request, _report_rows(sources))
+        if self.needs.events:
+            report_ids = list(dict.fromkeys(row["id"] for row in _report_rows(sources)))
+            request.events = await event_rows.events_by_report(report_ids)
         answers = zip(self.roots, sources, strict=True)
         return {root.key: root.complete(source, request) for root, source in answers}
 

@@ -7,6 +7,7 @@ the field's live source; the subscriber then joins the group of identical subscr
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 from collections import Counter
@@ -38,7 +39,7 @@ from resolvers.photo_urls import PhotoUrls
 from schema.context import Context
 from schema.document_limits import MAX_DOCUMENT_CHARACTERS
 from schema.limits import MAX_TOKENS
-from schema.live import CaptureSource, NoLiveFeed
+from schema.live import CaptureSource, NoLiveFeed, PrivateSource
 from server.live.groups import LiveGroup, LiveGroups, Member, OperationKey, Sink, canonical_variables
 from server.live.results import errors_json, result_json
 from server.settings import Settings
@@ -155,6 +156,9 @@ class LiveEngine:
         if source is None:  # a query or mutation, or a subscription its resolver refused
             sink.complete(op_id)
             return
+        if isinstance(source, PrivateSource):
+            await self._follow_alone(operation, source, op_id, sink, principal, resume_after, joined)
+            return
         group = self.groups.get(key)  # another subscriber may have made it meanwhile
         if group is None:
             group = LiveGroup(
@@ -172,6 +176,31 @@ class LiveEngine:
             group, op_id, sink, resume_after if resume_after is not None else source.after, joined
         )
 
+    async def _follow_alone(
+        self,
+        operation: OperationRequest,
+        source: PrivateSource,
+        op_id: str,
+        sink: Sink,
+        principal: Principal,
+        resume_after: int | None,
+        joined: Callable[[Callable[[], None]], None],
+    ) -> None:
+        """A subscriber's own stream (their inbox): executed for them alone, until they leave."""
+        task = asyncio.current_task()
+        if task is not None:
+            joined(functools.partial(_cancel, task))
+        after = resume_after if resume_after is not None else source.after
+        async for cursor, item in source.follow(after):
+            result = await self.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context(principal),
+                operation_name=operation.operation_name,
+                root_value=source.payload(item),
+            )
+            sink.next(op_id, result_json(result.data, result.errors), cursor)
+
     async def _join(
         self,
         group: LiveGroup,
@@ -186,6 +215,10 @@ class LiveEngine:
 
     def close(self) -> None:
         self.groups.close()
+
+
+def _cancel(task: asyncio.Task[object]) -> None:
+    task.cancel()
 
 
 def operation_type(operation: OperationRequest) -> OperationType | None:

@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from realtime.bus import Bus, open_bus
 from realtime.hub import Hub
+from realtime.notices import NoticeRelay, board, on_notified
 from realtime.outbox import on_commit
 from realtime.relay import Relay
 from resolvers.errors import ErrorCode, fail
@@ -107,6 +108,7 @@ class LiveService:
             "deliveries": groups.deliveries,
             "position": self.hub.position,
             "listeners": self.hub.listener_count,
+            "inboxes": board.watching(),  # myNotifications subscriptions waiting for news
         }
 
 
@@ -157,13 +159,16 @@ async def running_live_service(
         settings, bus, relay, hub, engine, limits, stats, legacy_view, baseline_view, connections, sse
     )
     relay_task = asyncio.create_task(relay.run(), name="sigap-relay")
+    notices = NoticeRelay(bus)  # inbox wake-ups (myNotifications) ride the same bus
+    notices_task = asyncio.create_task(notices.run(), name="sigap-notices")
     try:
-        with on_commit(relay.committed):
+        with on_commit(relay.committed), on_notified(notices.announced):
             yield service
     finally:
-        relay_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relay_task
+        for task in (relay_task, notices_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         engine.close()
         await hub.stop()
         await bus.close()

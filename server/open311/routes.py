@@ -26,13 +26,12 @@ from resolvers.errors import DomainError, ErrorCode, fail
 from resolvers.exports import Directory, exported
 from resolvers.identity import Principal
 from resolvers.photo_urls import PhotoUrls
-from resolvers.privacy import sees_photos
+from resolvers.privacy import filter_as_seen, sees_photos, shows_content
 from resolvers.report_queries import ReportOrder, report_batches
 from resolvers.timeline import utcnow
 from resolvers.tokens import TokenSigner
 from schema.operation_limits import OperationLimits, charge
 from schema.query_cost import OperationCost
-from schema.report_pages import exact_places_of
 from server.authentication import Unauthenticated
 from server.exports import OBJECTS_PER_ROW, caller
 from server.open311.documents import (
@@ -148,10 +147,9 @@ class Open311:
         if ids:
             if len(ids) > MAX_IDS:
                 raise Open311Error(400, f"At most {MAX_IDS} service_request_id values")
-            found = [await report_queries.report_by_code(code) for code in ids]
-            rows = [row for row in found if row is not None]
+            rows = await report_queries.reports_by_codes(ids)
         else:
-            flt = (await _request_filter(params)).with_exact_places(exact_places_of(principal))
+            flt = filter_as_seen(await _request_filter(params), principal)
             batches = report_batches(flt, order=ReportOrder.NEWEST, size=MAX_RESULTS)
             rows = await anext(batches, [])
             await batches.aclose()
@@ -238,10 +236,12 @@ class Open311:
         visible = sees_photos(
             principal, is_sensitive=sensitive, agency_id=row["agency_id"], reporter_id=row["reporter_id"]
         )
-        if not photos or not visible or sensitive:
+        # A photo a moderator hid is served to staff through signed addresses only: never listed here.
+        shown = [photo for photo in photos if shows_content(photo["moderation"], sees_moderated=False)]
+        if not shown or not visible or sensitive:
             return None
         return urljoin(
-            base_url, self.photo_urls.public(photos[0]["stored_name"])
+            base_url, self.photo_urls.public(shown[0]["stored_name"])
         )  # absolute, as Open311 has it
 
 

@@ -45,11 +45,25 @@ const KIND_NAMES = {
   RATED: "Dinilai pelapor",
   PHOTO_ADDED: "Foto ditambahkan",
   PHOTO_REMOVED: "Foto dihapus",
+  MODERATED: "Konten dimoderasi", // the report as it now is re-titles the ticker (retitle)
 };
 const ESCALATION_NAMES = {
   ACKNOWLEDGE: "Terlambat: batas waktu penerimaan terlewati",
   RESOLVE: "Terlambat: batas waktu penyelesaian terlewati",
 };
+// The city's open reports counted by the server on the map's grid (reportClusters): drawn instead
+// of one dot per report once there are more open reports than `?dots=` (default 300).
+const OPEN_CLUSTERS = `query WallClusters($box: BoundingBoxInput!, $zoom: Int!) {
+  reportClusters(boundingBox: $box, zoom: $zoom, filter: { publicGroups: [WAITING, IN_PROCESS] }) {
+    key count centroid { lat lon } waiting inProcess
+  }
+}`;
+const DOTS_MAX = (() => {
+  const given = Number.parseInt(new URLSearchParams(location.search).get("dots") ?? "", 10);
+  return Number.isNaN(given) ? 300 : Math.max(given, 0);
+})();
+const CLUSTERS_DEBOUNCE_MS = 1000; // a burst of events costs one re-count
+const MAX_CLUSTER_CELLS = 1000; // the API's limit of cells per view
 const MAX_PAGES = 50;
 const TICKER_MAX = 40;
 const TICKER_HISTORY = 60; // events replayed on load, before the quiet ones are dropped
@@ -62,6 +76,7 @@ const timeFormat = new Intl.DateTimeFormat("id-ID", { timeZone, hour: "2-digit",
 
 const state = {
   reports: new Map(), // open reports by id: the map and the counts come from here
+  serverClusters: null, // the last reportClusters answer, once the map draws clusters
   lastCursor: null, // the newest event shown; resume after it
   historyUntil: null, // events up to this cursor were made before the wall opened
   done: 0,
@@ -206,7 +221,8 @@ function geometryPath(geometry) {
 const base = svg("g", { class: "base" });
 const labels = svg("g", { class: "labels" });
 const dots = svg("g", { class: "dots" });
-map.append(svg("rect", { class: "sea", x: 0, y: 0, width: WIDTH, height: HEIGHT }), base, labels, dots);
+const counted = svg("g", { class: "counted" }); // the server's clusters
+map.append(svg("rect", { class: "sea", x: 0, y: 0, width: WIDTH, height: HEIGHT }), base, labels, counted, dots);
 const fresh = new Set();
 
 // The land and the kecamatan (outlines when the city loaded them, else a name at about the middle).
@@ -255,6 +271,11 @@ function clusters(reports, radius) {
   return groups;
 }
 
+function pointOf(report) {
+  const [x, y] = project(report.location.lat, report.location.lon);
+  return { x, y };
+}
+
 function markRadius(group, unit) {
   const n = group.reports.length;
   return unit * (group.reports[0].category.isEmergency ? 0.8 : 0.45 + (n > 1 ? 0.2 * Math.sqrt(n) : 0));
@@ -286,9 +307,68 @@ function mark(group, unit, radius) {
   return node;
 }
 
+// The web-map zoom at which the service area spans the map's width on the screen (256-px tiles),
+// lowered until the area spans at most the API's number of cells.
+function clusterZoom() {
+  const pixels = map.getBoundingClientRect().width || WIDTH;
+  let zoom = Math.min(22, Math.max(0, Math.floor(Math.log2(360 * pixels / ((maxLon - minLon) * 256)))));
+  const cells = (z) => {
+    const size = 360 / (2 ** z * 4);
+    const rows = Math.floor((maxLat + 90) / size) - Math.floor((minLat + 90) / size) + 1;
+    return rows * (Math.floor((maxLon + 180) / size) - Math.floor((minLon + 180) / size) + 1);
+  };
+  while (zoom > 0 && cells(zoom) > MAX_CLUSTER_CELLS) zoom -= 1;
+  return zoom;
+}
+
+async function loadClusters() {
+  const box = { minLat, minLon, maxLat, maxLon };
+  const { reportClusters } = await query(OPEN_CLUSTERS, { box, zoom: clusterZoom() });
+  state.serverClusters = reportClusters;
+  render();
+}
+
+let clustersTimer = null;
+// Re-count after events, at most once a second: the server answers from its counted cells.
+function refreshClusters() {
+  if (state.reports.size <= DOTS_MAX && state.serverClusters === null) return;
+  clearTimeout(clustersTimer);
+  clustersTimer = setTimeout(() => loadClusters().catch(console.error), CLUSTERS_DEBOUNCE_MS);
+}
+
+function drawServerClusters(unit) {
+  counted.replaceChildren(...state.serverClusters.map((cluster) => {
+    const [x, y] = project(cluster.centroid.lat, cluster.centroid.lon);
+    const node = svg("g", {
+      class: `server-cluster ${cluster.waiting ? "waiting" : "in-process"}`,
+      "data-key": cluster.key,
+      "data-count": cluster.count,
+    });
+    const radius = unit * (0.45 + 0.2 * Math.sqrt(cluster.count));
+    node.append(svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: radius.toFixed(1) }));
+    const count = svg("text", { x: x.toFixed(1), y: y.toFixed(1), "font-size": (unit * 0.75).toFixed(1) });
+    count.textContent = String(cluster.count);
+    const title = svg("title", {});
+    title.textContent = `${cluster.count} laporan · ${cluster.waiting} menunggu · ${cluster.inProcess} diproses`;
+    node.append(count, title);
+    return node;
+  }));
+}
+
 function renderMap() {
   const unit = remInMapUnits(1);
   labels.setAttribute("font-size", unit.toFixed(1));
+  const byServer = state.reports.size > DOTS_MAX && state.serverClusters !== null;
+  map.dataset.layer = byServer ? "clusters" : "dots";
+  if (byServer) {
+    // Too many dots to read: the server's counts, with emergencies still drawn one by one.
+    drawServerClusters(unit);
+    dots.replaceChildren(...[...state.reports.values()].filter((r) => r.category.isEmergency)
+      .map((r) => mark({ ...pointOf(r), reports: [r] }, unit, unit * 0.8)));
+    fresh.clear();
+    return;
+  }
+  counted.replaceChildren();
   const open = [...state.reports.values()];
   const ordinary = clusters(open.filter((r) => !r.category.isEmergency), unit * 1.2);
   // An emergency is drawn under the ordinary marks but wider than any it overlaps: its ring shows
@@ -316,6 +396,13 @@ function describeEvent(event) {
     return ESCALATION_NAMES[event.data && event.data.target] || "Terlambat: batas waktu terlewati";
   }
   return KIND_NAMES[event.kind] || "Laporan diperbarui"; // a kind newer than this page
+}
+
+// The ticker's lines show a report's title as it is now (a moderator may have redacted it since).
+function retitle(report) {
+  for (const item of document.getElementById("ticker").children) {
+    if (item.dataset.code === report.code) item.querySelector(".title").textContent = report.title;
+  }
 }
 
 function addToTicker(message) {
@@ -364,8 +451,10 @@ function onFeedMessage(message) {
   if (message.report) {
     if (message.event.kind === "FILED" && !history) fresh.add(message.report.id);
     upsert(message.report);
+    retitle(message.report);
   }
   if (!history && message.event.toStatus && !OPEN.has(message.event.toStatus)) state.done += 1;
+  if (!history) refreshClusters();
   render();
 }
 
@@ -414,6 +503,7 @@ async function loadOpenReports() {
     if (!reports.pageInfo.hasNextPage) break;
     after = reports.pageInfo.endCursor;
   }
+  if (state.reports.size > DOTS_MAX) await loadClusters();
   render();
 }
 
@@ -490,6 +580,9 @@ async function start() {
 setInterval(tick, 1000);
 setInterval(render, 10000); // lateness changes with time alone
 setInterval(() => loadOpenReports().catch(console.error), 300000); // drift guard
-window.addEventListener("resize", render);
+window.addEventListener("resize", () => {
+  render();
+  refreshClusters(); // a wider map may count on a finer grid
+});
 tick();
 start().catch((error) => console.error("could not start the wall", error));
