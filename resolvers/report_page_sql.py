@@ -17,7 +17,8 @@ from models import IntakeChannel, ReportStatus, ResolutionOutcome
 from models.lifecycle import statuses_in_group
 from models.reports import REPORT_COLUMNS
 from resolvers import read_statements
-from resolvers.directory_queries import AGENCY_COLUMNS, CATEGORY_COLUMNS, Row
+from resolvers.directory_queries import Row
+from resolvers.directory_snapshot import STAMP_SQL, directory_as_of
 from resolvers.geo import METRES_PER_DEGREE_LAT
 from resolvers.raw_sql import default_connection, is_postgres
 
@@ -45,14 +46,15 @@ class Shape:
 
 @dataclass(frozen=True)
 class Reading:
-    """What a caller reads of a page: which report columns (fewer to decode), and whether each
-    report's category, its agency and the category's agency too, joined in the same statement."""
+    """What a caller reads of a page: which report columns (fewer to decode), and whether the
+    categories and agencies its reports name too (resolvers.directory_snapshot, by the stamp the
+    page statement reads)."""
 
     columns: tuple[str, ...] = REPORT_COLUMNS
     directory: bool = False
 
     def with_keys(self, order_column: str) -> Reading:
-        """With the columns every page needs: its key, and what the directory is joined on."""
+        """With the columns every page needs: its key, and the ids of its directory rows."""
         needed = ("id", order_column, *(("category_id", "agency_id") if self.directory else ()))
         return replace(self, columns=tuple(dict.fromkeys((*self.columns, *needed))))
 
@@ -141,20 +143,12 @@ def page_sql(shape: Shape) -> str:
         conditions.append(f"({column} {op} {value} OR ({column} = {value} AND id {op} {row_id}))")
     direction = "DESC" if descending else "ASC"
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    page = (
-        f"SELECT {', '.join(shape.reading.columns)} FROM reports{where} "  # noqa: S608 - our names; values bound
-        f"ORDER BY {column} {direction}, id {direction} LIMIT {parameter()}"
-    )
-    if not shape.reading.directory:
-        return page
-    joined = ", ".join(
-        [*(f"c.{name}" for name in CATEGORY_COLUMNS), *(f"a.{name}" for name in AGENCY_COLUMNS)]
-        + [f"ca.{name}" for name in AGENCY_COLUMNS]
-    )
+    # With the directory, its stamp, read in the page's snapshot: resolvers.directory_snapshot
+    # answers the categories and agencies from this process's copy where the stamp says it is current.
+    stamp = f", {STAMP_SQL} AS directory_stamp" if shape.reading.directory else ""
     return (
-        f"SELECT r.*, {joined} FROM ({page}) r JOIN categories c ON c.id = r.category_id "  # noqa: S608
-        "JOIN agencies a ON a.id = r.agency_id JOIN agencies ca ON ca.id = c.agency_id "
-        f"ORDER BY r.{column} {direction}, r.id {direction}"
+        f"SELECT {', '.join(shape.reading.columns)}{stamp} FROM reports{where} "  # noqa: S608 - our names; values bound
+        f"ORDER BY {column} {direction}, id {direction} LIMIT {parameter()}"
     )
 
 
@@ -198,20 +192,12 @@ async def page_rows(
     records = await read_statements.fetch(connection, page_sql(shape), values)
     columns = reading.columns
     width = len(columns)
-    category, agency, category_agency = _directory_parts(width)
-    rows = []
-    categories: dict[int, Row] = {}
-    agencies: dict[int, Row] = {}
-    for record in records:
-        row = _report_row(columns, record[:width])
-        rows.append(row)
-        if reading.directory and row["category_id"] not in categories:
-            categories[row["category_id"]] = dict(zip(CATEGORY_COLUMNS, record[category], strict=True))
-            for joined in (record[agency], record[category_agency]):
-                agencies[joined[0]] = dict(zip(AGENCY_COLUMNS, joined, strict=True))
-        elif reading.directory and row["agency_id"] not in agencies:
-            agencies[row["agency_id"]] = dict(zip(AGENCY_COLUMNS, record[agency], strict=True))
-    return rows, ((categories, agencies) if reading.directory else None)
+    rows = [_report_row(columns, record[:width]) for record in records]
+    if not reading.directory:
+        return rows, None
+    if not records:
+        return rows, ({}, {})
+    return rows, await directory_as_of(connection, records[0]["directory_stamp"])
 
 
 def _report_row(columns: tuple[str, ...], values: Any) -> Row:
@@ -241,41 +227,3 @@ async def report_by(column: str, value: int | str) -> list[Row] | None:
         return None
     records = await read_statements.fetch(connection, _REPORT_BY[column], [value])
     return [_report_row(REPORT_COLUMNS, record) for record in records]
-
-
-def _directory_parts(width: int) -> tuple[slice, slice, slice]:
-    """Where a joined row's category, agency and category's agency are, after `width` report columns."""
-    category = slice(width, width + len(CATEGORY_COLUMNS))
-    agency = slice(category.stop, category.stop + len(AGENCY_COLUMNS))
-    return category, agency, slice(agency.stop, agency.stop + len(AGENCY_COLUMNS))
-
-
-# The categories of a page's reports and the agencies of both, in one statement (the general path
-# takes two through its DataLoaders). Columns as resolvers.directory_queries reads them.
-_DIRECTORY_SQL = f"""
-SELECT 'category' AS kind, {", ".join(CATEGORY_COLUMNS)}, NULL AS phone, NULL AS email
-FROM categories WHERE id = ANY($1::int[])
-UNION ALL
-SELECT 'agency', id, code, name, name_en, {", ".join(["NULL"] * (len(CATEGORY_COLUMNS) - 4))}, phone, email
-FROM agencies
-WHERE id = ANY($2::int[]) OR id IN (SELECT agency_id FROM categories WHERE id = ANY($1::int[]))
-"""  # noqa: S608 - our own column names; values are bound
-
-
-async def directory_of(
-    category_ids: list[int], agency_ids: list[int]
-) -> tuple[dict[int, Row], dict[int, Row]] | None:
-    """Categories by id and agencies by id (of the reports and of their categories), or None on
-    SQLite, where the caller reads them through resolvers.directory_queries."""
-    connection = default_connection()
-    if not is_postgres(connection):
-        return None
-    records = await read_statements.fetch(connection, _DIRECTORY_SQL, [category_ids, agency_ids])
-    categories: dict[int, Row] = {}
-    agencies: dict[int, Row] = {}
-    for record in records:
-        if record["kind"] == "category":
-            categories[record["id"]] = {column: record[column] for column in CATEGORY_COLUMNS}
-        else:
-            agencies[record["id"]] = {column: record[column] for column in AGENCY_COLUMNS}
-    return categories, agencies

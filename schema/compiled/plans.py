@@ -30,7 +30,7 @@ from graphql.execution.values import VariableValues
 from graphql.language import BREAK, FieldNode, Visitor
 from strawberry.types.arguments import StrawberryArgument, convert_arguments
 
-from resolvers import directory_queries, event_rows, report_page_sql
+from resolvers import directory_queries, directory_snapshot, event_rows
 from resolvers.report_page_sql import Reading
 from schema.clusters import clusters_of, heat_cells_of
 from schema.compiled.fields import (
@@ -344,19 +344,20 @@ class Plan:
         return {root.key: root.complete(source, request) for root, source in answers}
 
     async def _load_directory(self, request: Request, rows: list[Row]) -> None:
-        """The page's categories and agencies: one statement on PostgreSQL, else two queries."""
+        """The page's categories and agencies: on PostgreSQL this process's copy of the directory
+        (one small statement checks it is current), else two queries for those the rows name."""
         category_ids = sorted({row["category_id"] for row in rows})
-        agency_ids = sorted({row["agency_id"] for row in rows})
         if not category_ids:
             return
-        both = await report_page_sql.directory_of(category_ids, agency_ids)
+        both = await directory_snapshot.current_directory()
         if both is not None:
-            request.categories, request.agencies = both
+            request.categories.update(both[0])
+            request.agencies.update(both[1])
             return
         categories = await directory_queries.categories_by_id(category_ids)
         request.categories = {row["id"]: row for row in categories if row is not None}
-        agency_ids = sorted({*agency_ids, *(row["agency_id"] for row in request.categories.values())})
-        agencies = await directory_queries.agencies_by_id(agency_ids)
+        agency_ids = {row["agency_id"] for row in [*rows, *request.categories.values()]}
+        agencies = await directory_queries.agencies_by_id(sorted(agency_ids))
         request.agencies = {row["id"]: row for row in agencies if row is not None}
 
 
