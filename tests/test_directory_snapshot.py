@@ -24,7 +24,10 @@ from tests.sqlite_urls import sqlite_file_of
 
 PAGE = "{ reports(first: 5) { edges { node { title category { code name } agency { code name } } } } }"
 RENAME_CATEGORY = "UPDATE categories SET name = 'Sampah liar' WHERE code = 'SAMPAH'"
-RENAME_AGENCY = "UPDATE agencies SET name = 'Dinas Kebersihan Kota' WHERE id = (SELECT agency_id FROM categories WHERE code = 'SAMPAH')"
+RENAME_AGENCY = (
+    "UPDATE agencies SET name = 'Dinas Kebersihan Kota'"
+    " WHERE id = (SELECT agency_id FROM categories WHERE code = 'SAMPAH')"
+)
 
 
 @pytest.fixture
