@@ -37,6 +37,15 @@ class Request:
     seen_events: dict[int, list[Row]] = field(default_factory=dict)  # as this caller sees them
     arguments: list[dict[str, Any]] = field(default_factory=list)  # per argument slot of the plan
     argument_fields: tuple[str, ...] = ()  # the field of each slot
+    # Objects built once per source (plans.BUILT_ONCE_PER_REQUEST), by (builder, id of the source);
+    # the sources are kept too, so that no id is reused by another object during the request.
+    built: dict[tuple[Any, int], Any] = field(default_factory=dict)
+    _built_from: list[Any] = field(default_factory=list)
+
+    def build_once(self, build: Callable[[Any, Request], Any], source: Any) -> Any:
+        built = self.built[build, id(source)] = build(source, self)
+        self._built_from.append(source)
+        return built
 
     def largest(self, field_name: str, argument: str) -> int:
         """The largest value of `argument` any `field_name` of the answer asks for, else 0."""
@@ -66,6 +75,21 @@ class Column:
         return row[self.name]
 
 
+class Inline:
+    """A field read by one Python expression of the source `src` and the request `req`, written
+    into each compiled builder as it is: no call per field and row (most fields are one lookup,
+    and a call costs more than the lookup). `names`: what the expression refers to."""
+
+    def __init__(self, expression: str, **names: Any) -> None:
+        self.expression = expression
+        self.names = names
+        function = f"lambda src, req: {expression}"
+        self._read: Get = eval(compile(function, "<inline field>", "eval"), dict(names))  # noqa: S307 - our text
+
+    def __call__(self, source: Any, request: Request) -> Any:
+        return self._read(source, request)
+
+
 @dataclass(frozen=True)
 class WithArguments:
     """A field with arguments: the plan coerces them for each request (defaults filled in, as
@@ -81,7 +105,7 @@ def column(name: str) -> Get:
 
 
 def global_id(type_name: str) -> Get:
-    return lambda row, _request: to_global_id(type_name, row["id"])
+    return Inline(f"_global_id({type_name!r}, src['id'])", _global_id=to_global_id)
 
 
 def _private(row: Row, request: Request) -> bool:
@@ -157,8 +181,8 @@ REPORT: dict[str, Get | WithArguments] = {
     "code": column("code"),
     "title": _text("title"),
     "description": _text("description"),
-    "status": lambda row, _r: _status(row),
-    "publicGroup": lambda row, _r: PUBLIC_GROUP[_status(row)],
+    "status": Inline("_status(src)", _status=_status),
+    "publicGroup": Inline("_public_group[_status(src)]", _public_group=PUBLIC_GROUP, _status=_status),
     "statusReason": column("status_reason"),
     "createdAt": column("created_at"),
     "updatedAt": column("updated_at"),
@@ -167,17 +191,17 @@ REPORT: dict[str, Get | WithArguments] = {
     "closedAt": column("closed_at"),
     "acknowledgeDueAt": column("acknowledge_due_at"),
     "dueAt": column("due_at"),
-    "allowedStatuses": lambda row, _r: _ALLOWED[_status(row)],
+    "allowedStatuses": Inline("_allowed[_status(src)]", _allowed=_ALLOWED, _status=_status),
     "resolutionOutcome": column("resolution_outcome"),
     "disputeCount": column("dispute_count"),
     "rating": column("rating"),
     "location": _location,
     "address": _address,
-    "ratingComment": lambda row, r: row["rating_comment"] if _private(row, r) else None,
-    "isOverdue": lambda row, r: _lateness(row, r) is not None,
+    "ratingComment": Inline("src['rating_comment'] if _private(src, req) else None", _private=_private),
+    "isOverdue": Inline("_lateness(src, req) is not None", _lateness=_lateness),
     "lateFor": _lateness,
-    "category": lambda row, r: r.categories[row["category_id"]],
-    "agency": lambda row, r: r.agencies[row["agency_id"]],
+    "category": Inline("req.categories[src['category_id']]"),
+    "agency": Inline("req.agencies[src['agency_id']]"),
     "timeline": WithArguments(lambda row, r, a: _timeline(row, r)[-a["last"] :], _last_valid),
     "comments": WithArguments(lambda row, r, a: comment_rows(_timeline(row, r))[-a["last"] :], _last_valid),
 }
@@ -185,7 +209,7 @@ REPORT: dict[str, Get | WithArguments] = {
 # A timeline entry and a comment, from an event row as the caller sees it (`_timeline`).
 EVENT: dict[str, Get] = {
     "id": global_id("ReportEvent"),
-    "cursor": lambda row, _r: str(row["id"]),
+    "cursor": Inline("str(src['id'])"),
     "kind": column("kind"),
     "fromStatus": column("from_status"),
     "toStatus": column("to_status"),
@@ -196,9 +220,9 @@ EVENT: dict[str, Get] = {
 
 COMMENT: dict[str, Get] = {
     "id": global_id("ReportEvent"),
-    "body": lambda row, _r: comment_body(row),
+    "body": Inline("_comment_body(src)", _comment_body=comment_body),
     "isInternal": column("is_internal"),
-    "byReporter": lambda row, _r: by_reporter(row),
+    "byReporter": Inline("_by_reporter(src)", _by_reporter=by_reporter),
     "createdAt": column("created_at"),
 }
 
@@ -213,7 +237,7 @@ CATEGORY: dict[str, Get] = {
     "isSensitive": column("is_sensitive"),
     "requiresAfterPhoto": column("requires_after_photo"),
     "isActive": column("is_active"),
-    "agency": lambda row, r: r.agencies[row["agency_id"]],
+    "agency": Inline("req.agencies[src['agency_id']]"),
 }
 
 AGENCY: dict[str, Get] = {
@@ -225,7 +249,7 @@ AGENCY: dict[str, Get] = {
     "email": column("email"),
 }
 
-LOCATION: dict[str, Get] = {"lat": lambda place, _r: place[0], "lon": lambda place, _r: place[1]}
+LOCATION: dict[str, Get] = {"lat": Inline("src[0]"), "lon": Inline("src[1]")}
 
 
 # Map clusters, from schema.clusters' own objects (`clusters_of`: the general path's answer).
@@ -234,36 +258,28 @@ def _first_valid(arguments: dict[str, Any]) -> bool:
 
 
 REPORT_CLUSTER: dict[str, Get | WithArguments] = {
-    "key": lambda cluster, _r: cluster.key,
-    "count": lambda cluster, _r: cluster.count,
-    "centroid": lambda cluster, _r: (cluster.centroid.lat, cluster.centroid.lon),
-    "waiting": lambda cluster, _r: cluster.waiting,
-    "inProcess": lambda cluster, _r: cluster.in_process,
-    "done": lambda cluster, _r: cluster.done,
+    "key": Inline("src.key"),
+    "count": Inline("src.count"),
+    "centroid": Inline("(src.centroid.lat, src.centroid.lon)"),
+    "waiting": Inline("src.waiting"),
+    "inProcess": Inline("src.in_process"),
+    "done": Inline("src.done"),
     "byCategory": WithArguments(lambda cluster, _r, a: cluster.categories[: a["first"]], _first_valid),
 }
 
 CATEGORY_COUNT: dict[str, Get] = {
-    "categoryId": lambda counted, _r: counted.category_id,
-    "categoryCode": lambda counted, _r: counted.category_code,
-    "count": lambda counted, _r: counted.count,
+    "categoryId": Inline("src.category_id"),
+    "categoryCode": Inline("src.category_code"),
+    "count": Inline("src.count"),
 }
 
 
 HEAT_CELL: dict[str, Get] = {
-    "key": lambda cell, _r: cell.key,
-    "point": lambda cell, _r: (cell.point.lat, cell.point.lon),
-    "count": lambda cell, _r: cell.count,
-    "weight": lambda cell, _r: cell.weight,
+    "key": Inline("src.key"),
+    "point": Inline("(src.point.lat, src.point.lon)"),
+    "count": Inline("src.count"),
+    "weight": Inline("src.weight"),
 }
-
-
-def _cursor(edge: tuple[Row, ReportOrder]) -> str:
-    return encode_cursor(edge[1], edge[0])
-
-
-def _edges(source: PageSource) -> list[tuple[Row, ReportOrder]]:
-    return [(row, source.order) for row in source.page.rows]
 
 
 def _start_cursor(source: PageSource) -> str | None:
@@ -277,15 +293,18 @@ def _end_cursor(source: PageSource) -> str | None:
 
 
 CONNECTION: dict[str, Get] = {
-    "edges": lambda source, _r: _edges(source),
-    "pageInfo": lambda source, _r: source,
+    "edges": Inline("[(row, src.order) for row in src.page.rows]"),
+    "pageInfo": Inline("src"),
 }
 
-EDGE: dict[str, Get] = {"cursor": lambda edge, _r: _cursor(edge), "node": lambda edge, _r: edge[0]}
+EDGE: dict[str, Get] = {
+    "cursor": Inline("_cursor(src[1], src[0])", _cursor=encode_cursor),
+    "node": Inline("src[0]"),
+}
 
 PAGE_INFO: dict[str, Get] = {
-    "hasNextPage": lambda source, _r: source.page.has_next_page,
-    "hasPreviousPage": lambda source, _r: source.page.has_previous_page,
+    "hasNextPage": Inline("src.page.has_next_page"),
+    "hasPreviousPage": Inline("src.page.has_previous_page"),
     "startCursor": lambda source, _r: _start_cursor(source),
     "endCursor": lambda source, _r: _end_cursor(source),
 }
