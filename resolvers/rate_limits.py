@@ -26,7 +26,9 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 from prometheus_client import Counter
 from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
 
+from resolvers.budget_charges import ChargeBatcher
 from resolvers.errors import ErrorCode, fail
 
 log = logging.getLogger("sigap.limits")
@@ -78,10 +80,15 @@ class BudgetState:
 
 class _Counters:
     def __init__(
-        self, storage: Storage, rate_limits: Mapping[str, str], pool: ConnectionPool | None = None
+        self,
+        storage: Storage,
+        rate_limits: Mapping[str, str],
+        pool: ConnectionPool | None = None,
+        charges: ChargeBatcher | None = None,
     ) -> None:
         self.storage = storage
         self.pool = pool  # ours to close: the limits library does not close its Redis clients
+        self.charges = charges  # budgets' increments in Redis, batched; else the storage's own
         self.moving = MovingWindowRateLimiter(storage)
         self.rate_limits = {name: parse_many(text) for name, text in rate_limits.items()}
         # When each budget's current window ends, as this process last learned it. A window is
@@ -126,7 +133,7 @@ def configure(
         connection_pool=pool,  # type: ignore[arg-type]  # passed through to redis-py as is
     )
     assert isinstance(storage, Storage)
-    _counters = _Counters(storage, limits, pool)
+    _counters = _Counters(storage, limits, pool, ChargeBatcher(pool, key_prefix))
 
 
 async def close() -> None:
@@ -197,15 +204,19 @@ async def _each_window(
 async def spend(identity: str, points: int, points_per_hour: int) -> BudgetState:
     """Take `points` from the hourly budget of `identity`; `allowed` is False when it ran out.
 
-    One round trip to the counter in the steady state: the count comes back from the increment
-    itself, and the window's end is known from the hit that opened it (see `_Counters.window_ends`)."""
+    One round trip to the counter in the steady state, shared with the requests charging at the same
+    moment (resolvers.budget_charges): the count comes back from the increment itself, and the
+    window's end is known from the hit that opened it (see `_Counters.window_ends`)."""
     counters = _counters
     item = _hourly(points_per_hour)
     key = item.key_for("budget", identity)
     try:
-        count = await counters.storage.incr(key, item.get_expiry(), amount=points)
+        if counters.charges is not None:
+            count = await counters.charges.incr(key, item.get_expiry(), points)
+        else:
+            count = await counters.storage.incr(key, item.get_expiry(), amount=points)
         ends = await counters.window_end(key, opened_for=item.get_expiry() if count == points else None)
-    except StorageError as exc:
+    except (StorageError, RedisError, OSError) as exc:
         log.warning("query budget not counted, storage unreachable: %r", exc)
         return BudgetState(True, points_per_hour, None, datetime.fromtimestamp(time.time() + 3600, UTC))
     allowed = count <= points_per_hour

@@ -3,13 +3,16 @@ time to wait, nothing written; counted in memory or in Redis, and failing open w
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from models import Report
 from resolvers import rate_limits
@@ -93,6 +96,31 @@ async def test_counts_live_in_redis_and_outlast_the_process(redis_url: str) -> N
         await rate_limits.check("sign_in", "ip:10.1.1.1")
     budget = await rate_limits.spend("ip:10.1.1.1", 5, 100)
     assert (budget.allowed, budget.remaining) == (True, 95)
+
+
+async def test_budget_charges_made_at_once_are_each_counted_exactly(redis_url: str) -> None:
+    """Charges of concurrent requests go to Redis together (resolvers.budget_charges), each still
+    its own increment: a 100-point budget lets exactly 33 charges of 3 through, each told what it
+    left, all with the same reset time within the hour."""
+    rate_limits.configure(redis_url, key_prefix=f"sigap-test-{uuid.uuid4().hex[:8]}")
+    started = datetime.now(UTC)
+    charged = await asyncio.gather(*(rate_limits.spend("key:radio", 3, 100) for _ in range(40)))
+
+    allowed = [budget for budget in charged if budget.allowed]
+    assert len(allowed) == 33
+    assert sorted(budget.remaining for budget in allowed) == list(range(1, 100, 3))
+    assert {budget.remaining for budget in charged if not budget.allowed} == {0}
+    assert len({budget.reset_at for budget in charged}) == 1
+    assert started < charged[0].reset_at <= started + timedelta(hours=1, seconds=1)
+
+
+async def test_budgets_are_still_counted_after_redis_forgets_its_scripts(redis_url: str) -> None:
+    rate_limits.configure(redis_url, key_prefix=f"sigap-test-{uuid.uuid4().hex[:8]}")
+    assert (await rate_limits.spend("key:radio", 5, 100)).remaining == 95
+    async with Redis.from_url(redis_url) as redis:
+        await redis.script_flush()  # as after a restart of Redis without persistence of scripts
+
+    assert (await rate_limits.spend("key:radio", 5, 100)).remaining == 90
 
 
 async def test_without_redis_limits_fail_open_and_say_so(
