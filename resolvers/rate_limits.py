@@ -138,6 +138,8 @@ def configure(
 
 async def close() -> None:
     """Close the Redis connections of the counters (on shutdown, or before configuring anew)."""
+    if _counters.charges is not None:
+        await _counters.charges.close()
     if _counters.pool is not None:
         await _counters.pool.aclose()
 

@@ -123,6 +123,15 @@ async def test_budgets_are_still_counted_after_redis_forgets_its_scripts(redis_u
     assert (await rate_limits.spend("key:radio", 5, 100)).remaining == 90
 
 
+async def test_budgets_are_still_counted_after_redis_drops_the_connection(redis_url: str) -> None:
+    rate_limits.configure(redis_url, key_prefix=f"sigap-test-{uuid.uuid4().hex[:8]}")
+    assert (await rate_limits.spend("key:radio", 5, 100)).remaining == 95
+    async with Redis.from_url(redis_url) as redis:
+        await redis.client_kill_filter(_type="normal", skipme=True)  # as an idle timeout or a failover does
+
+    assert (await rate_limits.spend("key:radio", 5, 100)).remaining == 90
+
+
 async def test_without_redis_limits_fail_open_and_say_so(
     caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
