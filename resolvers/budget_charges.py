@@ -12,6 +12,7 @@ count: a budget is exactly as strict as when each went alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from importlib.resources import files
 
 from redis.asyncio import ConnectionPool
@@ -35,18 +36,24 @@ class ChargeBatcher:
         self._connection: AbstractConnection | None = None
         self._pending: list[_Charge] = []
         self._sender: asyncio.Task[None] | None = None  # held: the loop keeps only weak references
+        self._loop: asyncio.AbstractEventLoop | None = None  # the one the connection and sender belong to
 
     async def incr(self, key: str, expiry: int, amount: int) -> int:
         """The count of `key` after adding `amount`; raises what Redis raised for it."""
-        counted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (a restarted server's, a test's): start afresh
+            self._loop, self._connection, self._pending, self._sender = loop, None, [], None
+        counted: asyncio.Future[int] = loop.create_future()
         self._pending.append((f"{self.key_prefix}:{key}", expiry, amount, counted))
         if self._sender is None or self._sender.done():
             self._sender = asyncio.ensure_future(self._send_while_pending())
         return await counted
 
     async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.disconnect()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # closing: whatever state it was left in
+                await connection.disconnect()
 
     async def _send_while_pending(self) -> None:
         await asyncio.sleep(0)  # the requests ready in this turn of the loop charge in the same batch

@@ -132,6 +132,21 @@ async def test_budgets_are_still_counted_after_redis_drops_the_connection(redis_
     assert (await rate_limits.spend("key:radio", 5, 100)).remaining == 90
 
 
+def test_budget_charges_go_on_after_a_shutdown_in_a_new_event_loop(redis_url: str) -> None:
+    """The charges' connection belongs to the loop that opened it: an app shut down (its lifespan
+    closes the counters) and started again in another loop, as the tests and uvicorn's reload do,
+    charges on a new connection instead of failing open."""
+    rate_limits.configure(redis_url, key_prefix=f"sigap-test-{uuid.uuid4().hex[:8]}")
+
+    async def charge_then_shut_down() -> int | None:
+        remaining = (await rate_limits.spend("key:radio", 5, 100)).remaining
+        await rate_limits.close()
+        return remaining
+
+    assert asyncio.run(charge_then_shut_down()) == 95
+    assert asyncio.run(charge_then_shut_down()) == 90
+
+
 async def test_without_redis_limits_fail_open_and_say_so(
     caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
