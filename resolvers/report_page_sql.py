@@ -155,8 +155,9 @@ def page_sql(shape: Shape) -> str:
 async def page_rows(
     flt: Any, order: Order, after: tuple[Any, int] | None, limit: int, reading: Reading = EVERYTHING
 ) -> tuple[list[Row], Directory | None] | None:
-    """The rows of the page (the columns `reading` names), and the directory rows they refer to
-    when it asks for them; None where `report_queries` builds this page itself (all columns)."""
+    """The rows of the page (the columns `reading` names), and when it asks for them the categories
+    and agencies as the page's snapshot sees them (the process's copy, shared by every request:
+    read it, never change it); None where `report_queries` builds this page itself (all columns)."""
     connection = default_connection()
     if not is_postgres(connection) or not plain_conditions(flt):
         return None
