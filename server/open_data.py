@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,7 +54,9 @@ class Period:
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone)
+    # In UTC, as reports' times are stored: SQLite compares them as text, and a bound written
+    # with the city's offset (+08:00) missed the reports of its first eight hours.
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 async def write_period(folder: Path, period: Period) -> list[Path]:

@@ -11,16 +11,17 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
+from models import Report
 from resolvers.privacy import public_point
 from server.app import create_app
-from server.open_data import publish_yesterday
+from server.open_data import Period, publish_yesterday, write_period
 from server.settings import Settings
 from tests.conftest import Database
 from tests.graphql import file_report
@@ -92,3 +93,24 @@ async def test_a_days_files_say_what_the_public_api_says(
     assert json.loads((tmp_path / "fresh" / "index.json").read_text())["files"][0]["url"].startswith(
         "/open-data/"
     )
+
+
+async def test_a_day_runs_from_the_citys_midnight_to_the_next(db: Database, tmp_path: Path) -> None:
+    """Kupang's day starts at 16:00 UTC the day before: a report filed just after local midnight
+    is that day's, one just before it is the day before's, on either database."""
+    placed = {
+        "Sebelum tengah malam": datetime(2026, 3, 9, 23, 59, tzinfo=CITY),
+        "Lewat tengah malam": datetime(2026, 3, 10, 0, 30, tzinfo=CITY),  # 2026-03-09 16:30 UTC
+        "Menjelang malam": datetime(2026, 3, 10, 23, 30, tzinfo=CITY),
+    }
+    for title, created in placed.items():
+        filed = await file_report(title=title)
+        await Report.filter(code=filed["code"]).update(created_at=created.astimezone(UTC))
+
+    written = await write_period(tmp_path, Period.day(date(2026, 3, 10), CITY))
+
+    table = next(path for path in written if path.suffix == ".csv").read_text()
+    assert {row["title"] for row in csv.DictReader(io.StringIO(table))} == {
+        "Lewat tengah malam",
+        "Menjelang malam",
+    }
