@@ -3,6 +3,7 @@ delivery log, replay from a cursor. The sending is the server's (server/webhooks
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from realtime.deliveries import DeliveryDraft, enqueue
 from realtime.feed import load_feed_events
 from resolvers import webhooks
 from resolvers.errors import DomainError
-from resolvers.identity import principal_of_key
+from resolvers.identity import Principal, principal_of_key
 from resolvers.live_selection import parse_event_cursor
 from schema.context import Context, Info
 from schema.descriptions import INPUT_HELP
@@ -215,13 +216,7 @@ class WebhookMutation:
     async def delete_webhook_endpoint(
         self, info: Info, input: Annotated[DeleteWebhookInput, strawberry.argument(description=INPUT_HELP)]
     ) -> WebhookPayload:
-        try:
-            endpoint = await webhooks.delete_endpoint(
-                info.context.principal, from_global_id(input.id, "WebhookEndpoint")
-            )
-        except DomainError as exc:
-            return WebhookPayload(errors=user_errors(exc))
-        return WebhookPayload(endpoint=WebhookEndpoint.from_model(endpoint))
+        return await _on_endpoint(info, input.id, webhooks.delete_endpoint)
 
     @strawberry.mutation(
         description="Aktifkan lagi webhook yang dinonaktifkan; dilanjutkan sejak sekarang / Re-enable "
@@ -231,13 +226,7 @@ class WebhookMutation:
     async def enable_webhook_endpoint(
         self, info: Info, input: Annotated[WebhookEndpointInput, strawberry.argument(description=INPUT_HELP)]
     ) -> WebhookPayload:
-        try:
-            endpoint = await webhooks.enable_endpoint(
-                info.context.principal, from_global_id(input.id, "WebhookEndpoint")
-            )
-        except DomainError as exc:
-            return WebhookPayload(errors=user_errors(exc))
-        return WebhookPayload(endpoint=WebhookEndpoint.from_model(endpoint))
+        return await _on_endpoint(info, input.id, webhooks.enable_endpoint)
 
     @strawberry.mutation(
         description="Ganti rahasia penanda tangan; yang baru ditampilkan sekali / A new signing secret, "
@@ -246,13 +235,7 @@ class WebhookMutation:
     async def rotate_webhook_secret(
         self, info: Info, input: Annotated[WebhookEndpointInput, strawberry.argument(description=INPUT_HELP)]
     ) -> WebhookPayload:
-        try:
-            endpoint, secret = await webhooks.rotate_secret(
-                info.context.principal, from_global_id(input.id, "WebhookEndpoint")
-            )
-        except DomainError as exc:
-            return WebhookPayload(errors=user_errors(exc))
-        return WebhookPayload(endpoint=WebhookEndpoint.from_model(endpoint), secret=secret)
+        return await _on_endpoint(info, input.id, webhooks.rotate_secret)
 
     @strawberry.mutation(
         description="Queue again the webhook's events after a cursor (its filter, its key's view)"
@@ -268,6 +251,21 @@ class WebhookMutation:
             return await _replay(info, endpoint, after)
         except DomainError as exc:
             return ReplayWebhookPayload(errors=user_errors(exc))
+
+
+async def _on_endpoint(
+    info: Info,
+    endpoint_id: strawberry.ID,
+    action: Callable[[Principal, int], Awaitable[EndpointModel | tuple[EndpointModel, str]]],
+) -> WebhookPayload:
+    """`action` on the caller's endpoint named by `endpoint_id`, as its payload: the endpoint, and
+    the secret when the action made one (shown this once)."""
+    try:
+        done = await action(info.context.principal, from_global_id(endpoint_id, "WebhookEndpoint"))
+    except DomainError as exc:
+        return WebhookPayload(errors=user_errors(exc))
+    endpoint, secret = done if isinstance(done, tuple) else (done, None)
+    return WebhookPayload(endpoint=WebhookEndpoint.from_model(endpoint), secret=secret)
 
 
 async def _replay(info: Info, endpoint: EndpointModel, after: int) -> ReplayWebhookPayload:
